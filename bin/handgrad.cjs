@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+'use strict';
+// The installed `handgrad` command: a two-line shim over the compiled CLI.
+const { runCli } = require('../dist/cjs/cli/main.js');
+
+runCli(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`handgrad: internal error: ${err && err.message ? err.message : String(err)}\n`);
+    process.exit(70);
+  },
+);

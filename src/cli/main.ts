@@ -1,0 +1,39 @@
+/**
+ * The `handgrad` command. A thin shell over the library: each subcommand
+ * lives in its own file and registers itself on the commander program; no
+ * math lives in src/cli.
+ */
+import { Command, CommanderError } from 'commander';
+import { UsageError } from './usage.js';
+
+/** Builds the program with every subcommand registered. */
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('handgrad')
+    .description('Hand-derived RNN / LSTM / GRU gradient kernels: check them, and see them work.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+  // Subcommands register here (check, flow, train).
+  return program;
+}
+
+/** Runs the CLI on `argv` (without node and script); returns the exit code. */
+export async function runCli(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end through here with code 0; usage mistakes
+      // have already been printed by commander as one line.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    if (err instanceof UsageError) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,16 @@
+let allocations = 0;
+
+/**
+ * Allocates a zeroed `Float64Array` of `length` values. Every buffer the
+ * library creates comes from here, so a test can count allocations and prove
+ * that a sequence's time loop allocates nothing.
+ */
+export function allocFloat64(length: number): Float64Array {
+  allocations++;
+  return new Float64Array(length);
+}
+
+/** How many buffers {@link allocFloat64} has handed out since the process started. */
+export function allocationCount(): number {
+  return allocations;
+}

@@ -1,0 +1,93 @@
+/**
+ * Argument checks for the API boundary. Each throws before any arithmetic,
+ * with a message that names the function, the argument, the expected and the
+ * actual shape, so a student can fix the call without reading our code.
+ */
+import { ShapeError } from './errors.js';
+import { Matrix, Tensor3 } from './matrix.js';
+
+function kind(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'undefined';
+  if (Array.isArray(v)) return 'a plain array (wrap it with Matrix.from / Tensor3.from)';
+  if (typeof v === 'object') return `an object without Float64Array data (${Object.keys(v as object).slice(0, 4).join(', ') || 'no keys'})`;
+  return typeof v;
+}
+
+function isPositiveInt(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1;
+}
+
+/**
+ * Returns `v` as a {@link Matrix}, or throws a `TypeError` naming `name`.
+ * Accepts a `Matrix` from another copy of this library too (anything with
+ * positive integer `rows`, `cols` and a `Float64Array` `data` of rows·cols).
+ */
+export function asMatrix(fn: string, name: string, v: unknown): Matrix {
+  if (v instanceof Matrix) return v;
+  if (typeof v === 'object' && v !== null) {
+    const { rows, cols, data } = v as { rows?: unknown; cols?: unknown; data?: unknown };
+    if (isPositiveInt(rows) && isPositiveInt(cols) && data instanceof Float64Array) {
+      if (data.length !== rows * cols) {
+        throw new ShapeError(
+          `${fn}: ${name} claims to be ${rows}×${cols} but its data holds ${data.length} values, not ${rows * cols}`,
+          name,
+        );
+      }
+      return new Matrix(rows, cols, data);
+    }
+  }
+  throw new TypeError(`${fn}: ${name} must be a Matrix, got ${kind(v)}`);
+}
+
+/** Returns `v` as a {@link Tensor3}, or throws a `TypeError` naming `name`. */
+export function asTensor3(fn: string, name: string, v: unknown): Tensor3 {
+  if (v instanceof Tensor3) return v;
+  if (typeof v === 'object' && v !== null) {
+    const { dims, data } = v as { dims?: unknown; data?: unknown };
+    if (Array.isArray(dims) && dims.length === 3 && dims.every(isPositiveInt) && data instanceof Float64Array) {
+      const [N, T, D] = dims as [number, number, number];
+      if (data.length !== N * T * D) {
+        throw new ShapeError(
+          `${fn}: ${name} claims to be ${N}×${T}×${D} but its data holds ${data.length} values, not ${N * T * D}`,
+          name,
+        );
+      }
+      return new Tensor3(N, T, D, data);
+    }
+  }
+  throw new TypeError(`${fn}: ${name} must be a Tensor3 (N×T×D), got ${kind(v)}`);
+}
+
+/**
+ * Checks that `v` is a rows×cols matrix. `why` explains the expected shape in
+ * the message, e.g. `"H×4H for H=5"`.
+ */
+export function expectMatrix(fn: string, name: string, v: unknown, rows: number, cols: number, why?: string): Matrix {
+  const m = asMatrix(fn, name, v);
+  if (m.rows !== rows || m.cols !== cols) {
+    throw new ShapeError(
+      `${fn}: ${name} must be ${rows}×${cols}${why ? ` (${why})` : ''}, got ${m.rows}×${m.cols}`,
+      name,
+    );
+  }
+  return m;
+}
+
+/** Checks that `v` is an N×T×D tensor; `why` explains the expected shape. */
+export function expectTensor3(fn: string, name: string, v: unknown, N: number, T: number, D: number, why?: string): Tensor3 {
+  const t = asTensor3(fn, name, v);
+  const [n, tt, d] = t.dims;
+  if (n !== N || tt !== T || d !== D) {
+    throw new ShapeError(`${fn}: ${name} must be ${N}×${T}×${D}${why ? ` (${why})` : ''}, got ${n}×${tt}×${d}`, name);
+  }
+  return t;
+}
+
+/** Checks that `v` is a non-null object (a params record or a cache). */
+export function expectRecord(fn: string, name: string, v: unknown, what: string): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    throw new TypeError(`${fn}: ${name} must be ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  }
+  return v as Record<string, unknown>;
+}

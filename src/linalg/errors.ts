@@ -1,0 +1,22 @@
+/**
+ * Thrown when an argument has the wrong shape. The message names the calling
+ * function, the argument, the expected shape and the actual one, e.g.
+ * `lstmStepForward: Wh must be 5×20 (H×4H for H=5), got 5×16`.
+ *
+ * It extends `RangeError` so code that already catches range errors keeps
+ * working; check `instanceof ShapeError` to tell shape mistakes apart.
+ */
+export class ShapeError extends RangeError {
+  /** The argument that had the wrong shape, e.g. `"Wh"`. */
+  readonly argument: string;
+
+  /**
+   * @param message - The full, human-readable message.
+   * @param argument - The name of the offending argument.
+   */
+  constructor(message: string, argument: string) {
+    super(message);
+    this.name = 'ShapeError';
+    this.argument = argument;
+  }
+}

@@ -1,0 +1,18 @@
+export { ShapeError } from './errors.js';
+export { Matrix, Tensor3, SlidingView, checkSize, type MatrixView } from './matrix.js';
+export { allocFloat64, allocationCount } from './alloc.js';
+export { sigmoid } from './activations.js';
+export {
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  addRowInto,
+  colSumInto,
+  addInto,
+  copyInto,
+  matmul,
+  matmulTransA,
+  matmulTransB,
+  colSum,
+} from './products.js';
+export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';

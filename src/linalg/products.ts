@@ -1,0 +1,196 @@
+/**
+ * The few dense products the recurrent kernels need, on {@link MatrixView}s.
+ *
+ * Each has an `…Into(C, A, B, accumulate)` form that writes C = product
+ * (accumulate = false) or C += product (accumulate = true) without allocating,
+ * and never materialises a transpose. Shapes are checked on every call (a few
+ * integer comparisons); the loops themselves never throw.
+ */
+import { ShapeError } from './errors.js';
+import { Matrix, type MatrixView } from './matrix.js';
+
+function dims(v: MatrixView): string {
+  return `${v.rows}×${v.cols}`;
+}
+
+function fail(fn: string, arg: string, want: string, got: MatrixView): never {
+  throw new ShapeError(`${fn}: ${arg} must be ${want}, got ${dims(got)}`, arg);
+}
+
+/** Zeroes C unless accumulating: the products then always add into C. */
+function prepare(C: MatrixView, accumulate: boolean): void {
+  if (accumulate) return;
+  const { data, offset, stride, rows, cols } = C;
+  if (stride === cols) {
+    data.fill(0, offset, offset + rows * cols);
+  } else {
+    for (let i = 0; i < rows; i++) data.fill(0, offset + i * stride, offset + i * stride + cols);
+  }
+}
+
+/**
+ * C ← A·B, or C ← C + A·B when `accumulate`.
+ *
+ * ```text
+ * A: M×K   B: K×N   C: M×N
+ * ```
+ */
+export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  const M = A.rows;
+  const K = A.cols;
+  const N = B.cols;
+  if (B.rows !== K) fail('matmulInto', 'B', `${K}×${N} (rows = A's ${K} columns)`, B);
+  if (C.rows !== M || C.cols !== N) fail('matmulInto', 'C', `${M}×${N} (A's rows × B's columns)`, C);
+  prepare(C, accumulate);
+  const a = A.data;
+  const b = B.data;
+  const c = C.data;
+  for (let i = 0; i < M; i++) {
+    const ci = C.offset + i * C.stride;
+    const ai = A.offset + i * A.stride;
+    for (let k = 0; k < K; k++) {
+      const aik = a[ai + k] as number;
+      const bk = B.offset + k * B.stride;
+      for (let j = 0; j < N; j++) c[ci + j] = (c[ci + j] as number) + aik * (b[bk + j] as number);
+    }
+  }
+  return C;
+}
+
+/**
+ * C ← Aᵀ·B, or C ← C + Aᵀ·B when `accumulate`: the weight-gradient product
+ * (dW = xᵀ·dA), summed over the batch rows of A and B.
+ *
+ * ```text
+ * A: K×M   B: K×N   C: M×N
+ * ```
+ */
+export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  const K = A.rows;
+  const M = A.cols;
+  const N = B.cols;
+  if (B.rows !== K) fail('matmulTransAInto', 'B', `${K}×${N} (rows = A's ${K} rows)`, B);
+  if (C.rows !== M || C.cols !== N) fail('matmulTransAInto', 'C', `${M}×${N} (A's columns × B's columns)`, C);
+  prepare(C, accumulate);
+  const a = A.data;
+  const b = B.data;
+  const c = C.data;
+  for (let k = 0; k < K; k++) {
+    const ak = A.offset + k * A.stride;
+    const bk = B.offset + k * B.stride;
+    for (let i = 0; i < M; i++) {
+      const aki = a[ak + i] as number;
+      const ci = C.offset + i * C.stride;
+      for (let j = 0; j < N; j++) c[ci + j] = (c[ci + j] as number) + aki * (b[bk + j] as number);
+    }
+  }
+  return C;
+}
+
+/**
+ * C ← A·Bᵀ, or C ← C + A·Bᵀ when `accumulate`: the input-gradient product
+ * (dx = dA·W_xᵀ).
+ *
+ * ```text
+ * A: M×K   B: N×K   C: M×N
+ * ```
+ */
+export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  const M = A.rows;
+  const K = A.cols;
+  const N = B.rows;
+  if (B.cols !== K) fail('matmulTransBInto', 'B', `${N}×${K} (columns = A's ${K} columns)`, B);
+  if (C.rows !== M || C.cols !== N) fail('matmulTransBInto', 'C', `${M}×${N} (A's rows × B's rows)`, C);
+  const a = A.data;
+  const b = B.data;
+  const c = C.data;
+  for (let i = 0; i < M; i++) {
+    const ai = A.offset + i * A.stride;
+    const ci = C.offset + i * C.stride;
+    for (let j = 0; j < N; j++) {
+      const bj = B.offset + j * B.stride;
+      let sum = 0;
+      for (let k = 0; k < K; k++) sum += (a[ai + k] as number) * (b[bj + k] as number);
+      c[ci + j] = accumulate ? (c[ci + j] as number) + sum : sum;
+    }
+  }
+  return C;
+}
+
+/** C ← C + e·row: adds the 1×cols `row` (a bias) to every row of C. */
+export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
+  if (row.rows !== 1 || row.cols !== C.cols) fail('addRowInto', 'row', `1×${C.cols}`, row);
+  const c = C.data;
+  const r = row.data;
+  for (let i = 0; i < C.rows; i++) {
+    const ci = C.offset + i * C.stride;
+    for (let j = 0; j < C.cols; j++) c[ci + j] = (c[ci + j] as number) + (r[row.offset + j] as number);
+  }
+  return C;
+}
+
+/**
+ * dst ← eᵀ·A (the column sums of A, a 1×cols row), or dst ← dst + eᵀ·A when
+ * `accumulate`: how a bias gradient is formed (db = e_Nᵀ dL/du).
+ */
+export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): MatrixView {
+  if (dst.rows !== 1 || dst.cols !== A.cols) fail('colSumInto', 'dst', `1×${A.cols}`, dst);
+  prepare(dst, accumulate);
+  const a = A.data;
+  const d = dst.data;
+  for (let i = 0; i < A.rows; i++) {
+    const ai = A.offset + i * A.stride;
+    for (let j = 0; j < A.cols; j++) d[dst.offset + j] = (d[dst.offset + j] as number) + (a[ai + j] as number);
+  }
+  return dst;
+}
+
+/** C ← C + A, element-wise (same shape). */
+export function addInto(C: MatrixView, A: MatrixView): MatrixView {
+  if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', dims(C), A);
+  const c = C.data;
+  const a = A.data;
+  for (let i = 0; i < C.rows; i++) {
+    const ci = C.offset + i * C.stride;
+    const ai = A.offset + i * A.stride;
+    for (let j = 0; j < C.cols; j++) c[ci + j] = (c[ci + j] as number) + (a[ai + j] as number);
+  }
+  return C;
+}
+
+/** dst ← src, element-wise (same shape). */
+export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
+  if (src.rows !== dst.rows || src.cols !== dst.cols) fail('copyInto', 'src', dims(dst), src);
+  const d = dst.data;
+  const s = src.data;
+  for (let i = 0; i < dst.rows; i++) {
+    const di = dst.offset + i * dst.stride;
+    const si = src.offset + i * src.stride;
+    if (dst.cols === 1) d[di] = s[si] as number;
+    else d.set(s.subarray(si, si + dst.cols), di);
+  }
+  return dst;
+}
+
+/** A·B as a new {@link Matrix}. */
+export function matmul(A: MatrixView, B: MatrixView): Matrix {
+  if (B.rows !== A.cols) fail('matmul', 'B', `${A.cols}×${B.cols} (rows = A's ${A.cols} columns)`, B);
+  return matmulInto(Matrix.zeros(A.rows, B.cols), A, B) as Matrix;
+}
+
+/** Aᵀ·B as a new {@link Matrix}. */
+export function matmulTransA(A: MatrixView, B: MatrixView): Matrix {
+  if (B.rows !== A.rows) fail('matmulTransA', 'B', `${A.rows}×${B.cols} (rows = A's ${A.rows} rows)`, B);
+  return matmulTransAInto(Matrix.zeros(A.cols, B.cols), A, B) as Matrix;
+}
+
+/** A·Bᵀ as a new {@link Matrix}. */
+export function matmulTransB(A: MatrixView, B: MatrixView): Matrix {
+  if (B.cols !== A.cols) fail('matmulTransB', 'B', `${B.rows}×${A.cols} (columns = A's ${A.cols} columns)`, B);
+  return matmulTransBInto(Matrix.zeros(A.rows, B.rows), A, B) as Matrix;
+}
+
+/** eᵀ·A, the column sums of A, as a new 1×cols {@link Matrix}. */
+export function colSum(A: MatrixView): Matrix {
+  return colSumInto(Matrix.zeros(1, A.cols), A) as Matrix;
+}

@@ -1,0 +1,264 @@
+/**
+ * One LSTM step, forward and backward side by side, with the carried cell
+ * gradient dc_next that the original notes leave out.
+ *
+ * Docs: docs/lstm.md ("One step").
+ */
+import {
+  Matrix,
+  addRowInto,
+  asMatrix,
+  colSumInto,
+  expectMatrix,
+  expectRecord,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  sigmoid,
+  type MatrixView,
+} from '../linalg/index.js';
+import { checkLstmParams, type LstmParams } from './params.js';
+
+/** What {@link lstmStepBackward} needs from the forward pass. */
+export interface LstmStepCache {
+  /** The input x_t, N×D. */
+  readonly x: Matrix;
+  /** h_{t−1}, N×H. */
+  readonly hPrev: Matrix;
+  /** c_{t−1}, N×H. */
+  readonly cPrev: Matrix;
+  /** The activated gates [f | i | g | o] = [σ(A_f) | σ(A_i) | tanh(A_g) | σ(A_o)], N×4H. */
+  readonly gates: Matrix;
+  /** tanh(c_t), N×H. */
+  readonly tanhC: Matrix;
+  /** The weights used. */
+  readonly params: LstmParams;
+}
+
+/** Gradients of one LSTM step. */
+export interface LstmStepGrads {
+  /** dL/dx_t, N×D. */
+  readonly dx: Matrix;
+  /** dL/dh_{t−1}, N×H. */
+  readonly dhPrev: Matrix;
+  /** dL/dc_{t−1}, N×H. */
+  readonly dcPrev: Matrix;
+  /** dL/dW_x, D×4H. */
+  readonly dWx: Matrix;
+  /** dL/dW_h, H×4H. */
+  readonly dWh: Matrix;
+  /** dL/db, 1×4H. */
+  readonly db: Matrix;
+}
+
+/** Where {@link lstmStepBackwardInto} writes (views, so a sequence can aim them at step t). */
+export interface LstmStepGradViews {
+  /** Receives dL/dx_t (overwritten). */
+  readonly dx: MatrixView;
+  /** Receives dL/dh_{t−1} (overwritten). */
+  readonly dhPrev: MatrixView;
+  /** Receives dL/dc_{t−1} (overwritten; may be the same buffer as dcNext). */
+  readonly dcPrev: MatrixView;
+  /** dL/dW_x, added to when accumulating. */
+  readonly dWx: MatrixView;
+  /** dL/dW_h, added to when accumulating. */
+  readonly dWh: MatrixView;
+  /** dL/db, added to when accumulating. */
+  readonly db: MatrixView;
+}
+
+/**
+ * The forward formula on views, allocating nothing. `gates` (N×4H) receives
+ * the activated gates, `c` and `h` the new state, `tanhC` tanh(c_t):
+ *
+ * ```text
+ * A   = h_{t−1}·W_h + x_t·W_x + b              (N×4H, blocks f | i | g | o)
+ * f = σ(A_f)   i = σ(A_i)   g = tanh(A_g)   o = σ(A_o)
+ * c_t = f ⊙ c_{t−1} + i ⊙ g                     (the cell accumulates)
+ * h_t = o ⊙ tanh(c_t)
+ * ```
+ */
+export function lstmStepForwardInto(
+  gates: MatrixView,
+  c: MatrixView,
+  tanhC: MatrixView,
+  h: MatrixView,
+  x: MatrixView,
+  hPrev: MatrixView,
+  cPrev: MatrixView,
+  p: LstmParams,
+): void {
+  matmulInto(gates, x, p.Wx); // A  = x_t·W_x
+  matmulInto(gates, hPrev, p.Wh, true); // A += h_{t−1}·W_h
+  addRowInto(gates, p.b); // A += b
+  const G = gates.data;
+  const { rows: N, cols: H } = c;
+  for (let n = 0; n < N; n++) {
+    const a = gates.offset + n * gates.stride;
+    const cRow = c.offset + n * c.stride;
+    const cPrevRow = cPrev.offset + n * cPrev.stride;
+    const tRow = tanhC.offset + n * tanhC.stride;
+    const hRow = h.offset + n * h.stride;
+    for (let j = 0; j < H; j++) {
+      const f = sigmoid(G[a + j] as number);
+      const i = sigmoid(G[a + H + j] as number);
+      const g = Math.tanh(G[a + 2 * H + j] as number);
+      const o = sigmoid(G[a + 3 * H + j] as number);
+      G[a + j] = f;
+      G[a + H + j] = i;
+      G[a + 2 * H + j] = g;
+      G[a + 3 * H + j] = o;
+      const cNew = f * (cPrev.data[cPrevRow + j] as number) + i * g;
+      const tc = Math.tanh(cNew);
+      c.data[cRow + j] = cNew;
+      tanhC.data[tRow + j] = tc;
+      h.data[hRow + j] = o * tc;
+    }
+  }
+}
+
+/**
+ * The backward formula on views. `dA` is N×4H scratch; weight gradients are
+ * added to `out` when `accumulate`. `out.dcPrev` may alias `dcNext`: each
+ * element is read before it is written.
+ *
+ * ```text
+ * do       = dh_t ⊙ tanh(c_t)
+ * dc_t     = dc_next + dh_t ⊙ o ⊙ (1 − tanh²(c_t))
+ * dc_{t−1} = dc_t ⊙ f
+ * df = dc_t ⊙ c_{t−1}    di = dc_t ⊙ g    dg = dc_t ⊙ i
+ * dA_f = df ⊙ f(1−f)   dA_i = di ⊙ i(1−i)   dA_g = dg ⊙ (1−g²)   dA_o = do ⊙ o(1−o)
+ * then, as for the vanilla RNN with dA for dL/du:
+ * dW_x = x_tᵀ·dA   dW_h = h_{t−1}ᵀ·dA   db = e_Nᵀ·dA   dx_t = dA·W_xᵀ   dh_{t−1} = dA·W_hᵀ
+ * ```
+ */
+export function lstmStepBackwardInto(
+  dh: MatrixView,
+  dcNext: MatrixView,
+  x: MatrixView,
+  hPrev: MatrixView,
+  cPrev: MatrixView,
+  gates: MatrixView,
+  tanhC: MatrixView,
+  p: LstmParams,
+  dA: MatrixView,
+  out: LstmStepGradViews,
+  accumulate: boolean,
+): void {
+  const G = gates.data;
+  const { rows: N, cols: H } = tanhC;
+  const { dcPrev } = out;
+  for (let n = 0; n < N; n++) {
+    const a = gates.offset + n * gates.stride;
+    const da = dA.offset + n * dA.stride;
+    const dhRow = dh.offset + n * dh.stride;
+    const dcRow = dcNext.offset + n * dcNext.stride;
+    const cPrevRow = cPrev.offset + n * cPrev.stride;
+    const tRow = tanhC.offset + n * tanhC.stride;
+    const dcPrevRow = dcPrev.offset + n * dcPrev.stride;
+    for (let j = 0; j < H; j++) {
+      const f = G[a + j] as number;
+      const i = G[a + H + j] as number;
+      const g = G[a + 2 * H + j] as number;
+      const o = G[a + 3 * H + j] as number;
+      const tc = tanhC.data[tRow + j] as number;
+      const dht = dh.data[dhRow + j] as number;
+      const dO = dht * tc;
+      const dc = (dcNext.data[dcRow + j] as number) + dht * o * (1 - tc * tc);
+      const df = dc * (cPrev.data[cPrevRow + j] as number);
+      const di = dc * g;
+      const dg = dc * i;
+      dcPrev.data[dcPrevRow + j] = dc * f;
+      dA.data[da + j] = df * f * (1 - f);
+      dA.data[da + H + j] = di * i * (1 - i);
+      dA.data[da + 2 * H + j] = dg * (1 - g * g);
+      dA.data[da + 3 * H + j] = dO * o * (1 - o);
+    }
+  }
+  matmulTransAInto(out.dWx, x, dA, accumulate);
+  matmulTransAInto(out.dWh, hPrev, dA, accumulate);
+  colSumInto(out.db, dA, accumulate);
+  matmulTransBInto(out.dx, dA, p.Wx);
+  matmulTransBInto(out.dhPrev, dA, p.Wh);
+}
+
+/**
+ * One LSTM step: A = h_{t−1}·W_h + x_t·W_x + b; f, i, o = σ(A_f, A_i, A_o),
+ * g = tanh(A_g); c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t).
+ *
+ * ```text
+ * x: N×D   hPrev, cPrev: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H   →   h, c: N×H
+ * ```
+ *
+ * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
+ * @throws TypeError when an argument is not a Matrix / params record.
+ */
+export function lstmStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  cPrev: Matrix,
+  p: LstmParams,
+): { h: Matrix; c: Matrix; cache: LstmStepCache } {
+  const fn = 'lstmStepForward';
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const N = xm.rows;
+  const D = xm.cols;
+  const H = hm.cols;
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  const params = checkLstmParams(fn, p, D, H);
+  const gates = Matrix.zeros(N, 4 * H);
+  const c = Matrix.zeros(N, H);
+  const tanhC = Matrix.zeros(N, H);
+  const h = Matrix.zeros(N, H);
+  lstmStepForwardInto(gates, c, tanhC, h, xm, hm, cm, params);
+  return { h, c, cache: { x: xm, hPrev: hm, cPrev: cm, gates, tanhC, params } };
+}
+
+/**
+ * Backward of one LSTM step, given dL/dh_t and the cell gradient dc_next
+ * carried from step t+1 (zeros for a lone step):
+ * dc_t = dc_next + dh_t ⊙ o ⊙ (1 − tanh²(c_t)), dc_{t−1} = dc_t ⊙ f, the gate
+ * gradients, then the vanilla-RNN products with dA in place of dL/du.
+ *
+ * ```text
+ * dh, dcNext: N×H  →  dx: N×D   dhPrev, dcPrev: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
+ * ```
+ */
+export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
+  const fn = 'lstmStepBackward';
+  const c = checkLstmStepCache(fn, cache);
+  const N = c.x.rows;
+  const D = c.x.cols;
+  const H = c.hPrev.cols;
+  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  const grads = {
+    dx: Matrix.zeros(N, D),
+    dhPrev: Matrix.zeros(N, H),
+    dcPrev: Matrix.zeros(N, H),
+    dWx: Matrix.zeros(D, 4 * H),
+    dWh: Matrix.zeros(H, 4 * H),
+    db: Matrix.zeros(1, 4 * H),
+  };
+  lstmStepBackwardInto(dhm, dcm, c.x, c.hPrev, c.cPrev, c.gates, c.tanhC, c.params, Matrix.zeros(N, 4 * H), grads, false);
+  return grads;
+}
+
+function checkLstmStepCache(fn: string, cache: unknown): LstmStepCache {
+  const r = expectRecord(fn, 'cache', cache, 'the cache returned by lstmStepForward');
+  const x = asMatrix(fn, 'cache.x', r.x);
+  const hPrev = asMatrix(fn, 'cache.hPrev', r.hPrev);
+  const N = x.rows;
+  const H = hPrev.cols;
+  expectMatrix(fn, 'cache.hPrev', hPrev, N, H);
+  return {
+    x,
+    hPrev,
+    cPrev: expectMatrix(fn, 'cache.cPrev', r.cPrev, N, H),
+    gates: expectMatrix(fn, 'cache.gates', r.gates, N, 4 * H),
+    tanhC: expectMatrix(fn, 'cache.tanhC', r.tanhC, N, H),
+    params: checkLstmParams(fn, r.params, x.cols, H),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * One step of a vanilla RNN, forward and backward side by side.
+ *
+ * Docs: docs/rnn.md ("One step").
+ */
+import {
+  Matrix,
+  addRowInto,
+  asMatrix,
+  colSumInto,
+  expectMatrix,
+  expectRecord,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  type MatrixView,
+} from '../linalg/index.js';
+import { checkRnnParams, type RnnParams } from './params.js';
+
+/** What {@link rnnStepBackward} needs from the forward pass. */
+export interface RnnStepCache {
+  /** The step's input x_t, N×D. */
+  readonly x: Matrix;
+  /** The previous hidden state h_{t−1}, N×H. */
+  readonly hPrev: Matrix;
+  /** The new hidden state h_t = tanh(u), N×H (tanh' is read off it). */
+  readonly h: Matrix;
+  /** The weights used. */
+  readonly params: RnnParams;
+}
+
+/** Gradients of one RNN step. */
+export interface RnnStepGrads {
+  /** dL/dx_t, N×D. */
+  readonly dx: Matrix;
+  /** dL/dh_{t−1}, N×H. */
+  readonly dhPrev: Matrix;
+  /** dL/dW_x, D×H. */
+  readonly dWx: Matrix;
+  /** dL/dW_h, H×H. */
+  readonly dWh: Matrix;
+  /** dL/db, 1×H. */
+  readonly db: Matrix;
+}
+
+/** Where {@link rnnStepBackwardInto} writes; views, so a sequence can point them at step t. */
+export interface RnnStepGradViews {
+  /** Receives dL/dx_t (overwritten). */
+  readonly dx: MatrixView;
+  /** Receives dL/dh_{t−1} (overwritten). */
+  readonly dhPrev: MatrixView;
+  /** dL/dW_x, added to when accumulating. */
+  readonly dWx: MatrixView;
+  /** dL/dW_h, added to when accumulating. */
+  readonly dWh: MatrixView;
+  /** dL/db, added to when accumulating. */
+  readonly db: MatrixView;
+}
+
+/**
+ * The forward formula on views, writing h and allocating nothing:
+ *
+ * ```text
+ * u   = h_{t−1}·W_h + x_t·W_x + b
+ * h_t = tanh(u)
+ * ```
+ */
+export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixView, p: RnnParams): void {
+  matmulInto(h, x, p.Wx); // u  = x_t·W_x
+  matmulInto(h, hPrev, p.Wh, true); // u += h_{t−1}·W_h
+  addRowInto(h, p.b); // u += b
+  const { data, offset, stride, rows, cols } = h;
+  for (let n = 0; n < rows; n++) {
+    const row = offset + n * stride;
+    for (let j = 0; j < cols; j++) data[row + j] = Math.tanh(data[row + j] as number);
+  }
+}
+
+/**
+ * The backward formula on views. `du` is N×H scratch; weight gradients are
+ * added to `out` when `accumulate` (the sum over t of a sequence):
+ *
+ * ```text
+ * dL/du       = dL/dh_t ⊙ (1 − h_t²)      tanh'(u) = 1 − tanh²(u)
+ * dL/dW_x     = x_tᵀ·dL/du
+ * dL/dW_h     = h_{t−1}ᵀ·dL/du
+ * dL/db       = e_Nᵀ·dL/du
+ * dL/dx_t     = dL/du·W_xᵀ
+ * dL/dh_{t−1} = dL/du·W_hᵀ
+ * ```
+ */
+export function rnnStepBackwardInto(
+  dh: MatrixView,
+  x: MatrixView,
+  hPrev: MatrixView,
+  h: MatrixView,
+  p: RnnParams,
+  du: MatrixView,
+  out: RnnStepGradViews,
+  accumulate: boolean,
+): void {
+  const { rows: N, cols: H } = du;
+  for (let n = 0; n < N; n++) {
+    const dhRow = dh.offset + n * dh.stride;
+    const hRow = h.offset + n * h.stride;
+    const duRow = du.offset + n * du.stride;
+    for (let j = 0; j < H; j++) {
+      const ht = h.data[hRow + j] as number;
+      du.data[duRow + j] = (dh.data[dhRow + j] as number) * (1 - ht * ht);
+    }
+  }
+  matmulTransAInto(out.dWx, x, du, accumulate);
+  matmulTransAInto(out.dWh, hPrev, du, accumulate);
+  colSumInto(out.db, du, accumulate);
+  matmulTransBInto(out.dx, du, p.Wx);
+  matmulTransBInto(out.dhPrev, du, p.Wh);
+}
+
+/**
+ * One vanilla-RNN step: h_t = tanh(h_{t−1}·W_h + x_t·W_x + b).
+ *
+ * ```text
+ * x: N×D   hPrev: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×H
+ * ```
+ *
+ * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
+ * @throws TypeError when an argument is not a Matrix / params record.
+ */
+export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Matrix; cache: RnnStepCache } {
+  const fn = 'rnnStepForward';
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const N = xm.rows;
+  const D = xm.cols;
+  const H = hm.cols;
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const params = checkRnnParams(fn, p, D, H);
+  const h = Matrix.zeros(N, H);
+  rnnStepForwardInto(h, xm, hm, params);
+  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
+}
+
+/**
+ * Backward of one RNN step, given dL/dh_t:
+ * dL/du = dL/dh_t ⊙ (1 − h_t²); dW_x = x_tᵀ·dL/du; dW_h = h_{t−1}ᵀ·dL/du;
+ * db = e_Nᵀ·dL/du; dx_t = dL/du·W_xᵀ; dh_{t−1} = dL/du·W_hᵀ.
+ *
+ * ```text
+ * dh: N×H  →  dx: N×D   dhPrev: N×H   dWx: D×H   dWh: H×H   db: 1×H
+ * ```
+ */
+export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
+  const fn = 'rnnStepBackward';
+  const c = checkRnnStepCache(fn, cache);
+  const N = c.x.rows;
+  const D = c.x.cols;
+  const H = c.h.cols;
+  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const grads = {
+    dx: Matrix.zeros(N, D),
+    dhPrev: Matrix.zeros(N, H),
+    dWx: Matrix.zeros(D, H),
+    dWh: Matrix.zeros(H, H),
+    db: Matrix.zeros(1, H),
+  };
+  rnnStepBackwardInto(dhm, c.x, c.hPrev, c.h, c.params, Matrix.zeros(N, H), grads, false);
+  return grads;
+}
+
+function checkRnnStepCache(fn: string, cache: unknown): RnnStepCache {
+  const r = expectRecord(fn, 'cache', cache, 'the cache returned by rnnStepForward');
+  const x = asMatrix(fn, 'cache.x', r.x);
+  const h = asMatrix(fn, 'cache.h', r.h);
+  const N = x.rows;
+  const H = h.cols;
+  expectMatrix(fn, 'cache.h', h, N, H);
+  const hPrev = expectMatrix(fn, 'cache.hPrev', r.hPrev, N, H);
+  return { x, hPrev, h, params: checkRnnParams(fn, r.params, x.cols, H) };
+}
