@@ -1,0 +1,142 @@
+import fc from 'fast-check';
+import {
+  Matrix,
+  ShapeError,
+  SlidingView,
+  Tensor3,
+  addInto,
+  addRowInto,
+  colSum,
+  colSumInto,
+  copyInto,
+  matmul,
+  matmulInto,
+  matmulTransA,
+  matmulTransAInto,
+  matmulTransB,
+  matmulTransBInto,
+  sigmoid,
+} from '../../src/index';
+import { maxAbsDiff } from '../helpers/compare';
+import { randMatrix, rng } from '../helpers/numeric';
+import { math, toM } from '../helpers/oracle';
+
+const dim = fc.integer({ min: 1, max: 9 });
+const seed = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+describe('products agree with mathjs on random shapes', () => {
+  test('A·B, Aᵀ·B, A·Bᵀ, eᵀA', () => {
+    fc.assert(
+      fc.property(dim, dim, dim, seed, (M, K, N, s) => {
+        const r = rng(s);
+        const A = randMatrix(M, K, r);
+        const B = randMatrix(K, N, r);
+        const At = randMatrix(K, M, r);
+        const Bt = randMatrix(N, K, r);
+        return (
+          maxAbsDiff(matmul(A, B), math.multiply(toM(A), toM(B))) < 1e-12 &&
+          maxAbsDiff(matmulTransA(At, B), math.multiply(math.transpose(toM(At)), toM(B))) < 1e-12 &&
+          maxAbsDiff(matmulTransB(A, Bt), math.multiply(toM(A), math.transpose(toM(Bt)))) < 1e-12 &&
+          maxAbsDiff(colSum(A), math.multiply(math.ones(1, M), toM(A)) as math.Matrix) < 1e-12
+        );
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  test('accumulate adds to C; without it C is overwritten', () => {
+    const r = rng(1);
+    const A = randMatrix(3, 4, r);
+    const B = randMatrix(4, 2, r);
+    const C = Matrix.from([
+      [1, 1],
+      [1, 1],
+      [1, 1],
+    ]);
+    const AB = matmul(A, B);
+    matmulInto(C, A, B, true);
+    expect(maxAbsDiff(C, AB.toArray().map((row) => row.map((v) => v + 1)))).toBeLessThan(1e-15);
+    matmulInto(C, A, B);
+    expect(maxAbsDiff(C, AB.toArray())).toBe(0);
+    const D = Matrix.from([[5, 5, 5, 5]]);
+    matmulTransAInto(D, Matrix.from([[2]]), Matrix.from([[1, 2, 3, 4]]), true);
+    expect(D.toArray()).toEqual([[7, 9, 11, 13]]);
+    const E = Matrix.from([[1]]);
+    matmulTransBInto(E, Matrix.from([[1, 2]]), Matrix.from([[3, 4]]), true);
+    expect(E.toArray()).toEqual([[12]]);
+    const s = Matrix.from([[1, 1]]);
+    colSumInto(s, Matrix.from([[1, 2], [3, 4]]), true);
+    expect(s.toArray()).toEqual([[5, 7]]);
+  });
+
+  test('products read and write strided views (a time step of a Tensor3)', () => {
+    const x = Tensor3.from([
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [5, 6],
+        [7, 8],
+      ],
+    ]);
+    const out = Tensor3.zeros(2, 2, 1);
+    matmulInto(SlidingView.timeStep(out, 1), SlidingView.timeStep(x, 1), Matrix.from([[1], [1]]));
+    expect(out.toArray()).toEqual([
+      [[0], [7]],
+      [[0], [15]],
+    ]);
+  });
+
+  test('addRowInto, addInto and copyInto', () => {
+    const C = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
+    addRowInto(C, Matrix.from([[10, 20]]));
+    expect(C.toArray()).toEqual([
+      [11, 22],
+      [13, 24],
+    ]);
+    addInto(C, Matrix.from([[1, 1], [1, 1]]));
+    expect(C.toArray()).toEqual([
+      [12, 23],
+      [14, 25],
+    ]);
+    const D = Matrix.zeros(2, 1);
+    copyInto(D, Matrix.from([[1], [2]]));
+    expect(D.toArray()).toEqual([[1], [2]]);
+  });
+});
+
+describe('products: shape errors name the argument', () => {
+  const A = Matrix.zeros(2, 3);
+  test.each([
+    ['matmul B', () => matmul(A, Matrix.zeros(2, 2)), /matmul: B must be 3×2/],
+    ['matmulInto C', () => matmulInto(Matrix.zeros(2, 5), A, Matrix.zeros(3, 4)), /matmulInto: C must be 2×4/],
+    ['matmulInto B', () => matmulInto(Matrix.zeros(2, 4), A, Matrix.zeros(2, 4)), /matmulInto: B must be 3×4/],
+    ['matmulTransA B', () => matmulTransA(A, Matrix.zeros(3, 2)), /matmulTransA: B must be 2×2/],
+    ['matmulTransAInto B', () => matmulTransAInto(Matrix.zeros(3, 2), A, Matrix.zeros(3, 2)), /matmulTransAInto: B/],
+    ['matmulTransAInto C', () => matmulTransAInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)), /matmulTransAInto: C must be 3×2/],
+    ['matmulTransB B', () => matmulTransB(A, Matrix.zeros(2, 2)), /matmulTransB: B must be 2×3/],
+    ['matmulTransBInto B', () => matmulTransBInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)), /matmulTransBInto: B/],
+    ['matmulTransBInto C', () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)), /matmulTransBInto: C must be 2×2/],
+    ['addRowInto row', () => addRowInto(A, Matrix.zeros(1, 2)), /addRowInto: row must be 1×3, got 1×2/],
+    ['colSumInto dst', () => colSumInto(Matrix.zeros(1, 2), A), /colSumInto: dst must be 1×3/],
+    ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3, got 3×2/],
+    ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3, got 3×2/],
+  ])('%s', (_label, call, message) => {
+    expect(call).toThrow(ShapeError);
+    expect(call).toThrow(message);
+  });
+});
+
+describe('sigmoid', () => {
+  test('is 1/(1+e^−z), finite and in [0, 1] even at ±1e3, and keeps NaN', () => {
+    for (const z of [-3, -0.5, 0, 0.5, 3]) expect(Math.abs(sigmoid(z) - 1 / (1 + Math.exp(-z)))).toBeLessThan(1e-16);
+    expect(sigmoid(1e3)).toBe(1);
+    expect(sigmoid(-1e3)).toBe(0);
+    expect(sigmoid(-800) * (1 - sigmoid(-800))).toBe(0);
+    expect(Number.isNaN(sigmoid(NaN))).toBe(true);
+  });
+});

@@ -1,0 +1,156 @@
+import { Matrix, ShapeError, Tensor3, lstmBackward, lstmForward, lstmStepBackward, lstmStepForward } from '../../src/index';
+import { maxAbsDiff } from '../helpers/compare';
+import { randMatrix, randTensor, rng } from '../helpers/numeric';
+import { lstmStepBackOracle, lstmStepOracle, math, stackTime, stepOf, toM } from '../helpers/oracle';
+
+function setup(N = 3, T = 5, D = 10, H = 4, seed = 5) {
+  const r = rng(seed);
+  return {
+    x: randTensor(N, T, D, r),
+    h0: randMatrix(N, H, r),
+    c0: randMatrix(N, H, r),
+    p: { Wx: randMatrix(D, 4 * H, r, 0.3), Wh: randMatrix(H, 4 * H, r, 0.3), b: randMatrix(1, 4 * H, r) },
+    dh: randTensor(N, T, H, r),
+    dcT: randMatrix(N, H, r),
+  };
+}
+
+describe('lstmForward / lstmBackward against literal mathjs BPTT', () => {
+  test('forward (every h_t, c_T) and every gradient agree to 1e-12', () => {
+    const { x, h0, c0, p, dh, dcT } = setup();
+    const [, T] = x.dims;
+    const mp = { Wx: toM(p.Wx), Wh: toM(p.Wh), b: toM(p.b) };
+    const hs: math.Matrix[] = [toM(h0)];
+    const cs: math.Matrix[] = [toM(c0)];
+    for (let t = 0; t < T; t++) {
+      const o = lstmStepOracle(stepOf(x, t), hs[t]!, cs[t]!, mp);
+      hs.push(o.h);
+      cs.push(o.c);
+    }
+    const out = lstmForward(x, h0, p, c0);
+    expect(maxAbsDiff(out.h, stackTime(hs.slice(1)).toArray())).toBeLessThan(1e-12);
+    expect(maxAbsDiff(out.c, cs[T]!)).toBeLessThan(1e-12);
+
+    let dhCarried = math.zeros(h0.rows, h0.cols) as math.Matrix;
+    let dc = toM(dcT);
+    let dWx = math.zeros(p.Wx.rows, p.Wx.cols) as math.Matrix;
+    let dWh = math.zeros(p.Wh.rows, p.Wh.cols) as math.Matrix;
+    let db = math.zeros(1, p.b.cols) as math.Matrix;
+    const dxs: math.Matrix[] = [];
+    for (let t = T - 1; t >= 0; t--) {
+      const g = math.add(stepOf(dh, t), dhCarried) as math.Matrix;
+      const o = lstmStepBackOracle(g, dc, stepOf(x, t), hs[t]!, cs[t]!, mp);
+      dxs.unshift(o.dx);
+      dhCarried = o.dhPrev;
+      dc = o.dcPrev;
+      dWx = math.add(dWx, o.dWx) as math.Matrix;
+      dWh = math.add(dWh, o.dWh) as math.Matrix;
+      db = math.add(db, o.db) as math.Matrix;
+    }
+    const grads = lstmBackward(dh, out.cache, dcT);
+    expect(maxAbsDiff(grads.dx, stackTime(dxs).toArray())).toBeLessThan(1e-12);
+    expect(maxAbsDiff(grads.dh0, dhCarried)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(grads.dc0, dc)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(grads.dWx, dWx)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(grads.dWh, dWh)).toBeLessThan(1e-12);
+    expect(maxAbsDiff(grads.db, db)).toBeLessThan(1e-12);
+  });
+});
+
+describe('lstmForward / lstmBackward are the step in a loop', () => {
+  test('c0 and dcT default to zeros', () => {
+    const { x, h0, p, dh } = setup(2, 3, 2, 3);
+    const zeros = Matrix.zeros(2, 3);
+    const a = lstmForward(x, h0, p);
+    const b = lstmForward(x, h0, p, zeros);
+    expect(Array.from(a.h.data)).toEqual(Array.from(b.h.data));
+    expect(Array.from(lstmBackward(dh, a.cache).dWh.data)).toEqual(Array.from(lstmBackward(dh, b.cache, zeros).dWh.data));
+  });
+
+  test('T = 1 equals one step, forward and backward, bit for bit', () => {
+    const { x, h0, c0, p, dh, dcT } = setup(2, 1, 3, 4);
+    const seq = lstmForward(x, h0, p, c0);
+    const step = lstmStepForward(x.step(0), h0, c0, p);
+    expect(Array.from(seq.h.data)).toEqual(Array.from(step.h.data));
+    expect(Array.from(seq.c.data)).toEqual(Array.from(step.c.data));
+    const gs = lstmBackward(dh, seq.cache, dcT);
+    const g1 = lstmStepBackward(dh.step(0), dcT, step.cache);
+    expect(Array.from(gs.dx.data)).toEqual(Array.from(g1.dx.data));
+    expect(Array.from(gs.dh0.data)).toEqual(Array.from(g1.dhPrev.data));
+    expect(Array.from(gs.dc0.data)).toEqual(Array.from(g1.dcPrev.data));
+    for (const k of ['dWx', 'dWh', 'db'] as const) expect(Array.from(gs[k].data)).toEqual(Array.from(g1[k].data));
+  });
+
+  test('a sequence equals a manual loop of public steps (forward and backward)', () => {
+    const { x, h0, c0, p, dh, dcT } = setup(3, 6, 2, 3, 17);
+    const [, T] = x.dims;
+    const steps = [];
+    let hPrev = h0;
+    let cPrev = c0;
+    for (let t = 0; t < T; t++) {
+      const s = lstmStepForward(x.step(t), hPrev, cPrev, p);
+      steps.push(s);
+      hPrev = s.h;
+      cPrev = s.c;
+    }
+    const seq = lstmForward(x, h0, p, c0);
+    for (let t = 0; t < T; t++) expect(maxAbsDiff(seq.h.step(t), steps[t]!.h.toArray())).toBe(0);
+    expect(maxAbsDiff(seq.c, cPrev.toArray())).toBe(0);
+
+    let dhCarried = Matrix.zeros(3, 3);
+    let dc = dcT;
+    const sums = { dWx: Matrix.zeros(2, 12), dWh: Matrix.zeros(3, 12), db: Matrix.zeros(1, 12) };
+    const dxs: number[][][] = [];
+    for (let t = T - 1; t >= 0; t--) {
+      const g = dh.step(t);
+      g.data.forEach((v, k) => (g.data[k] = v + (dhCarried.data[k] as number)));
+      const gr = lstmStepBackward(g, dc, steps[t]!.cache);
+      dxs.unshift(gr.dx.toArray());
+      dhCarried = gr.dhPrev;
+      dc = gr.dcPrev;
+      for (const k of ['dWx', 'dWh', 'db'] as const) sums[k].data.forEach((v, i) => (sums[k].data[i] = v + (gr[k].data[i] as number)));
+    }
+    const gs = lstmBackward(dh, seq.cache, dcT);
+    expect(maxAbsDiff(gs.dh0, dhCarried.toArray())).toBeLessThan(1e-14);
+    expect(maxAbsDiff(gs.dc0, dc.toArray())).toBeLessThan(1e-14);
+    expect(maxAbsDiff(gs.dx, Tensor3.from(dxs[0]!.map((_, n) => dxs.map((d) => d[n]!))).toArray())).toBeLessThan(1e-14);
+    for (const k of ['dWx', 'dWh', 'db'] as const) expect(maxAbsDiff(gs[k], sums[k].toArray())).toBeLessThan(1e-13);
+  });
+
+  test('dcT is not mutated by the backward pass', () => {
+    const { x, h0, p, dh, dcT } = setup(2, 3, 2, 3);
+    const before = dcT.data.slice();
+    lstmBackward(dh, lstmForward(x, h0, p).cache, dcT);
+    expect(Array.from(dcT.data)).toEqual(Array.from(before));
+  });
+});
+
+describe('lstmForward / lstmBackward: bad input', () => {
+  const { x, h0, p } = setup(2, 3, 4, 5);
+  test('c0 of the wrong shape → ShapeError naming c0', () => {
+    expect(() => lstmForward(x, h0, p, Matrix.zeros(2, 4))).toThrow(ShapeError);
+    expect(() => lstmForward(x, h0, p, Matrix.zeros(2, 4))).toThrow(/lstmForward: c0 must be 2×5/);
+  });
+  test('Wh of the wrong shape → ShapeError naming Wh with the H×4H hint', () => {
+    expect(() => lstmForward(x, h0, { ...p, Wh: Matrix.zeros(5, 16) })).toThrow(
+      'lstmForward: Wh must be 5×20 (H×4H for H=5), got 5×16',
+    );
+  });
+  test('h0 with the wrong batch size → ShapeError naming h0', () => {
+    expect(() => lstmForward(x, Matrix.zeros(1, 5), p)).toThrow(/lstmForward: h0 must be 2×5/);
+  });
+  test('dh of the wrong shape → ShapeError naming dh', () => {
+    const { cache } = lstmForward(x, h0, p);
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 4), cache)).toThrow(/lstmBackward: dh must be 2×3×5/);
+  });
+  test('dcT of the wrong shape → ShapeError naming dcT', () => {
+    const { cache } = lstmForward(x, h0, p);
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), cache, Matrix.zeros(3, 5))).toThrow(/lstmBackward: dcT must be 2×5/);
+  });
+  test('a cache with a truncated gates buffer → RangeError naming cache.gates', () => {
+    const { cache } = lstmForward(x, h0, p);
+    const bad = { ...cache, gates: new Float64Array(3) };
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), bad)).toThrow(RangeError);
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), bad)).toThrow(/cache\.gates must hold 120 values/);
+  });
+});
