@@ -48,3 +48,15 @@ export {
   type LstmCache,
   type LstmGrads,
 } from './lstm/index.js';
+export {
+  GRU_GATE_ORDER,
+  gruStepForward,
+  gruStepBackward,
+  gruForward,
+  gruBackward,
+  type GruParams,
+  type GruStepCache,
+  type GruStepGrads,
+  type GruCache,
+  type GruGrads,
+} from './gru/index.js';
