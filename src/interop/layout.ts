@@ -67,11 +67,25 @@ export function readVector(fn: string, field: string, v: unknown, length: number
   return out;
 }
 
-/** Throws a ShapeError naming `field` unless `m` is rows×cols. */
-export function expectShape(fn: string, field: string, m: Matrix, rows: number, cols: number, why: string): void {
+/** Throws a ShapeError naming `field` unless `m` is rows×cols; `hint` is appended to the message. */
+export function expectShape(fn: string, field: string, m: Matrix, rows: number, cols: number, why: string, hint = ''): void {
   if (m.rows !== rows || m.cols !== cols) {
-    throw new ShapeError(`${fn}: ${field} must be ${rows}×${cols} (${why}), got ${m.rows}×${m.cols}`, field);
+    throw new ShapeError(`${fn}: ${field} must be ${rows}×${cols} (${why}), got ${m.rows}×${m.cols}${hint}`, field);
   }
+}
+
+const LAYOUT_WITH_BLOCKS: Record<number, string> = { 1: 'an RNN', 3: 'a GRU', 4: 'an LSTM' };
+
+/**
+ * When a stacked length holds a whole number of H-blocks, says how many and
+ * whose layout that is: the usual mistake is handing one cell's weights to
+ * another cell's converter.
+ */
+export function blockHint(length: number, H: number): string {
+  if (length % H !== 0) return '';
+  const k = length / H;
+  const whose = LAYOUT_WITH_BLOCKS[k];
+  return `, which is ${k} block${k === 1 ? '' : 's'} of H=${H}${whose === undefined ? '' : ` (${whose}'s weights?)`}`;
 }
 
 /**

@@ -6,11 +6,12 @@
  *
  * Docs: docs/interop.md.
  */
-import { Matrix, allocFloat64, asMatrix, expectMatrix } from '../linalg/index.js';
+import { Matrix, asMatrix, expectMatrix } from '../linalg/index.js';
 import { LSTM_GATE_ORDER, checkLstmParams, type LstmParams } from '../lstm/params.js';
 import { checkRnnParams, type RnnParams } from '../rnn/params.js';
 import { GRU_GATE_ORDER, checkGruParams, type GruParams } from '../gru/params.js';
 import {
+  blockHint,
   blockMap,
   blockSize,
   columnBlocksToRows,
@@ -71,10 +72,10 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
   const H = weightHh.cols;
   const gh = G === 1 ? 'H' : `${G}H`;
   blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows');
-  expectShape(fn, 'weight_hh', weightHh, G * H, H, `${gh}×H for H=${H} from its columns, blocks ${blocks}`);
+  expectShape(fn, 'weight_hh', weightHh, G * H, H, `${gh}×H for H=${H} from its columns, ${blocks}`, blockHint(weightHh.rows, H));
   const weightIh = readMatrix(fn, 'weight_ih', r.weight_ih);
   blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows');
-  expectShape(fn, 'weight_ih', weightIh, G * H, weightIh.cols, `${gh}×D for H=${H} from weight_hh, blocks ${blocks}`);
+  expectShape(fn, 'weight_ih', weightIh, G * H, weightIh.cols, `${gh}×D for H=${H} from weight_hh, ${blocks}`, blockHint(weightIh.rows, H));
   const why = `${gh} for H=${H} from weight_hh`;
   const biasIh = readVector(fn, 'bias_ih', r.bias_ih, G * H, why);
   const biasHh = readVector(fn, 'bias_hh', r.bias_hh, G * H, why);
@@ -130,7 +131,7 @@ function gradDims(fn: string, g: unknown, what: string): { D: number; H: number;
  * @throws ShapeError when a field is ragged or its shape disagrees; the message names the field.
  */
 export function rnnParamsFromTorch(w: TorchWeights): RnnParams {
-  const t = readTorch('rnnParamsFromTorch', w, SINGLE, 'h');
+  const t = readTorch('rnnParamsFromTorch', w, SINGLE, 'no gate blocks');
   return { Wx: t.Wx, Wh: t.Wh, b: mergedBias(t, SINGLE) };
 }
 
@@ -178,7 +179,7 @@ export function rnnGradsToTorch(g: { readonly dWx: Matrix; readonly dWh: Matrix;
  *   its shape disagrees with H (from weight_hh's columns); the message names the field.
  */
 export function lstmParamsFromTorch(w: TorchWeights): LstmParams {
-  const t = readTorch('lstmParamsFromTorch', w, LSTM_FROM_TORCH, 'i|f|g|o');
+  const t = readTorch('lstmParamsFromTorch', w, LSTM_FROM_TORCH, 'blocks i|f|g|o');
   return { Wx: t.Wx, Wh: t.Wh, b: mergedBias(t, LSTM_FROM_TORCH) };
 }
 
@@ -226,10 +227,10 @@ export function lstmGradsToTorch(g: { readonly dWx: Matrix; readonly dWh: Matrix
  *   its shape disagrees with H (from weight_hh's columns); the message names the field.
  */
 export function gruParamsFromTorch(w: TorchWeights): GruParams {
-  const t = readTorch('gruParamsFromTorch', w, GRU_FROM_TORCH, 'r|z|n');
-  const bx = new Matrix(1, 3 * t.H, allocFloat64(3 * t.H));
+  const t = readTorch('gruParamsFromTorch', w, GRU_FROM_TORCH, 'blocks r|z|n');
+  const bx = new Matrix(1, 3 * t.H);
   bx.data.set(permuteVector(t.biasIh, GRU_FROM_TORCH, t.H));
-  const bh = new Matrix(1, 3 * t.H, allocFloat64(3 * t.H));
+  const bh = new Matrix(1, 3 * t.H);
   bh.data.set(permuteVector(t.biasHh, GRU_FROM_TORCH, t.H));
   return { Wx: t.Wx, Wh: t.Wh, bx, bh };
 }
