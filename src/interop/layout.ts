@@ -169,8 +169,3 @@ export function permuteVector(src: ArrayLike<number>, map: readonly number[], H:
   });
   return out;
 }
-
-/** Nested arrays of a matrix (the JSON side). */
-export function toRows(m: Matrix): number[][] {
-  return m.toArray();
-}
