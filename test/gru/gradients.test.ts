@@ -1,0 +1,6 @@
+import { describeFixedGradients, describeKernelProperties, gruDef, gruStepDef } from './kernels';
+
+describeFixedGradients(gruStepDef);
+describeFixedGradients(gruDef);
+describeKernelProperties(gruStepDef);
+describeKernelProperties(gruDef);
