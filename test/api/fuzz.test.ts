@@ -8,6 +8,10 @@ import {
   Matrix,
   ShapeError,
   Tensor3,
+  gruBackward,
+  gruForward,
+  gruStepBackward,
+  gruStepForward,
   lstmBackward,
   lstmForward,
   lstmStepBackward,
@@ -31,6 +35,12 @@ const weights = (D: number, H: number, G: number) => ({
   Wx: Matrix.zeros(D, G * H),
   Wh: Matrix.zeros(H, G * H),
   b: Matrix.zeros(1, G * H),
+});
+const gruWeights = (D: number, H: number) => ({
+  Wx: Matrix.zeros(D, 3 * H),
+  Wh: Matrix.zeros(H, 3 * H),
+  bx: Matrix.zeros(1, 3 * H),
+  bh: Matrix.zeros(1, 3 * H),
 });
 const M = (v: unknown) => v as Matrix;
 const T3 = (v: unknown) => v as Tensor3;
@@ -107,6 +117,36 @@ const targets: Target[] = [
     }),
     call: (a) => lstmBackward(T3(a.dh), a.cache as never, a.dcT as Matrix),
     paths: ['dh', 'dcT', 'cache', 'cache.x', 'cache.h0', 'cache.h', 'cache.c', 'cache.gates', 'cache.tanhC', 'cache.params.Wh'],
+  },
+  {
+    name: 'gruStepForward',
+    make: (N, _T, D, H) => ({ x: Matrix.zeros(N, D), hPrev: Matrix.zeros(N, H), p: gruWeights(D, H) }),
+    call: (a) => gruStepForward(M(a.x), M(a.hPrev), a.p as never),
+    paths: ['x', 'hPrev', 'p', 'p.Wx', 'p.Wh', 'p.bx', 'p.bh'],
+  },
+  {
+    name: 'gruStepBackward',
+    make: (N, _T, D, H) => ({
+      dh: Matrix.zeros(N, H),
+      cache: gruStepForward(Matrix.zeros(N, D), Matrix.zeros(N, H), gruWeights(D, H)).cache,
+    }),
+    call: (a) => gruStepBackward(M(a.dh), a.cache as never),
+    paths: ['dh', 'cache', 'cache.x', 'cache.hPrev', 'cache.gates', 'cache.hn', 'cache.params.bh'],
+  },
+  {
+    name: 'gruForward',
+    make: (N, T, D, H) => ({ x: Tensor3.zeros(N, T, D), h0: Matrix.zeros(N, H), p: gruWeights(D, H) }),
+    call: (a) => gruForward(T3(a.x), M(a.h0), a.p as never),
+    paths: ['x', 'h0', 'p', 'p.Wx', 'p.Wh', 'p.bx', 'p.bh'],
+  },
+  {
+    name: 'gruBackward',
+    make: (N, T, D, H) => ({
+      dh: Tensor3.zeros(N, T, H),
+      cache: gruForward(Tensor3.zeros(N, T, D), Matrix.zeros(N, H), gruWeights(D, H)).cache,
+    }),
+    call: (a) => gruBackward(T3(a.dh), a.cache as never),
+    paths: ['dh', 'cache', 'cache.x', 'cache.h0', 'cache.h', 'cache.gates', 'cache.hn', 'cache.params.Wh'],
   },
 ];
 

@@ -4,7 +4,7 @@
  */
 import { Matrix, ShapeError, Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
-import { gruParams, gruWeights } from './kernels';
+import { gruParams, gruWeights } from '../helpers/kernels';
 
 const r = rng(3);
 const [N, T, D, H] = [2, 3, 5, 4];

@@ -1,4 +1,5 @@
-import { describeFixedGradients, describeKernelProperties, gruDef, gruStepDef } from './kernels';
+import { describeFixedGradients, describeKernelProperties } from '../helpers/kernel-suite';
+import { gruDef, gruStepDef } from '../helpers/kernels';
 
 describeFixedGradients(gruStepDef);
 describeFixedGradients(gruDef);

@@ -3,7 +3,7 @@
  */
 import { Matrix, Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
-import { gruParams, gruWeights } from './kernels';
+import { gruParams, gruWeights } from '../helpers/kernels';
 import { fromM, gruSequenceOracle, gruStepBackOracle, gruStepOracle, oracleParams, toM } from './oracle';
 
 /** Largest |a − b| / max(1, |b|): absolute near 0, relative for large values. */

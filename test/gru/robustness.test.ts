@@ -4,7 +4,7 @@
  */
 import { Matrix, Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
-import { gruParams, gruWeights } from './kernels';
+import { gruParams, gruWeights } from '../helpers/kernels';
 
 const allFinite = (...arrays: (Matrix | Tensor3)[]): boolean => arrays.every((a) => a.data.every(Number.isFinite));
 

@@ -15,7 +15,7 @@ import {
   type GruStepCache,
 } from '../../src/index';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
-import { gruParams, gruWeights } from './kernels';
+import { gruParams, gruWeights } from '../helpers/kernels';
 
 function sameBits(a: Float64Array, b: Float64Array): boolean {
   return a.length === b.length && a.every((v, i) => Object.is(v, b[i]));

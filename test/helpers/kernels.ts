@@ -6,6 +6,10 @@
 import {
   Matrix,
   Tensor3,
+  gruBackward,
+  gruForward,
+  gruStepBackward,
+  gruStepForward,
   lstmBackward,
   lstmForward,
   lstmStepBackward,
@@ -110,6 +114,41 @@ export const lstmDef: KernelDef = {
   backward: (inp, up) => {
     const { cache } = lstmForward(T3(inp.x), M(inp.h0), params(inp), M(inp.c0));
     return { ...lstmBackward(T3(up.h), cache, M(up.c)) };
+  },
+};
+
+/** Weights scaled like a PyTorch init (1/√fan-in), biases O(0.5) so no gate sits at 0. */
+export function gruWeights(D: number, H: number, rand: () => number): Named {
+  return {
+    Wx: randMatrix(D, 3 * H, rand, 1 / Math.sqrt(D)),
+    Wh: randMatrix(H, 3 * H, rand, 1 / Math.sqrt(H)),
+    bx: randMatrix(1, 3 * H, rand, 0.5),
+    bh: randMatrix(1, 3 * H, rand, 0.5),
+  };
+}
+export const gruParams = (inp: Named) => ({ Wx: M(inp.Wx), Wh: M(inp.Wh), bx: M(inp.bx), bh: M(inp.bh) });
+
+export const gruStepDef: KernelDef = {
+  name: 'gru-step',
+  inputs: ['x', 'hPrev', 'Wx', 'Wh', 'bx', 'bh'],
+  outputs: ['h'],
+  makeInputs: ({ N, D, H }, r) => ({ x: randMatrix(N, D, r), hPrev: randMatrix(N, H, r), ...gruWeights(D, H, r) }),
+  forward: (inp) => ({ h: gruStepForward(M(inp.x), M(inp.hPrev), gruParams(inp)).h }),
+  backward: (inp, up) => {
+    const { cache } = gruStepForward(M(inp.x), M(inp.hPrev), gruParams(inp));
+    return { ...gruStepBackward(M(up.h), cache) };
+  },
+};
+
+export const gruDef: KernelDef = {
+  name: 'gru',
+  inputs: ['x', 'h0', 'Wx', 'Wh', 'bx', 'bh'],
+  outputs: ['h'],
+  makeInputs: ({ N, T, D, H }, r) => ({ x: randTensor(N, T, D, r), h0: randMatrix(N, H, r), ...gruWeights(D, H, r) }),
+  forward: (inp) => ({ h: gruForward(T3(inp.x), M(inp.h0), gruParams(inp)).h }),
+  backward: (inp, up) => {
+    const { cache } = gruForward(T3(inp.x), M(inp.h0), gruParams(inp));
+    return { ...gruBackward(T3(up.h), cache) };
   },
 };
 
