@@ -67,7 +67,14 @@ export function lstmForward(
   h0: Matrix,
   p: LstmParams,
   c0?: Matrix,
-): { h: Tensor3; c: Matrix; cache: LstmCache } {
+): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** The last cell state c_T, N×H. */
+  c: Matrix;
+  /** What {@link lstmBackward} needs. */
+  cache: LstmCache;
+} {
   const fn = 'lstmForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;

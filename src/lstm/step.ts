@@ -198,7 +198,14 @@ export function lstmStepForward(
   hPrev: Matrix,
   cPrev: Matrix,
   p: LstmParams,
-): { h: Matrix; c: Matrix; cache: LstmStepCache } {
+): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** c_t, N×H. */
+  c: Matrix;
+  /** What {@link lstmStepBackward} needs. */
+  cache: LstmStepCache;
+} {
   const fn = 'lstmStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);

@@ -52,7 +52,12 @@ export interface RnnGrads {
  * x: N×T×D   h0: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×T×H (every h_t)
  * ```
  */
-export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; cache: RnnCache } {
+export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** What {@link rnnBackward} needs. */
+  cache: RnnCache;
+} {
   const fn = 'rnnForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;

@@ -126,7 +126,12 @@ export function rnnStepBackwardInto(
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
  * @throws TypeError when an argument is not a Matrix / params record.
  */
-export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Matrix; cache: RnnStepCache } {
+export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** What {@link rnnStepBackward} needs. */
+  cache: RnnStepCache;
+} {
   const fn = 'rnnStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
