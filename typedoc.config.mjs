@@ -11,6 +11,7 @@ const config = {
   entryPoints: ['src/index.ts'],
   out: 'docs-site',
   name: 'handgrad',
+  // Every page in docs/ (the README, the site's front page, lists them in reading order).
   projectDocuments: ['docs/*.md'],
   treatWarningsAsErrors: true,
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },

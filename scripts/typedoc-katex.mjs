@@ -17,7 +17,13 @@ const katexDist = join(dirname(require.resolve('katex/package.json')), 'dist');
 /** @param {import('typedoc').Application} app */
 export function load(app) {
   app.renderer.hooks.on('head.end', (context) =>
-    JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css') }),
+    JSX.createElement(
+      JSX.Fragment,
+      null,
+      JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css') }),
+      // A wide display formula scrolls inside the text column instead of overflowing it.
+      JSX.createElement('style', null, '.katex-display { overflow-x: auto; overflow-y: hidden; }'),
+    ),
   );
   app.renderer.on(RendererEvent.END, (event) => {
     const target = join(event.outputDirectory, 'assets', 'katex');

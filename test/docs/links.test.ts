@@ -7,7 +7,7 @@
  * search, no compiler API), and links between pages must hit a heading.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { docFiles, root } from './markdown';
@@ -77,19 +77,40 @@ function slug(heading: string): string {
     .replace(/\s/g, '-');
 }
 
-test('every link to a section of a page names a heading of that page', () => {
-  for (const page of docFiles()) {
-    const text = readFileSync(join(root, page), 'utf8');
+function headingSlugs(file: string): string[] {
+  return readFileSync(join(root, file), 'utf8')
+    .split('\n')
+    .filter((line) => /^#{1,6} /.test(line))
+    .map((line) => slug(line.replace(/^#+ /, '')));
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(join(root, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(`${dir}/${e.name}`) : e.name.endsWith('.ts') ? [`${dir}/${e.name}`] : [],
+  );
+}
+
+test('every link to a section of a page, from a page or a doc comment, names a heading of that page', () => {
+  let checked = 0;
+  for (const file of [...docFiles(), ...sourceFiles('src')]) {
+    const text = readFileSync(join(root, file), 'utf8');
     for (const m of text.matchAll(/\]\(([\w./-]*\.md)?#([\w-]+)\)/g)) {
-      const target = m[1] ? join(dirname(page), m[1]) : page;
-      const headings = readFileSync(join(root, target), 'utf8')
-        .split('\n')
-        .filter((line) => /^#{1,6} /.test(line))
-        .map((line) => slug(line.replace(/^#+ /, '')));
-      expect({ link: `${page} → ${target}#${m[2]}`, found: headings.includes(m[2]!) }).toEqual({
-        link: `${page} → ${target}#${m[2]}`,
-        found: true,
-      });
+      if (!m[1] && !file.endsWith('.md')) continue;
+      const target = m[1] ? join(dirname(file), m[1]) : file;
+      const link = `${file} → ${target}#${m[2]}`;
+      expect({ link, found: headingSlugs(target).includes(m[2]!) }).toEqual({ link, found: true });
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(0);
+});
+
+test('the doc comment of each exported kernel links back to its derivation page', () => {
+  for (const file of ['src/rnn/step.ts', 'src/rnn/sequence.ts', 'src/lstm/step.ts', 'src/lstm/sequence.ts']) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export function (\w+)/g)) {
+      const where = `${file}: ${m[2]}`;
+      expect({ where, linksPage: /\]\(\.\.\/\.\.\/docs\/(rnn|lstm)\.md#[\w-]+\)/.test(m[1]!) }).toEqual({ where, linksPage: true });
     }
   }
 });
