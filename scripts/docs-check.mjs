@@ -107,13 +107,17 @@ async function main() {
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
     const failed = [];
-    page.on('requestfailed', (r) => failed.push(r.url()));
+    // A request cut short by the next navigation (net::ERR_ABORTED) is not a missing file.
+    page.on('requestfailed', (r) => {
+      const why = r.failure()?.errorText ?? '';
+      if (!why.includes('ERR_ABORTED')) failed.push(`${r.url()} (${why})`);
+    });
     page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
 
     const documents = readdirSync(join(site, 'documents')).filter((f) => f.endsWith('.html'));
     if (!documents.includes('LSTM.html')) failures.push('docs-site/documents/LSTM.html is missing');
     for (const doc of documents) {
-      await page.goto(`${base}/documents/${doc}`, { waitUntil: 'load' });
+      await page.goto(`${base}/documents/${doc}`, { waitUntil: 'networkidle' });
       const r = await inspect(page);
       const line = `${doc}: ${r.katex} KaTeX formulas (${r.display} display), ${r.errors.length} errors, ${r.raw.length} raw, ${r.katexFontsLoaded} KaTeX fonts loaded`;
       console.log(`docs-check: ${line}`);
@@ -125,7 +129,7 @@ async function main() {
     if (failed.length > 0) failures.push(`requests failed: ${[...new Set(failed)].join(', ')}`);
 
     // The screenshot: the LSTM page at its backward derivation.
-    await page.goto(`${base}/documents/LSTM.html`, { waitUntil: 'load' });
+    await page.goto(`${base}/documents/LSTM.html`, { waitUntil: 'networkidle' });
     await page.evaluate(() => document.fonts.ready);
     await page.locator('#backward-the-carried-cell-gradient').scrollIntoViewIfNeeded();
     await page.evaluate(() => document.querySelector('#backward-the-carried-cell-gradient')?.scrollIntoView());
