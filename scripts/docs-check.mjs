@@ -18,6 +18,9 @@ import { chromium } from 'playwright-core';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const site = join(root, 'docs-site');
 const CHROMIUM = '/usr/bin/chromium';
+// The derivation pages, which must show typeset formulas; any other page in
+// docs/ is checked only for KaTeX errors and math left raw.
+const MATH_PAGES = ['Vanilla_RNN.html', 'LSTM.html', 'GRU.html', 'Gradient_checking.html', 'Shapes_and_layouts.html'];
 
 function ensureChromium() {
   if (existsSync(CHROMIUM)) return;
@@ -115,16 +118,16 @@ async function main() {
     page.on('response', (r) => r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`));
 
     const documents = readdirSync(join(site, 'documents')).filter((f) => f.endsWith('.html'));
-    if (!documents.includes('LSTM.html')) failures.push('docs-site/documents/LSTM.html is missing');
+    for (const p of MATH_PAGES) if (!documents.includes(p)) failures.push(`docs-site/documents/${p} is missing`);
     for (const doc of documents) {
       await page.goto(`${base}/documents/${doc}`, { waitUntil: 'networkidle' });
       const r = await inspect(page);
       const line = `${doc}: ${r.katex} KaTeX formulas (${r.display} display), ${r.errors.length} errors, ${r.raw.length} raw, ${r.katexFontsLoaded} KaTeX fonts loaded`;
       console.log(`docs-check: ${line}`);
-      if (r.katex === 0) failures.push(`${doc}: no KaTeX formula rendered`);
+      if (r.katex === 0 && MATH_PAGES.includes(doc)) failures.push(`${doc}: no KaTeX formula rendered`);
       if (r.errors.length > 0) failures.push(`${doc}: KaTeX errors: ${r.errors.join(' | ')}`);
       if (r.raw.length > 0) failures.push(`${doc}: math left as raw text: ${r.raw.join(' | ')}`);
-      if (r.katexFontsLoaded === 0) failures.push(`${doc}: no KaTeX font loaded (is assets/katex/ there?)`);
+      if (r.katex > 0 && r.katexFontsLoaded === 0) failures.push(`${doc}: no KaTeX font loaded (is assets/katex/ there?)`);
     }
     if (failed.length > 0) failures.push(`requests failed: ${[...new Set(failed)].join(', ')}`);
 
@@ -145,7 +148,7 @@ async function main() {
     for (const f of failures) console.error(`docs-check: FAIL ${f}`);
     return 1;
   }
-  console.log('docs-check: ok, every docs page shows typeset math');
+  console.log('docs-check: ok: the derivation pages show typeset math; no page has a KaTeX error or raw math');
   return 0;
 }
 

@@ -68,7 +68,8 @@ describe.each(all.map((e) => [`${e.file}:${e.line}`, e] as const))('example %s',
     const console = { log: (...args: unknown[]) => printed.push(format(...args)) };
     const requireShim = (spec: string): unknown => {
       if (spec === 'handgrad') return handgrad;
-      throw new Error(`${example.file}:${example.line}: examples may import only 'handgrad', not '${spec}'`);
+      if (spec.startsWith('node:')) return require(spec) as unknown;
+      throw new Error(`${example.file}:${example.line}: examples may import 'handgrad' and node: built-ins, not '${spec}'`);
     };
     const run = new Function('require', 'exports', 'module', 'console', js);
     const module = { exports: {} };

@@ -32,6 +32,9 @@ beforeAll(() => {
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+/** The derivation pages (by their titles), which must show typeset formulas. */
+const MATH_PAGES = ['Vanilla_RNN.html', 'LSTM.html', 'GRU.html', 'Gradient_checking.html', 'Shapes_and_layouts.html'];
+
 /** Prose of a page: tags, code, scripts and KaTeX's MathML annotations dropped. */
 function visibleText(html: string): string {
   return html
@@ -48,14 +51,15 @@ test('typedoc builds with no warning and no error', () => {
   expect(existsSync(join(out, 'index.html'))).toBe(true);
 });
 
-test('every docs page is in the site, with its math typeset and no link left unresolved', () => {
+test('every docs page is in the site, the derivations with typeset math, none with a KaTeX error, raw math or an unresolved link', () => {
   const pages = readdirSync(join(out, 'documents')).filter((f) => f.endsWith('.html'));
+  expect(MATH_PAGES.filter((p) => !pages.includes(p))).toEqual([]);
   const mdPages = docFiles().filter((f) => f.startsWith('docs/'));
   expect(pages.length).toBe(mdPages.length);
   for (const page of pages) {
     const html = readFileSync(join(out, 'documents', page), 'utf8');
     const where = `documents/${page}`;
-    expect({ where, katex: /class="katex"/.test(html) }).toEqual({ where, katex: true });
+    if (MATH_PAGES.includes(page)) expect({ where, katex: /class="katex"/.test(html) }).toEqual({ where, katex: true });
     expect({ where, errors: html.match(/katex-error/g) ?? [] }).toEqual({ where, errors: [] });
     expect({ where, rawMath: visibleText(html).match(/\$\$[^$]*\$\$|\$[^\s$][^$\n]*\$/g) ?? [] }).toEqual({
       where,
