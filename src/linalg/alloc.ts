@@ -10,7 +10,7 @@ export function allocFloat64(length: number): Float64Array {
   return new Float64Array(length);
 }
 
-/** How many buffers {@link allocFloat64} has handed out since the process started. */
+/** How many buffers the library's internal allocator has handed out since the process started. */
 export function allocationCount(): number {
   return allocations;
 }

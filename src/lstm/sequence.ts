@@ -61,13 +61,22 @@ export interface LstmGrads {
  * x: N×T×D   h0, c0: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H
  *   →   h: N×T×H (every h_t)   c: N×H (the last cell state c_T)
  * ```
+ *
+ * Derivation: [LSTM over a sequence](../../docs/lstm.md#over-a-sequence).
  */
 export function lstmForward(
   x: Tensor3,
   h0: Matrix,
   p: LstmParams,
   c0?: Matrix,
-): { h: Tensor3; c: Matrix; cache: LstmCache } {
+): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** The last cell state c_T, N×H. */
+  c: Matrix;
+  /** What {@link lstmBackward} needs. */
+  cache: LstmCache;
+} {
   const fn = 'lstmForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;
@@ -117,6 +126,8 @@ export function lstmForward(
  *
  * dh: N×T×H   dcT: N×H  →  dx: N×T×D   dh0, dc0: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
  * ```
+ *
+ * Derivation: [LSTM over a sequence](../../docs/lstm.md#over-a-sequence).
  */
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';

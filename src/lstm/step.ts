@@ -77,6 +77,8 @@ export interface LstmStepGradViews {
  * c_t = f ⊙ c_{t−1} + i ⊙ g                     (the cell accumulates)
  * h_t = o ⊙ tanh(c_t)
  * ```
+ *
+ * Derivation: [LSTM, the gates](../../docs/lstm.md#forward-the-gates).
  */
 export function lstmStepForwardInto(
   gates: MatrixView,
@@ -131,6 +133,8 @@ export function lstmStepForwardInto(
  * then, as for the vanilla RNN with dA for dL/du:
  * dW_x = x_tᵀ·dA   dW_h = h_{t−1}ᵀ·dA   db = e_Nᵀ·dA   dx_t = dA·W_xᵀ   dh_{t−1} = dA·W_hᵀ
  * ```
+ *
+ * Derivation: [LSTM backward, the carried cell gradient](../../docs/lstm.md#backward-the-carried-cell-gradient).
  */
 export function lstmStepBackwardInto(
   dh: MatrixView,
@@ -190,6 +194,8 @@ export function lstmStepBackwardInto(
  * x: N×D   hPrev, cPrev: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H   →   h, c: N×H
  * ```
  *
+ * Derivation: [LSTM, the gates](../../docs/lstm.md#forward-the-gates).
+ *
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
  * @throws TypeError when an argument is not a Matrix / params record.
  */
@@ -198,7 +204,14 @@ export function lstmStepForward(
   hPrev: Matrix,
   cPrev: Matrix,
   p: LstmParams,
-): { h: Matrix; c: Matrix; cache: LstmStepCache } {
+): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** c_t, N×H. */
+  c: Matrix;
+  /** What {@link lstmStepBackward} needs. */
+  cache: LstmStepCache;
+} {
   const fn = 'lstmStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -225,6 +238,8 @@ export function lstmStepForward(
  * ```text
  * dh, dcNext: N×H  →  dx: N×D   dhPrev, dcPrev: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
  * ```
+ *
+ * Derivation: [LSTM backward, the carried cell gradient](../../docs/lstm.md#backward-the-carried-cell-gradient).
  */
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';

@@ -51,8 +51,15 @@ export interface RnnGrads {
  * ```text
  * x: N×T×D   h0: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×T×H (every h_t)
  * ```
+ *
+ * Derivation: [Vanilla RNN over a sequence](../../docs/rnn.md#over-a-sequence).
  */
-export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; cache: RnnCache } {
+export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** What {@link rnnBackward} needs. */
+  cache: RnnCache;
+} {
   const fn = 'rnnForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;
@@ -84,6 +91,8 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; 
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×H   dWh: H×H   db: 1×H
  * ```
+ *
+ * Derivation: [Backpropagation through time](../../docs/rnn.md#backpropagation-through-time-bptt).
  */
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';

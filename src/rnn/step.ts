@@ -64,6 +64,8 @@ export interface RnnStepGradViews {
  * u   = h_{t−1}·W_h + x_t·W_x + b
  * h_t = tanh(u)
  * ```
+ *
+ * Derivation: [Vanilla RNN, one step forward](../../docs/rnn.md#forward).
  */
 export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixView, p: RnnParams): void {
   matmulInto(h, x, p.Wx); // u  = x_t·W_x
@@ -88,6 +90,8 @@ export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixVi
  * dL/dx_t     = dL/du·W_xᵀ
  * dL/dh_{t−1} = dL/du·W_hᵀ
  * ```
+ *
+ * Derivation: [Vanilla RNN, one step backward](../../docs/rnn.md#backward).
  */
 export function rnnStepBackwardInto(
   dh: MatrixView,
@@ -123,10 +127,17 @@ export function rnnStepBackwardInto(
  * x: N×D   hPrev: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×H
  * ```
  *
+ * Derivation: [Vanilla RNN, one step forward](../../docs/rnn.md#forward).
+ *
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
  * @throws TypeError when an argument is not a Matrix / params record.
  */
-export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Matrix; cache: RnnStepCache } {
+export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** What {@link rnnStepBackward} needs. */
+  cache: RnnStepCache;
+} {
   const fn = 'rnnStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -148,6 +159,8 @@ export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Mat
  * ```text
  * dh: N×H  →  dx: N×D   dhPrev: N×H   dWx: D×H   dWh: H×H   db: 1×H
  * ```
+ *
+ * Derivation: [Vanilla RNN, one step backward](../../docs/rnn.md#backward).
  */
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';

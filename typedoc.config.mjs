@@ -1,0 +1,24 @@
+// @ts-check
+/**
+ * typedoc configuration (a JS file, because `markdownItLoader` is a function).
+ * `npm run docs` builds the API reference plus the pages in docs/ into
+ * docs-site/ (git-ignored), with every $…$ / $$…$$ formula typeset by KaTeX.
+ */
+import katex from '@vscode/markdown-it-katex';
+
+/** @type {Partial<import('typedoc').TypeDocOptions>} */
+const config = {
+  entryPoints: ['src/index.ts'],
+  out: 'docs-site',
+  name: 'handgrad',
+  // Every page in docs/ (the README, the site's front page, lists them in reading order).
+  projectDocuments: ['docs/*.md'],
+  treatWarningsAsErrors: true,
+  validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  plugin: ['./scripts/typedoc-katex.mjs'],
+  markdownItLoader(parser) {
+    parser.use(katex.default ?? katex);
+  },
+};
+
+export default config;
