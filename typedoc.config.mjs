@@ -14,6 +14,11 @@ const config = {
   // Every page in docs/ (the README, the site's front page, lists them in reading order).
   projectDocuments: ['docs/*.md'],
   treatWarningsAsErrors: true,
+  // No public repository URL yet: source links would point nowhere (and typedoc
+  // warns when the clone's remote is not a forge URL).
+  disableSources: true,
+  // typedoc's defaults plus Python, for the PyTorch snippets in docs/interop.md.
+  highlightLanguages: ['bash', 'console', 'css', 'html', 'javascript', 'json', 'jsonc', 'json5', 'yaml', 'tsx', 'typescript', 'python'],
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
   plugin: ['./scripts/typedoc-katex.mjs'],
   markdownItLoader(parser) {

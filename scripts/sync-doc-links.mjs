@@ -88,7 +88,7 @@ export function declarationRanges(path) {
 // [`name`](path.ts#L1-L2) — the name may end in "()" for readability.
 const NAMED_LINK = /\[`([A-Za-z_$][\w$]*(?:\.[A-Za-z_$#][\w$]*)?)(?:\(\))?`\]\(([^)\s#]+\.ts)(#L\d+(?:-L\d+)?)?\)/g;
 // Any link into a .ts file with a line fragment, named or not.
-const RANGE_LINK = /\[([^\]]*)\]\(([^)\s#]+\.ts)#L\d+(?:-L\d+)?\)/g;
+const RANGE_LINK = /\[([^\][\n]*)\]\(([^)\s#]+\.ts)#L\d+(?:-L\d+)?\)/g;
 
 /**
  * Computes the synced text of one Markdown file. Returns the new text, the

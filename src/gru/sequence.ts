@@ -2,7 +2,7 @@
  * A GRU over a whole sequence: the step in a loop over time, and BPTT with
  * the one carried gradient, dh.
  *
- * Docs: docs/interop.md (gate order); shared math: "GRU (PyTorch's formulation)".
+ * Docs: docs/gru.md (the derivation), docs/interop.md (moving weights).
  */
 import {
   Matrix,
@@ -59,8 +59,19 @@ export interface GruGrads {
  * ```text
  * x: N×T×D   h0: N×H   Wx: D×3H   Wh: H×3H   bx, bh: 1×3H   →   h: N×T×H (every h_t)
  * ```
+ *
+ * Derivation: [GRU forward](../../docs/gru.md#forward).
  */
-export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): { h: Tensor3; cache: GruCache } {
+export function gruForward(
+  x: Tensor3,
+  h0: Matrix,
+  p: GruParams,
+): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** What {@link gruBackward} needs. */
+  cache: GruCache;
+} {
   const fn = 'gruForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;
@@ -95,6 +106,8 @@ export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): { h: Tensor3; 
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×3H   dWh: H×3H   dbx, dbh: 1×3H
  * ```
+ *
+ * Derivation: [GRU backward, over a sequence](../../docs/gru.md#backward).
  */
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';

@@ -4,7 +4,7 @@
  * r ⊙ (h·W_hn + b_hn), so that product (hn) is kept for the backward:
  * dr = dA_n ⊙ hn.
  *
- * Docs: docs/interop.md (gate order); shared math: "GRU (PyTorch's formulation)".
+ * Docs: docs/gru.md (the derivation), docs/interop.md (moving weights).
  */
 import {
   Matrix,
@@ -79,6 +79,8 @@ export interface GruStepGradViews {
  * n  = tanh(X_n + r ⊙ hn)
  * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
  * ```
+ *
+ * Derivation: [GRU forward](../../docs/gru.md#forward).
  */
 export function gruStepForwardInto(
   gates: MatrixView,
@@ -129,6 +131,8 @@ export function gruStepForwardInto(
  * dX = [dA_r | dA_z | dA_n]:  dW_x = x_tᵀ·dX       db_x = e_Nᵀ·dX   dx_t = dX·W_xᵀ
  * dY = [dA_r | dA_z | dhn ]:  dW_h = h_{t−1}ᵀ·dY   db_h = e_Nᵀ·dY   dh_{t−1} += dY·W_hᵀ
  * ```
+ *
+ * Derivation: [GRU backward](../../docs/gru.md#backward).
  */
 export function gruStepBackwardInto(
   dh: MatrixView,
@@ -191,10 +195,21 @@ export function gruStepBackwardInto(
  * x: N×D   hPrev: N×H   Wx: D×3H   Wh: H×3H   bx, bh: 1×3H   →   h: N×H
  * ```
  *
+ * Derivation: [GRU forward](../../docs/gru.md#forward).
+ *
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
  * @throws TypeError when an argument is not a Matrix / params record.
  */
-export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): { h: Matrix; cache: GruStepCache } {
+export function gruStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  p: GruParams,
+): {
+  /** The new hidden state h_t, N×H. */
+  h: Matrix;
+  /** What {@link gruStepBackward} needs. */
+  cache: GruStepCache;
+} {
   const fn = 'gruStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -219,6 +234,8 @@ export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): { h: Mat
  * ```text
  * dh: N×H  →  dx: N×D   dhPrev: N×H   dWx: D×3H   dWh: H×3H   dbx, dbh: 1×3H
  * ```
+ *
+ * Derivation: [GRU backward](../../docs/gru.md#backward).
  */
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
