@@ -1,0 +1,57 @@
+/**
+ * The kernels the checker knows. To add one: write its spec in specs/ (a
+ * dozen lines, see specs/lstm.ts) and add it to BUILTIN_SPECS below.
+ */
+import type { KernelSpec } from './spec.js';
+import { lstmSpec, lstmStepSpec } from './specs/lstm.js';
+import { rnnSpec, rnnStepSpec } from './specs/rnn.js';
+
+const BUILTIN_SPECS: readonly KernelSpec[] = [rnnStepSpec, rnnSpec, lstmStepSpec, lstmSpec];
+
+const registered: KernelSpec[] = [...BUILTIN_SPECS];
+
+/**
+ * Adds a spec to the list {@link builtinKernelSpecs} returns (and so to
+ * `handgrad check`'s kernels when registered before the program runs).
+ *
+ * @throws RangeError when a spec with the same name, forward or backward name is already registered.
+ */
+export function registerKernelSpec(spec: KernelSpec): void {
+  const clash = registered.find(
+    (s) =>
+      s.name === spec.name ||
+      s.forwardName === spec.forwardName ||
+      s.backwardName === spec.backwardName,
+  );
+  if (clash !== undefined) {
+    throw new RangeError(`registerKernelSpec: spec ${JSON.stringify(spec.name)} clashes with the registered ${JSON.stringify(clash.name)} (same name or function names)`);
+  }
+  registered.push(spec);
+}
+
+/** Every registered kernel spec, in check order (RNN step, RNN, LSTM step, LSTM, then later additions). */
+export function builtinKernelSpecs(): KernelSpec[] {
+  return [...registered];
+}
+
+/**
+ * The specs `patterns` select. A pattern is a kernel's exact name
+ * (`lstm` is only the sequence kernel) or a prefix ending in `*`
+ * (`lstm*` is `lstm-step` and `lstm`; `*` is everything). Order follows
+ * the registry, without duplicates.
+ *
+ * @throws RangeError naming the first pattern that selects nothing, with the known names.
+ */
+export function selectKernelSpecs(patterns: readonly string[]): KernelSpec[] {
+  const all = builtinKernelSpecs();
+  const picked = new Set<KernelSpec>();
+  for (const pattern of patterns) {
+    const p = pattern.trim();
+    const matches = p.endsWith('*') ? all.filter((s) => s.name.startsWith(p.slice(0, -1))) : all.filter((s) => s.name === p);
+    if (matches.length === 0) {
+      throw new RangeError(`unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} (a trailing * matches a prefix, e.g. lstm*)`);
+    }
+    matches.forEach((s) => picked.add(s));
+  }
+  return all.filter((s) => picked.has(s));
+}

@@ -1,0 +1,85 @@
+/**
+ * What the checker needs to know about a kernel: its inputs and outputs
+ * with their shapes, how to call its forward and backward, and which
+ * gradients are stacks of gate blocks. One spec per kernel, in specs/.
+ */
+
+/**
+ * A kernel function as the checker sees it: called with the spec's arguments,
+ * returning whatever it returns (a user's module is untyped at run time, so
+ * the result is validated, not trusted).
+ */
+export type KernelFunction = (...args: any[]) => unknown;
+
+/** A forward/backward pair, under the names a user's module must export them. */
+export interface KernelImplementation {
+  /** The forward: returns `{ <outputs…>, cache }`. */
+  readonly forward: KernelFunction;
+  /** The backward: takes the upstream gradients and the cache, returns `{ d<input>… }`. */
+  readonly backward?: KernelFunction;
+}
+
+/** One differentiable input (an activation or a weight) of a kernel. */
+export interface InputSpec {
+  /** Its name in the forward's arguments / params record, e.g. `"Wx"`. */
+  readonly name: string;
+  /** Its shape, symbolic, e.g. `"D×4H"` (see {@link evalShape}). */
+  readonly shape: string;
+  /** The name of its gradient in the backward's result, e.g. `"dWx"`. */
+  readonly gradient: string;
+  /** Standard deviation of the random values drawn for it. */
+  readonly scale: number;
+}
+
+/** One output of the forward that receives an upstream gradient. */
+export interface OutputSpec {
+  /** Its key in the forward's result, e.g. `"h"`. */
+  readonly name: string;
+  /** Its shape, symbolic. */
+  readonly shape: string;
+  /** What the backward calls its upstream gradient, e.g. `"dcNext"` (for messages). */
+  readonly upstream: string;
+}
+
+/**
+ * Gradients stacked from gate blocks side by side along their columns
+ * (`Wx: D×4H` = [W_f | W_i | W_g | W_o]); the checker scores each block
+ * separately, so a wrong gate shows as one bad block.
+ */
+export interface GateLayout {
+  /** Gate names in block order, e.g. `['f', 'i', 'g', 'o']`. */
+  readonly names: readonly string[];
+  /** The inputs whose last dimension is the stack (each block is cols / names.length wide). */
+  readonly inputs: readonly string[];
+}
+
+/**
+ * Everything the checker needs to check one kernel. To add a kernel, write a
+ * spec (see specs/lstm.ts) and list it in registry.ts.
+ */
+export interface KernelSpec {
+  /** The name `--kernel` takes, e.g. `"lstm-step"`. */
+  readonly name: string;
+  /** One line for listings. */
+  readonly summary: string;
+  /** The forward's exported name, e.g. `"lstmStepForward"`. */
+  readonly forwardName: string;
+  /** The backward's exported name, e.g. `"lstmStepBackward"`. */
+  readonly backwardName: string;
+  /** The library's own implementation, the reference for users' modules. */
+  readonly reference: Required<KernelImplementation>;
+  /** Differentiable inputs, in the order report rows show their gradients. */
+  readonly inputs: readonly InputSpec[];
+  /** Forward outputs that get an upstream gradient. */
+  readonly outputs: readonly OutputSpec[];
+  /** Gate-stacked gradients, if the cell has gates. */
+  readonly gates?: GateLayout;
+  /** Calls `forward` with the inputs, keyed by {@link InputSpec.name}. */
+  readonly callForward: (forward: KernelFunction, inputs: Readonly<Record<string, unknown>>) => unknown;
+  /** Calls `backward` with the upstream gradients, keyed by {@link OutputSpec.name}, and the forward's cache. */
+  readonly callBackward: (
+    backward: KernelFunction,
+    upstream: Readonly<Record<string, unknown>>,
+    cache: unknown,
+  ) => unknown;
+}
