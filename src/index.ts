@@ -66,6 +66,8 @@ export {
   lstmStepSpec,
   lstmSpec,
   type NumericGradientOptions,
+  type Outputs,
+  type Values,
   type CheckKernelOptions,
   type CheckProgress,
   type KernelSpec,

@@ -23,7 +23,7 @@ export interface KernelImplementation {
 export interface InputSpec {
   /** Its name in the forward's arguments / params record, e.g. `"Wx"`. */
   readonly name: string;
-  /** Its shape, symbolic, e.g. `"D×4H"` (see {@link evalShape}). */
+  /** Its shape, symbolic, e.g. `"D×4H"`: size letters N, T, D, H with integer multipliers, joined by ×. */
   readonly shape: string;
   /** The name of its gradient in the backward's result, e.g. `"dWx"`. */
   readonly gradient: string;

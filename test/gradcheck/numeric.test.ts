@@ -27,7 +27,11 @@ describe('numericGradient', () => {
     const dout = randMatrix(4, 2, rand);
     const product = (w: Matrix): Matrix => {
       const out = Matrix.zeros(4, 2);
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) for (let k = 0; k < 3; k++) out.data[i * 2 + j] += A.get(i, k) * w.get(k, j);
+      for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) {
+        let s = 0;
+        for (let k = 0; k < 3; k++) s += A.get(i, k) * w.get(k, j);
+        out.data[i * 2 + j] = s;
+      }
       return out;
     };
     const g = numericGradient(product, W, dout);
