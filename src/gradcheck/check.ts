@@ -4,12 +4,11 @@
  * for someone else's implementation, both passes with the library's), and
  * report per gradient, per gate block and per coordinate.
  */
-import { Matrix, type Tensor3 } from '../linalg/index.js';
 import { KernelContractError, toCheckable } from './coerce.js';
 import { checkEps, numericGradientAt } from './numeric.js';
 import { gaussianFrom, sampleIndices, seededUniform } from './random.js';
 import type { CheckRow, Comparison, FailureSummary, GateBlockReport, KernelReport } from './report.js';
-import { coordinateOf, evalShape, zerosOfShape, type Checkable, type KernelSizes } from './shapes.js';
+import { coordinateOf, evalShape, shapeOf, zerosOfShape, type Checkable, type KernelSizes } from './shapes.js';
 import type { KernelImplementation, KernelSpec } from './spec.js';
 
 /** The default case: small enough to check every coordinate in milliseconds, big enough to exercise every index. */
@@ -60,6 +59,38 @@ function positiveInt(fn: string, name: string, v: unknown): number {
   return v;
 }
 
+/**
+ * Checks that `spec` has every field a KernelSpec needs and readable shapes,
+ * so a malformed spec fails here rather than mid-check.
+ *
+ * @throws TypeError naming the missing or mistyped field.
+ */
+export function checkSpec(fn: string, spec: unknown): KernelSpec {
+  if (typeof spec !== 'object' || spec === null) throw new TypeError(`${fn}: spec must be a KernelSpec, got ${spec === null ? 'null' : typeof spec}`);
+  const s = spec as Record<string, unknown>;
+  for (const key of ['name', 'forwardName', 'backwardName']) {
+    if (typeof s[key] !== 'string' || s[key] === '') throw new TypeError(`${fn}: spec.${key} must be a non-empty string, got ${typeof s[key]}`);
+  }
+  for (const key of ['callForward', 'callBackward']) {
+    if (typeof s[key] !== 'function') throw new TypeError(`${fn}: spec.${key} must be a function, got ${typeof s[key]}`);
+  }
+  const ref = s.reference as Record<string, unknown> | undefined;
+  if (typeof ref?.forward !== 'function' || typeof ref.backward !== 'function') {
+    throw new TypeError(`${fn}: spec.reference must be { forward, backward } functions`);
+  }
+  for (const key of ['inputs', 'outputs']) {
+    const list = s[key];
+    if (!Array.isArray(list) || list.length === 0) throw new TypeError(`${fn}: spec.${key} must be a non-empty array`);
+    for (const item of list as Record<string, unknown>[]) {
+      if (typeof item?.name !== 'string' || typeof item.shape !== 'string') {
+        throw new TypeError(`${fn}: every spec.${key} entry needs a name and a shape string`);
+      }
+      evalShape(item.shape, DEFAULT_SIZES);
+    }
+  }
+  return spec as KernelSpec;
+}
+
 function describeThrown(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`;
   return String(err);
@@ -86,6 +117,7 @@ function describeThrown(err: unknown): string {
 export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}): KernelReport {
   const fn = 'checkKernel';
   const started = Date.now();
+  checkSpec(fn, spec);
   const given = options.sizes ?? {};
   const sizes: KernelSizes = {
     N: positiveInt(fn, 'sizes.N', given.N ?? DEFAULT_SIZES.N),
@@ -202,13 +234,13 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   if (reference !== null) {
     for (const o of spec.outputs) {
       const actual = mine.outputs[o.name] as Checkable;
-      const cmp = compare(actual.data, (reference.outputs[o.name] as Checkable).data, null, shapeOfData(actual), tolerance);
-      rows.push({ name: o.name, kind: 'output', of: o.name, shape: shapeOfData(actual), shapeExpr: o.shape, numeric: null, reference: cmp, gates: null, ok: cmp.ok });
+      const cmp = compare(actual.data, (reference.outputs[o.name] as Checkable).data, null, shapeOf(actual), tolerance);
+      rows.push({ name: o.name, kind: 'output', of: o.name, shape: shapeOf(actual), shapeExpr: o.shape, numeric: null, reference: cmp, gates: null, ok: cmp.ok });
     }
   }
   for (const input of spec.inputs) {
     const x = inputs[input.name] as Checkable;
-    const shape = shapeOfData(x);
+    const shape = shapeOf(x);
     const indices = chosen.get(input.name) as number[];
     let numeric: Float64Array | null = null;
     if (analytic !== null) {
@@ -251,10 +283,6 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     notes,
     milliseconds: Date.now() - started,
   };
-}
-
-function shapeOfData(v: Matrix | Tensor3): number[] {
-  return v instanceof Matrix ? [v.rows, v.cols] : [...v.dims];
 }
 
 /**

@@ -2,6 +2,7 @@
  * The kernels the checker knows. To add one: write its spec in specs/ (a
  * dozen lines, see specs/lstm.ts) and add it to BUILTIN_SPECS below.
  */
+import { checkSpec } from './check.js';
 import type { KernelSpec } from './spec.js';
 import { lstmSpec, lstmStepSpec } from './specs/lstm.js';
 import { rnnSpec, rnnStepSpec } from './specs/rnn.js';
@@ -14,9 +15,11 @@ const registered: KernelSpec[] = [...BUILTIN_SPECS];
  * Adds a spec to the list {@link builtinKernelSpecs} returns (and so to
  * `handgrad check`'s kernels when registered before the program runs).
  *
+ * @throws TypeError when `spec` lacks a field (see checkSpec).
  * @throws RangeError when a spec with the same name, forward or backward name is already registered.
  */
 export function registerKernelSpec(spec: KernelSpec): void {
+  checkSpec('registerKernelSpec', spec);
   const clash = registered.find(
     (s) =>
       s.name === spec.name ||

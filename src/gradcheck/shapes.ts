@@ -60,11 +60,6 @@ export function zerosOfShape(shape: readonly number[]): Checkable {
   return c === undefined ? Matrix.zeros(a, b) : Tensor3.zeros(a, b, c);
 }
 
-/** An independent copy of a checkable tensor. */
-export function cloneCheckable<V extends Checkable>(v: V): V {
-  return v.clone() as V;
-}
-
 /** The row-major multi-index of flat `index` in `shape`, e.g. 7 in 2×4 → `[1, 3]`. */
 export function coordinateOf(index: number, shape: readonly number[]): number[] {
   const out = new Array<number>(shape.length);

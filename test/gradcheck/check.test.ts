@@ -84,6 +84,14 @@ describe('checkKernel on the built-in kernels', () => {
     expect(() => checkKernel(rnnStepSpec, { seed: -1 })).toThrow(/seed must be/);
   });
 
+  it('throws TypeError naming the spec field that is missing', () => {
+    expect(() => checkKernel({ ...rnnStepSpec, callForward: undefined } as unknown as KernelSpec)).toThrow(TypeError);
+    expect(() => checkKernel({ ...rnnStepSpec, callForward: undefined } as unknown as KernelSpec)).toThrow(
+      'checkKernel: spec.callForward must be a function, got undefined',
+    );
+    expect(() => checkKernel(null as unknown as KernelSpec)).toThrow('checkKernel: spec must be a KernelSpec, got null');
+  });
+
   it('reports progress after every finite-difference coordinate', () => {
     const seen: number[] = [];
     checkKernel(rnnStepSpec, { sizes: { N: 1, D: 2, H: 2 }, onProgress: (p) => seen.push(p.done) });
@@ -174,6 +182,7 @@ describe('the registry', () => {
     expect(builtinKernelSpecs().map((s) => s.name)).toContain('rnn-step-copy');
     expect(checkKernel(doubled).ok).toBe(true);
     expect(() => registerKernelSpec(doubled)).toThrow(/registerKernelSpec: spec "rnn-step-copy" clashes/);
+    expect(() => registerKernelSpec({ ...doubled, name: 'other', inputs: [] })).toThrow('registerKernelSpec: spec.inputs must be a non-empty array');
   });
 });
 
