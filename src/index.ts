@@ -76,6 +76,7 @@ export {
   type InputSpec,
   type OutputSpec,
   type GateLayout,
+  type ConstantSpec,
   type KernelSizes,
   type GradcheckJsonReport,
   type KernelReport,

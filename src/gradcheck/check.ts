@@ -149,6 +149,9 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     for (let i = 0; i < t.data.length; i++) t.data[i] = input.scale * gauss();
     inputs[input.name] = t;
   }
+  const constantDraws = seededUniform(seed ^ 0x27d4eb2f);
+  const constants: Record<string, unknown> = {};
+  for (const c of spec.constants ?? []) constants[c.name] = c.draw(sizes, constantDraws);
   const upstream: Tensors = {};
   for (const output of spec.outputs) {
     const t = zerosOfShape(evalShape(output.shape, sizes));
@@ -165,7 +168,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   const forward = (which: KernelImplementation, whose: string): { outputs: Tensors; cache: unknown } => {
     let result: unknown;
     try {
-      result = spec.callForward(which.forward, clones(inputs));
+      result = spec.callForward(which.forward, { ...constants, ...clones(inputs) });
     } catch (err) {
       throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
     }

@@ -66,6 +66,7 @@ function flattenNested(v: unknown[], depth: number): { shape: number[]; data: nu
  * - `{ dims: [N, T, D], data }` (a library Tensor3 or look-alike),
  * - `{ shape: [r, c] | [N, T, D], data }`,
  * - a nested array `number[][]` / `number[][][]`,
+ * - a plain number, when a 1×1 matrix is expected (a scalar loss),
  *
  * where `data` is a plain array of numbers or any typed array, row-major,
  * holding exactly as many values as the shape says.
@@ -85,7 +86,11 @@ export function toCheckable(
   const want = `${formatShape(expected)} (${shapeExpr})`;
   let shape: number[] | null = null;
   let data: ArrayLike<number> | null = null;
-  if (Array.isArray(value)) {
+  if (typeof value === 'number' && expected.length === 2 && expected[0] === 1 && expected[1] === 1) {
+    // A scalar (a loss) stands for the 1×1 matrix it is.
+    shape = [1, 1];
+    data = [value];
+  } else if (Array.isArray(value)) {
     const flat = flattenNested(value, expected.length);
     if (flat === null) {
       throw new KernelContractError(kernel, `${what} is an array but not a ${expected.length}-level nested array of numbers of one shape; expected ${want}`);

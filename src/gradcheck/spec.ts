@@ -4,6 +4,8 @@
  * gradients are stacks of gate blocks. One spec per kernel, in specs/.
  */
 
+import type { KernelSizes } from './shapes.js';
+
 /**
  * A kernel function as the checker sees it: called with the spec's arguments,
  * returning whatever it returns (a user's module is untyped at run time, so
@@ -31,11 +33,22 @@ export interface InputSpec {
   readonly scale: number;
 }
 
+/**
+ * An input that is not differentiated: word indices, targets, a mask. It is
+ * drawn once per case and passed as-is (kernels must not modify it).
+ */
+export interface ConstantSpec {
+  /** Its name among the forward's arguments, e.g. `"idx"`. */
+  readonly name: string;
+  /** Draws its value for `sizes` from `uniform` (seeded draws in [0, 1)). */
+  readonly draw: (sizes: KernelSizes, uniform: () => number) => unknown;
+}
+
 /** One output of the forward that receives an upstream gradient. */
 export interface OutputSpec {
   /** Its key in the forward's result, e.g. `"h"`. */
   readonly name: string;
-  /** Its shape, symbolic. */
+  /** Its shape, symbolic; `"1×1"` for a scalar loss (the forward may return a plain number). */
   readonly shape: string;
   /** What the backward calls its upstream gradient, e.g. `"dcNext"` (for messages). */
   readonly upstream: string;
@@ -70,11 +83,13 @@ export interface KernelSpec {
   readonly reference: Required<KernelImplementation>;
   /** Differentiable inputs, in the order report rows show their gradients. */
   readonly inputs: readonly InputSpec[];
+  /** Inputs that are not differentiated (indices, targets, masks), if any. */
+  readonly constants?: readonly ConstantSpec[];
   /** Forward outputs that get an upstream gradient. */
   readonly outputs: readonly OutputSpec[];
   /** Gate-stacked gradients, if the cell has gates. */
   readonly gates?: GateLayout;
-  /** Calls `forward` with the inputs, keyed by {@link InputSpec.name}. */
+  /** Calls `forward` with the inputs and constants, keyed by name. */
   readonly callForward: (forward: KernelFunction, inputs: Readonly<Record<string, unknown>>) => unknown;
   /** Calls `backward` with the upstream gradients, keyed by {@link OutputSpec.name}, and the forward's cache. */
   readonly callBackward: (

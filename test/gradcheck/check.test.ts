@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import {
   DEFAULT_TOLERANCE,
+  Matrix,
   KernelContractError,
   builtinKernelSpecs,
   checkKernel,
@@ -188,4 +189,68 @@ describe('the registry', () => {
 
 it('has a default tolerance of 1e-7', () => {
   expect(DEFAULT_TOLERANCE).toBe(1e-7);
+});
+
+describe('specs for the layers to come: constant inputs and a scalar loss', () => {
+  // A word embedding, written here from its formula: out[n, :] = W[idx[n], :];
+  // dW scatters-adds the rows of dout. idx is a constant (not differentiated).
+  const embedding: KernelSpec = {
+    name: 'test-embedding',
+    summary: 'out[n] = W[idx[n]]',
+    forwardName: 'testEmbeddingForward',
+    backwardName: 'testEmbeddingBackward',
+    reference: {
+      forward: (idx: number[], W: Matrix) => {
+        const out = Matrix.zeros(idx.length, W.cols);
+        idx.forEach((v, n) => out.data.set(W.data.subarray(v * W.cols, (v + 1) * W.cols), n * W.cols));
+        return { out, cache: { idx, rows: W.rows } };
+      },
+      backward: (dout: Matrix, cache: { idx: number[]; rows: number }) => {
+        const dW = Matrix.zeros(cache.rows, dout.cols);
+        cache.idx.forEach((v, n) => {
+          for (let j = 0; j < dout.cols; j++) (dW.data[v * dout.cols + j] as number) += dout.get(n, j);
+        });
+        return { dW };
+      },
+    },
+    inputs: [{ name: 'W', shape: 'D×H', gradient: 'dW', scale: 1 }],
+    constants: [{ name: 'idx', draw: ({ N, D }, u) => Array.from({ length: N }, () => Math.floor(u() * D)) }],
+    outputs: [{ name: 'out', shape: 'N×H', upstream: 'dout' }],
+    callForward: (f, v) => f(v.idx, v.W),
+    callBackward: (b, d, cache) => b(d.out, cache),
+  };
+
+  it('passes a correct embedding, and catches a backward that overwrites instead of adding repeated rows', () => {
+    expect(checkKernel(embedding, { sizes: { N: 6, D: 3 } }).ok).toBe(true);
+    const overwriting = {
+      forward: embedding.reference.forward,
+      backward: (dout: Matrix, cache: { idx: number[]; rows: number }) => {
+        const dW = Matrix.zeros(cache.rows, dout.cols);
+        cache.idx.forEach((v, n) => dW.data.set(dout.data.subarray(n * dout.cols, (n + 1) * dout.cols), v * dout.cols));
+        return { dW };
+      },
+    };
+    // 6 indices into 3 rows: some row repeats, so overwriting loses a term
+    const report = checkKernel(embedding, { sizes: { N: 6, D: 3 }, implementation: overwriting });
+    expect(report.rows.filter((r) => !r.ok).map((r) => r.name)).toEqual(['dW']);
+  });
+
+  it('accepts a scalar loss returned as a plain number, as a 1×1 output', () => {
+    const sumSquares: KernelSpec = {
+      ...embedding,
+      name: 'test-sum-squares',
+      reference: {
+        forward: (x: Matrix) => ({ loss: x.data.reduce((s, v) => s + v * v, 0), cache: x }),
+        backward: (dloss: Matrix, x: Matrix) => ({ dx: new Matrix(x.rows, x.cols, x.data.map((v) => 2 * v * dloss.get(0, 0))) }),
+      },
+      inputs: [{ name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 }],
+      constants: [],
+      outputs: [{ name: 'loss', shape: '1×1', upstream: 'dloss' }],
+      callForward: (f, v) => f(v.x),
+      callBackward: (b, d, cache) => b(d.loss, cache),
+    };
+    const report = checkKernel(sumSquares);
+    expect(report.ok).toBe(true);
+    expect(report.rows[0]?.numeric?.normRelError).toBeLessThan(1e-9);
+  });
 });
