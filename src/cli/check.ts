@@ -203,7 +203,8 @@ function verdict(r: GradcheckJsonReport): string {
     const worst = r.worst === null ? '' : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), its max relative error ${sci(r.worst.relError)}`;
     return `ok: all ${r.counts.rows} ${what} pass at tolerance ${r.settings.tolerance.toExponential()}${worst}`;
   }
-  const first = r.firstFailure === null ? '' : `; first wrong gradient: ${r.firstFailure.message}`;
+  const f = r.firstFailure;
+  const first = f === null ? '' : `; first wrong ${f.kind === 'output' ? 'output' : 'gradient'}: ${f.message}`;
   return `FAIL: ${r.counts.failed} of ${r.counts.rows} ${what} wrong${first}`;
 }
 
@@ -235,7 +236,8 @@ function printLibraryReport(out: (line: string) => void, r: GradcheckJsonReport)
 }
 
 function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, notes: readonly string[]): void {
-  out(r.ok ? verdict(r) : `FAIL: first wrong gradient: ${r.firstFailure?.message ?? '?'}`);
+  const first = r.firstFailure;
+  out(r.ok || first === null ? verdict(r) : `FAIL: first wrong ${first.kind === 'output' ? 'output' : 'gradient'}: ${first.message}`);
   out(`checked ${r.impl ?? ''}: ${r.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(r)}`);
   const table = new Table({
     head: ['kernel', 'checked', 'shape', 'vs finite diff (rel / norm)', 'vs library (norm)', 'ok'],

@@ -387,6 +387,7 @@ function summarizeFailure(kernel: string, rows: readonly CheckRow[]): FailureSum
   return {
     kernel,
     name: row.name,
+    kind: row.kind,
     against: againstNumeric ? 'finite differences' : 'library',
     gates,
     worst: cmp.worst.index,

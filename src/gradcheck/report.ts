@@ -76,6 +76,8 @@ export interface FailureSummary {
   readonly kernel: string;
   /** The first failing row's name, e.g. `"dWx"`. */
   readonly name: string;
+  /** Whether that row is a gradient or a forward output. */
+  readonly kind: 'gradient' | 'output';
   /** What it disagreed with first. */
   readonly against: 'finite differences' | 'library';
   /** Gate blocks that fail (empty when the tensor is not gate-stacked). */

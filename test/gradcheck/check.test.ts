@@ -119,6 +119,18 @@ describe('checkKernel on someone else’s implementation', () => {
     expect(report.notes[0]).toMatch(/no rnnStepBackward given/);
   });
 
+  it('points at a wrong forward output first, as an output', () => {
+    const shifted = (...args: unknown[]): unknown => {
+      const r = rnnStepSpec.reference.forward(...args) as { h: Matrix };
+      (r.h.data[0] as number) += 0.5; // a constant offset: the gradients stay right
+      return r;
+    };
+    const report = checkKernel(rnnStepSpec, { implementation: { forward: shifted, backward: rnnStepSpec.reference.backward } });
+    expect(report.rows.filter((r) => !r.ok).map((r) => r.name)).toEqual(['h']);
+    expect(report.firstFailure).toMatchObject({ name: 'h', kind: 'output', against: 'library', worst: [0, 0] });
+    expect(report.firstFailure?.message).toBe('rnn-step h (forward output, differs from the library), worst at [0, 0]');
+  });
+
   it('flags a NaN gradient as fully wrong, with a null value at the worst coordinate', () => {
     const nanBackward = (dh: unknown, cache: unknown): Record<string, unknown> => {
       const g = rnnStepSpec.reference.backward(dh, cache) as Record<string, { data: Float64Array }>;
@@ -165,6 +177,11 @@ describe('the registry', () => {
     expect(selectKernelSpecs(['lstm*']).map((s) => s.name)).toEqual(['lstm-step', 'lstm']);
     expect(selectKernelSpecs(['lstm', 'rnn-step', 'lstm']).map((s) => s.name)).toEqual(['rnn-step', 'lstm']);
     expect(selectKernelSpecs(['*'])).toHaveLength(specs.length);
+  });
+
+  it('throws TypeError when the patterns are not an array of names', () => {
+    expect(() => selectKernelSpecs('lstm' as unknown as string[])).toThrow(TypeError);
+    expect(() => selectKernelSpecs('lstm' as unknown as string[])).toThrow('selectKernelSpecs: patterns must be an array of kernel names');
   });
 
   it('throws RangeError naming an unknown kernel and listing the known ones', () => {
