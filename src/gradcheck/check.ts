@@ -259,8 +259,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     if (analytic === null && reference === null) continue;
     const mineGrad = analytic === null ? null : (analytic[input.name] as Checkable).data;
     const refGrad = referenceGrads === null ? null : (referenceGrads[input.name] as Checkable).data;
-    const full = samples === null ? null : indices;
-    const vsNumeric = mineGrad !== null && numeric !== null ? compare(mineGrad, numeric, full, shape, tolerance) : null;
+    const compared = samples === null ? null : indices;
+    const vsNumeric = mineGrad !== null && numeric !== null ? compare(mineGrad, numeric, compared, shape, tolerance) : null;
     const vsReference = mineGrad !== null && refGrad !== null ? compare(mineGrad, refGrad, null, shape, tolerance) : null;
     if (vsNumeric === null && vsReference === null) continue;
     let gates: GateBlockReport[] | null = null;
