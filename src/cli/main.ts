@@ -4,6 +4,7 @@
  * math lives in src/cli.
  */
 import { Command, CommanderError } from 'commander';
+import { registerCheckCommand } from './check.js';
 import { UsageError } from './usage.js';
 
 /** Builds the program with every subcommand registered. */
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands register here (check, flow, train).
+  registerCheckCommand(program);
   return program;
 }
 

@@ -1,0 +1,98 @@
+/**
+ * Loading a user's kernels for `handgrad check --impl`: any module Node can
+ * import (CommonJS or ESM, plain JS or compiled TypeScript) that exports
+ * kernel functions under the library's names.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { KernelImplementation, KernelSpec } from '../gradcheck/index.js';
+import { UsageError } from './usage.js';
+
+/** A kernel found in the user's module, ready for checkKernel. */
+export interface UserKernel {
+  /** The spec whose names it exports. */
+  readonly spec: KernelSpec;
+  /** Its forward, and its backward when exported. */
+  readonly implementation: KernelImplementation;
+}
+
+function firstLine(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.split('\n')[0] ?? text;
+}
+
+/**
+ * Imports the module at `specifier` (a path, relative to `cwd`) and returns
+ * its exports, those of a CommonJS `module.exports` included.
+ *
+ * @throws UsageError when the file is missing, is TypeScript source, or fails to load.
+ */
+export async function loadUserModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
+  const path = resolve(cwd, specifier);
+  if (!existsSync(path)) throw new UsageError(`--impl: cannot find ${specifier} (looked for ${path})`);
+  if (statSync(path).isDirectory()) throw new UsageError(`--impl: ${specifier} is a directory; pass the module file, e.g. ${specifier}/index.js`);
+  if (['.ts', '.mts', '.cts', '.tsx'].includes(extname(path))) {
+    throw new UsageError(`--impl: ${specifier} is TypeScript source; compile it (tsc) and pass the .js file`);
+  }
+  let ns: Record<string, unknown>;
+  try {
+    // A real dynamic import (tsc keeps it under module NodeNext), so ESM
+    // and CommonJS modules load alike.
+    ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (err) {
+    throw new UsageError(`--impl: could not load ${specifier}: ${firstLine(err)}`);
+  }
+  const merged: Record<string, unknown> = {};
+  const def = ns.default;
+  if ((typeof def === 'object' && def !== null) || typeof def === 'function') {
+    for (const [k, v] of Object.entries(def as Record<string, unknown>)) merged[k] = v;
+  }
+  for (const [k, v] of Object.entries(ns)) if (k !== 'default') merged[k] = v;
+  return merged;
+}
+
+/**
+ * Matches a module's exports with kernel specs by the library's function
+ * names. `explicit` says the specs were chosen with --kernel, so each must be
+ * there.
+ *
+ * @throws UsageError when the module exports no recognisable kernel, or lacks one asked for.
+ */
+export function findUserKernels(
+  specifier: string,
+  exports: Readonly<Record<string, unknown>>,
+  specs: readonly KernelSpec[],
+  allSpecs: readonly KernelSpec[],
+  explicit: boolean,
+): { kernels: UserKernel[]; notes: string[] } {
+  const isFn = (name: string): boolean => typeof exports[name] === 'function';
+  const known = allSpecs.flatMap((s) => [s.forwardName, s.backwardName]);
+  if (!known.some(isFn)) {
+    const names = Object.keys(exports);
+    throw new UsageError(
+      `--impl: ${specifier} exports none of the kernel functions (${known.join(', ')}); it exports ${names.length === 0 ? 'nothing' : names.slice(0, 8).join(', ')}`,
+    );
+  }
+  const kernels: UserKernel[] = [];
+  const notes: string[] = [];
+  for (const spec of specs) {
+    const forward = exports[spec.forwardName];
+    const backward = exports[spec.backwardName];
+    if (typeof forward !== 'function') {
+      if (explicit) throw new UsageError(`--impl: ${specifier} does not export ${spec.forwardName}, needed to check ${spec.name}`);
+      if (typeof backward === 'function') {
+        notes.push(`${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; a backward needs its own forward's cache, so it was not checked`);
+      }
+      continue;
+    }
+    kernels.push({
+      spec,
+      implementation: typeof backward === 'function' ? { forward: forward as KernelImplementation['forward'], backward: backward as KernelImplementation['forward'] } : { forward: forward as KernelImplementation['forward'] },
+    });
+  }
+  if (kernels.length === 0) {
+    throw new UsageError(`--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})${notes.length > 0 ? `; ${notes[0] as string}` : ''}`);
+  }
+  return { kernels, notes };
+}

@@ -1,0 +1,30 @@
+export { numericGradient, DEFAULT_EPS, type NumericGradientOptions, type Outputs, type HasData } from './numeric.js';
+export { relError, normRelError, type Values } from './errors.js';
+export {
+  checkKernel,
+  DEFAULT_SIZES,
+  DEFAULT_TOLERANCE,
+  DEFAULT_SEED,
+  type CheckKernelOptions,
+  type CheckProgress,
+} from './check.js';
+export { KernelContractError, toCheckable } from './coerce.js';
+export { evalShape, formatShape, type KernelSizes, type Checkable } from './shapes.js';
+export { seededUniform, gaussianFrom, sampleIndices } from './random.js';
+export type { KernelSpec, KernelFunction, KernelImplementation, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
+export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
+export { checkSpec } from './check.js';
+export { rnnStepSpec, rnnSpec } from './specs/rnn.js';
+export { lstmStepSpec, lstmSpec } from './specs/lstm.js';
+export { gruStepSpec, gruSpec } from './specs/gru.js';
+export type {
+  GradcheckJsonReport,
+  KernelReport,
+  CheckRow,
+  Comparison,
+  GateBlockReport,
+  WorstCoordinate,
+  FailureSummary,
+  SizesReport,
+  WorstError,
+} from './report.js';

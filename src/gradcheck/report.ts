@@ -1,0 +1,183 @@
+/**
+ * The shape of a check's results: what {@link checkKernel} returns and, one
+ * level up, exactly what `handgrad check --json` prints. Every field is plain
+ * JSON (no NaN, no Infinity, no typed arrays), so a report can be stored,
+ * diffed and read by other tools; docs/gradient-checking-cli.md describes it.
+ */
+
+/** Where one tensor is worst: its multi-index and the two values there. */
+export interface WorstCoordinate {
+  /** `[row, col]` for a matrix, `[n, t, d]` for an N×T×D tensor. */
+  readonly index: number[];
+  /** The value being checked there (null when it is NaN or ±Infinity). */
+  readonly actual: number | null;
+  /** The value it should be there (null when it is NaN or ±Infinity). */
+  readonly expected: number | null;
+}
+
+/**
+ * One tensor scored against another. Errors are in [0, 1]; a non-finite
+ * value in the checked tensor counts as fully wrong (error 1).
+ */
+export interface Comparison {
+  /** cs231n max relative error, max |a − e| / max(1e-8, |a| + |e|). */
+  readonly relError: number;
+  /** ‖a − e‖ / (‖a‖ + ‖e‖): the error compared with the tolerance. */
+  readonly normRelError: number;
+  /** How many coordinates were compared. */
+  readonly coordinates: number;
+  /** How many checked values were NaN or ±Infinity. */
+  readonly nonFinite: number;
+  /** The coordinate with the largest |a − e|. */
+  readonly worst: WorstCoordinate;
+  /** normRelError ≤ tolerance and no non-finite values. */
+  readonly ok: boolean;
+}
+
+/** One gate block of a gate-stacked gradient, scored on its own. */
+export interface GateBlockReport {
+  /** The gate's name, e.g. `"o"`. */
+  readonly gate: string;
+  /** The block's columns, [start, end). */
+  readonly columns: [number, number];
+  /** Against finite differences (null when not checked, or no sampled coordinate fell in the block). */
+  readonly numeric: Comparison | null;
+  /** Against the library's reference (user implementations only). */
+  readonly reference: Comparison | null;
+  /** Every comparison made passed. */
+  readonly ok: boolean;
+}
+
+/** One row of a report: a gradient, or (for a user's module) a forward output. */
+export interface CheckRow {
+  /** `"dWx"`, or an output's name such as `"h"`. */
+  readonly name: string;
+  /** `"gradient"` of an input; `"output"` of the forward (compared with the library only). */
+  readonly kind: 'gradient' | 'output';
+  /** The input it is the gradient of (`"Wx"`), or the output's own name. */
+  readonly of: string;
+  /** The concrete shape, e.g. `[10, 16]`. */
+  readonly shape: number[];
+  /** The symbolic shape, e.g. `"D×4H"`. */
+  readonly shapeExpr: string;
+  /** Analytic gradient against centered finite differences (null for outputs, or gradients of a forward-only module). */
+  readonly numeric: Comparison | null;
+  /** Against the library's own result on the same inputs (user implementations only). */
+  readonly reference: Comparison | null;
+  /** Per-gate-block scores for gate-stacked gradients, otherwise null. */
+  readonly gates: GateBlockReport[] | null;
+  /** Every comparison made passed. */
+  readonly ok: boolean;
+}
+
+/** Where a kernel first goes wrong, in words and numbers. */
+export interface FailureSummary {
+  /** The kernel, e.g. `"lstm-step"`. */
+  readonly kernel: string;
+  /** The first failing row's name, e.g. `"dWx"`. */
+  readonly name: string;
+  /** Whether that row is a gradient or a forward output. */
+  readonly kind: 'gradient' | 'output';
+  /** What it disagreed with first. */
+  readonly against: 'finite differences' | 'library';
+  /** Gate blocks that fail (empty when the tensor is not gate-stacked). */
+  readonly gates: string[];
+  /** The worst coordinate's index. */
+  readonly worst: number[];
+  /** One line for people, e.g. `lstm-step dWx (o-gate block), worst at [3, 17]`. */
+  readonly message: string;
+}
+
+/** The sizes a kernel was checked at. */
+export interface SizesReport {
+  /** Batch size. */
+  readonly N: number;
+  /** Time steps. */
+  readonly T: number;
+  /** Input features. */
+  readonly D: number;
+  /** Hidden units. */
+  readonly H: number;
+}
+
+/** The result of checking one kernel. */
+export interface KernelReport {
+  /** The kernel, e.g. `"lstm"`. */
+  readonly kernel: string;
+  /** Whose code was checked. */
+  readonly implementation: 'library' | 'user';
+  /** The case it was checked at. */
+  readonly sizes: SizesReport;
+  /** Seed of the inputs, upstream gradients and sampled coordinates. */
+  readonly seed: number;
+  /** Finite-difference step. */
+  readonly eps: number;
+  /** Largest normRelError that passes. */
+  readonly tolerance: number;
+  /** Coordinates sampled per tensor, or null when every coordinate was checked. */
+  readonly samples: number | null;
+  /** Every row passed. */
+  readonly ok: boolean;
+  /** One row per output (user modules) and per gradient. */
+  readonly rows: CheckRow[];
+  /** The first failing row, or null. */
+  readonly firstFailure: FailureSummary | null;
+  /** Remarks, e.g. that a module exports a forward without its backward. */
+  readonly notes: string[];
+  /** Wall time of the check. */
+  readonly milliseconds: number;
+}
+
+/** The worst error of a run and where it was. */
+export interface WorstError {
+  /** The kernel. */
+  readonly kernel: string;
+  /** The row (gradient or output). */
+  readonly name: string;
+  /** Its cs231n max relative error. */
+  readonly relError: number;
+  /** Its norm-relative error. */
+  readonly normRelError: number;
+}
+
+/**
+ * Exactly what `handgrad check --json` prints on stdout: one object.
+ * docs/gradient-checking-cli.md documents it field by field, and a test
+ * validates real output against this interface.
+ */
+export interface GradcheckJsonReport {
+  /** Always `"handgrad check"`. */
+  readonly tool: 'handgrad check';
+  /** Version of this shape; bumped on any incompatible change. */
+  readonly formatVersion: 1;
+  /** Every kernel passed. */
+  readonly ok: boolean;
+  /** The user module checked (`--impl`, as given), or null for the built-ins. */
+  readonly impl: string | null;
+  /** The settings of the run. */
+  readonly settings: {
+    /** The case. */
+    readonly sizes: SizesReport;
+    /** Seed. */
+    readonly seed: number;
+    /** Finite-difference step. */
+    readonly eps: number;
+    /** Tolerance on normRelError. */
+    readonly tolerance: number;
+    /** Coordinates per tensor, or null for all. */
+    readonly samples: number | null;
+  };
+  /** Rows checked and rows failed, over all kernels. */
+  readonly counts: {
+    /** How many gradient rows were compared. */
+    readonly rows: number;
+    /** How many of them failed. */
+    readonly failed: number;
+  };
+  /** The largest error of the run (by normRelError), or null when nothing was compared. */
+  readonly worst: WorstError | null;
+  /** The first failure of the run, or null. */
+  readonly firstFailure: FailureSummary | null;
+  /** One report per kernel, in the order they were checked. */
+  readonly kernels: KernelReport[];
+}
