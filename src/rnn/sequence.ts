@@ -2,22 +2,37 @@
  * A vanilla RNN over a whole sequence: the step in a loop over time, and
  * backpropagation through time (BPTT).
  *
- * Docs: docs/rnn.md ("Over a sequence").
+ * The step's formulas are split in two: what does not depend on the
+ * recurrence (x_t·W_x + b forward; x_tᵀ·du_t, h_{t−1}ᵀ·du_t, du_t·W_xᵀ,
+ * e_Nᵀ·du_t backward) is one product over all N·T rows outside the time
+ * loop; only h_{t−1}·W_h and du_t·W_hᵀ stay inside, next to the element-wise
+ * rnnCellForwardInto / rnnCellBackwardInto. Every buffer is allocated before
+ * the loop. The same pattern as src/lstm/sequence.ts.
+ *
+ * Docs: docs/rnn.md ("Over a sequence"); docs/performance.md.
  */
 import {
   Matrix,
   SlidingView,
   Tensor3,
   addInto,
+  addRowInto,
+  allocFloat64,
   asMatrix,
   asTensor3,
+  colSumInto,
   copyInto,
   expectMatrix,
   expectRecord,
   expectTensor3,
+  holdOperand,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  type MatrixView,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
-import { rnnStepBackwardInto, rnnStepForwardInto, type RnnStepGradViews } from './step.js';
+import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
 
 /** What {@link rnnBackward} needs from {@link rnnForward}. */
 export interface RnnCache {
@@ -62,11 +77,21 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; 
   const params = checkRnnParams(fn, p, D, H);
 
   const hs = Tensor3.zeros(N, T, H);
-  const xt = SlidingView.timeStep(xs);
+  // u_t = x_t·W_x + b does not depend on h: one product for every (n, t) row,
+  // written where h_t will be, then finished in place step by step.
+  const u = allRows(hs.data, N * T, H);
+  matmulInto(u, allRows(xs.data, N * T, D), params.Wx); // u  = x·W_x
+  addRowInto(u, params.b); // u += b
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
-  for (let t = 0; t < T; t++) {
-    rnnStepForwardInto(ht.at(t), xt.at(t), t === 0 ? h0m : hPrev.at(t - 1), params);
+  const release = holdOperand(params.Wh);
+  try {
+    for (let t = 0; t < T; t++) {
+      matmulInto(ht.at(t), t === 0 ? h0m : hPrev.at(t - 1), params.Wh, true); // u_t += h_{t−1}·W_h
+      rnnCellForwardInto(ht); // h_t = tanh(u_t)
+    }
+  } finally {
+    release();
   }
   return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, params } };
 }
@@ -92,25 +117,35 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
 
+  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
+  const g = Matrix.zeros(N, H);
+  const dus = allocFloat64(N * T * H); // du_t of every step, batch-first like h
+  const dut = new SlidingView(dus, N, H, T * H, 0, H);
+  const ht = SlidingView.timeStep(c.h);
+  const dht = SlidingView.timeStep(dhs);
+  const release = holdOperand(c.params.Wh);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      copyInto(g, dht.at(t));
+      addInto(g, carried);
+      rnnCellBackwardInto(g, ht.at(t), dut.at(t)); // du_t = g_t ⊙ (1 − h_t²)
+      matmulTransBInto(carried, dut, c.params.Wh); // dh_{t−1} = du_t·W_hᵀ
+    }
+  } finally {
+    release();
+  }
+
+  // The rest of each step's backward does not feed the recurrence, so it is
+  // summed over t as one product over all N·T rows (K = N·T for the weights).
+  const du = allRows(dus, N * T, H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, H);
   const dWh = Matrix.zeros(H, H);
   const db = Matrix.zeros(1, H);
-  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
-  const g = Matrix.zeros(N, H);
-  const du = Matrix.zeros(N, H);
-  const dxt = SlidingView.timeStep(dx);
-  const out: RnnStepGradViews = { dx: dxt, dhPrev: carried, dWx, dWh, db };
-  const xt = SlidingView.timeStep(c.x);
-  const ht = SlidingView.timeStep(c.h);
-  const hPrev = SlidingView.timeStep(c.h);
-  const dht = SlidingView.timeStep(dhs);
-  for (let t = T - 1; t >= 0; t--) {
-    copyInto(g, dht.at(t));
-    addInto(g, carried);
-    dxt.at(t);
-    rnnStepBackwardInto(g, xt.at(t), t === 0 ? c.h0 : hPrev.at(t - 1), ht.at(t), c.params, du, out, true);
-  }
+  matmulTransBInto(allRows(dx.data, N * T, D), du, c.params.Wx); // dx_t = du_t·W_xᵀ
+  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), du); // dW_x = Σ_t x_tᵀ·du_t
+  matmulTransAInto(dWh, previousStates(c.h0, c.h), du); // dW_h = Σ_t h_{t−1}ᵀ·du_t
+  colSumInto(db, du); // db = Σ_t e_Nᵀ·du_t
   return { dx, dh0: carried, dWx, dWh, db };
 }
 
@@ -123,4 +158,20 @@ function checkRnnCache(fn: string, cache: unknown): RnnCache {
   expectMatrix(fn, 'cache.h0', h0, N, H);
   const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
   return { x, h0, h, params: checkRnnParams(fn, r.params, D, H) };
+}
+
+/** All N·T rows (n, t) of a batch-first buffer as one (N·T)×cols matrix. */
+function allRows(data: Float64Array, rows: number, cols: number): MatrixView {
+  return { data, offset: 0, stride: cols, rows, cols };
+}
+
+/** h_{t−1} for every (n, t), batch-first: h_0 for t = 0, else h_{t−1} of h. */
+function previousStates(h0: Matrix, h: Tensor3): MatrixView {
+  const [N, T, H] = h.dims;
+  const prev = allocFloat64(N * T * H);
+  for (let n = 0; n < N; n++) {
+    prev.set(h0.data.subarray(n * H, (n + 1) * H), n * T * H);
+    prev.set(h.data.subarray(n * T * H, (n * T + T - 1) * H), (n * T + 1) * H);
+  }
+  return allRows(prev, N * T, H);
 }

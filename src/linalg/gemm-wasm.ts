@@ -1,0 +1,235 @@
+/**
+ * The WASM-SIMD tier of the matrix products: packs A and B into panels in
+ * the kernel's own memory, runs src/linalg/wasm/gemm.wat (f64x2, 4×4 register
+ * blocks, cache-blocked), and copies C back.
+ *
+ * Memory design: no user-visible array is ever a view into WebAssembly
+ * memory. Every call copies (packs) its operands into a scratch arena and
+ * copies the result out, so growing the memory — which detaches every old
+ * view of it — can only ever detach this module's own `heap` view, and that
+ * is refreshed after each growth. The arena grows only between calls and
+ * never shrinks.
+ *
+ * Packing is a copy anyway (the kernel wants K×4 panels). For a weight used
+ * by every step of a sequence, {@link holdWasmOperand} lets the caller promise
+ * that it will not change, so its panels are packed once and kept at the
+ * bottom of the arena until released.
+ */
+import { GEMM_WASM_BASE64 } from './wasm/gemm-bytes.js';
+import type { GemmOperands } from './gemm-ts.js';
+import type { MatrixView } from './matrix.js';
+
+/** The slice of the WebAssembly JS API used here (the core has no DOM typings). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+interface Kernel {
+  readonly memory: WasmMemory;
+  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number) => void;
+}
+
+const PAGE_BYTES = 65536;
+
+function decodeBase64(text: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let nbits = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    bits = (bits << 6) | (value[clean.charCodeAt(i)] as number);
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      out[o++] = (bits >> nbits) & 0xff;
+    }
+  }
+  return out;
+}
+
+let kernel: Kernel | null | undefined;
+
+function load(): Kernel | null {
+  try {
+    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+    if (wasm === undefined) return null;
+    const bytes = decodeBase64(GEMM_WASM_BASE64);
+    // validate() is the feature test: engines without 128-bit SIMD reject the module.
+    if (!wasm.validate(bytes)) return null;
+    const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+    return { memory: exports.memory as WasmMemory, gemm: exports.gemm as Kernel['gemm'] };
+  } catch {
+    return null;
+  }
+}
+
+function getKernel(): Kernel | null {
+  if (kernel === undefined) kernel = load();
+  return kernel;
+}
+
+/** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
+export function wasmSimdAvailable(): boolean {
+  return getKernel() !== null;
+}
+
+let heap = new Float64Array(0);
+
+/** Grows the memory to hold `doubles` f64 values and refreshes `heap`. */
+function ensure(k: Kernel, doubles: number): void {
+  const bytes = doubles * 8;
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+  if (heap.buffer !== k.memory.buffer) heap = new Float64Array(k.memory.buffer);
+}
+
+/** A weight the caller promised not to change, and its packed panels. */
+interface Held {
+  readonly view: MatrixView;
+  /** Packed panels for each way it has been used: [bDepth, bCol, start index in heap]. */
+  readonly packs: [number, number, number][];
+}
+
+const held: Held[] = [];
+/** End (in f64 values) of the region holding packed weights; scratch starts here. */
+let heldTop = 0;
+
+/**
+ * Promises that `view` will not change until the returned function is called:
+ * products that use it as their B operand then reuse its packed panels.
+ */
+export function holdWasmOperand(view: MatrixView): () => void {
+  const entry: Held = { view, packs: [] };
+  held.push(entry);
+  return () => {
+    const at = held.indexOf(entry);
+    if (at >= 0) held.splice(at, 1);
+    // Space is reclaimed when nothing is held: holds are short (one call).
+    if (held.length === 0) heldTop = 0;
+  };
+}
+
+function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
+  if (op.b !== v.data || op.bOff !== v.offset) return false;
+  if (op.bDepth === v.stride && op.bCol === 1) return op.K === v.rows && op.N === v.cols;
+  return op.bDepth === 1 && op.bCol === v.stride && op.K === v.cols && op.N === v.rows;
+}
+
+function packA(op: GemmOperands, mp: number, at: number): void {
+  const { M, K, a, aOff, aRow, aDepth } = op;
+  const h = heap;
+  for (let p = 0; p < mp; p++) {
+    const i0 = p * 4;
+    let dst = at + p * K * 4;
+    let src = aOff + i0 * aRow;
+    if (i0 + 4 <= M) {
+      for (let k = 0; k < K; k++) {
+        h[dst] = a[src] as number;
+        h[dst + 1] = a[src + aRow] as number;
+        h[dst + 2] = a[src + 2 * aRow] as number;
+        h[dst + 3] = a[src + 3 * aRow] as number;
+        dst += 4;
+        src += aDepth;
+      }
+    } else {
+      const rows = M - i0;
+      for (let k = 0; k < K; k++) {
+        for (let r = 0; r < 4; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
+        dst += 4;
+        src += aDepth;
+      }
+    }
+  }
+}
+
+function packB(op: GemmOperands, np: number, at: number): void {
+  const { N, K, b, bOff, bDepth, bCol } = op;
+  const h = heap;
+  for (let q = 0; q < np; q++) {
+    const j0 = q * 4;
+    let dst = at + q * K * 4;
+    let src = bOff + j0 * bCol;
+    if (j0 + 4 <= N) {
+      for (let k = 0; k < K; k++) {
+        h[dst] = b[src] as number;
+        h[dst + 1] = b[src + bCol] as number;
+        h[dst + 2] = b[src + 2 * bCol] as number;
+        h[dst + 3] = b[src + 3 * bCol] as number;
+        dst += 4;
+        src += bDepth;
+      }
+    } else {
+      const cols = N - j0;
+      for (let k = 0; k < K; k++) {
+        for (let c = 0; c < 4; c++) h[dst + c] = c < cols ? (b[src + c * bCol] as number) : 0;
+        dst += 4;
+        src += bDepth;
+      }
+    }
+  }
+}
+
+/** Panels of B for this product: reused if B is a held weight, else packed into scratch at `scratch`. */
+function heldPanels(k: Kernel, op: GemmOperands, np: number): number {
+  for (const entry of held) {
+    if (!matchesHeld(op, entry.view)) continue;
+    for (const [depth, col, start] of entry.packs) if (depth === op.bDepth && col === op.bCol) return start;
+    const start = heldTop;
+    ensure(k, start + np * op.K * 4);
+    packB(op, np, start);
+    heldTop = start + np * op.K * 4;
+    entry.packs.push([op.bDepth, op.bCol, start]);
+    return start;
+  }
+  return -1;
+}
+
+/**
+ * C (+)= A·B through the WASM kernel, for the same strided operands as
+ * {@link gemmBlocked}. Throws if the kernel is unavailable (callers check
+ * {@link wasmSimdAvailable} first).
+ */
+export function gemmWasm(op: GemmOperands, accumulate: boolean): void {
+  const k = getKernel();
+  if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
+  const { M, N, K, c, cOff, cRow } = op;
+  const mp = (M + 3) >> 2;
+  const np = (N + 3) >> 2;
+  let bAt = heldPanels(k, op, np);
+  const packBHere = bAt < 0;
+  const aAt = heldTop;
+  let end = aAt + mp * K * 4;
+  if (packBHere) {
+    bAt = end;
+    end += np * K * 4;
+  }
+  const cAt = end;
+  const ldc = np * 4;
+  end += mp * 4 * ldc;
+  ensure(k, end);
+  packA(op, mp, aAt);
+  if (packBHere) packB(op, np, bAt);
+  heap.fill(0, cAt, end);
+  k.gemm(mp, np, K, aAt * 8, bAt * 8, cAt * 8);
+  const h = heap;
+  for (let i = 0; i < M; i++) {
+    const src = cAt + i * ldc;
+    const dst = cOff + i * cRow;
+    if (accumulate) {
+      for (let j = 0; j < N; j++) c[dst + j] = (c[dst + j] as number) + (h[src + j] as number);
+    } else {
+      c.set(h.subarray(src, src + N), dst);
+    }
+  }
+}
