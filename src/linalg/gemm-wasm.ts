@@ -196,32 +196,57 @@ function heldPanels(k: Kernel, op: GemmOperands, np: number): number {
 }
 
 /**
+ * Scratch budget per packed operand and per C block, in f64 values (2 MiB
+ * each): a large product runs as blocks of rows × columns that fit, so the
+ * arena stays a few MiB whatever the shapes (B is packed once per column
+ * block, A once per row block and column block).
+ */
+export const WASM_BLOCK_VALUES = 1 << 18;
+
+/**
  * C (+)= A·B through the WASM kernel, for the same strided operands as
  * {@link gemmBlocked}. Throws if the kernel is unavailable (callers check
  * {@link wasmSimdAvailable} first).
  */
-export function gemmWasm(op: GemmOperands, accumulate: boolean): void {
+export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WASM_BLOCK_VALUES): void {
   const k = getKernel();
   if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
+  const { M, N, K } = op;
+  const np = (N + 3) >> 2;
+  const heldAt = heldPanels(k, op, np);
+  // Column blocks of B (K×nc) and row blocks of A (mc×K), multiples of 4.
+  const nc = heldAt >= 0 ? 4 * np : Math.max(4, Math.min(4 * np, (Math.floor(blockValues / K) >> 2) << 2));
+  const mc = Math.max(4, Math.min((M + 3) & ~3, (Math.floor(blockValues / Math.max(K, nc)) >> 2) << 2));
+  for (let j0 = 0; j0 < N; j0 += nc) {
+    const nb = Math.min(nc, N - j0);
+    const npb = (nb + 3) >> 2;
+    const bBlock: GemmOperands = { ...op, N: nb, bOff: op.bOff + j0 * op.bCol, cOff: op.cOff + j0 };
+    let bAt = heldAt >= 0 ? heldAt + (j0 >> 2) * K * 4 : -1;
+    const aAt = heldTop + (bAt < 0 ? npb * K * 4 : 0);
+    if (bAt < 0) {
+      bAt = heldTop;
+      ensure(k, aAt);
+      packB(bBlock, npb, bAt);
+    }
+    for (let i0 = 0; i0 < M; i0 += mc) {
+      const mb = Math.min(mc, M - i0);
+      const block: GemmOperands = { ...bBlock, M: mb, aOff: op.aOff + i0 * op.aRow, cOff: bBlock.cOff + i0 * op.cRow };
+      multiplyBlock(k, block, accumulate, aAt, bAt, npb);
+    }
+  }
+}
+
+/** One block: packs its rows of A at `aAt`, runs the kernel on B panels at `bAt`, copies C out. */
+function multiplyBlock(k: Kernel, op: GemmOperands, accumulate: boolean, aAt: number, bAt: number, npb: number): void {
   const { M, N, K, c, cOff, cRow } = op;
   const mp = (M + 3) >> 2;
-  const np = (N + 3) >> 2;
-  let bAt = heldPanels(k, op, np);
-  const packBHere = bAt < 0;
-  const aAt = heldTop;
-  let end = aAt + mp * K * 4;
-  if (packBHere) {
-    bAt = end;
-    end += np * K * 4;
-  }
-  const cAt = end;
-  const ldc = np * 4;
-  end += mp * 4 * ldc;
+  const cAt = aAt + mp * K * 4;
+  const ldc = npb * 4;
+  const end = cAt + mp * 4 * ldc;
   ensure(k, end);
   packA(op, mp, aAt);
-  if (packBHere) packB(op, np, bAt);
   heap.fill(0, cAt, end);
-  k.gemm(mp, np, K, aAt * 8, bAt * 8, cAt * 8);
+  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8);
   const h = heap;
   for (let i = 0; i < M; i++) {
     const src = cAt + i * ldc;
@@ -232,4 +257,9 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean): void {
       c.set(h.subarray(src, src + N), dst);
     }
   }
+}
+
+/** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
+export function wasmArenaBytes(): number {
+  return kernel ? kernel.memory.buffer.byteLength : 0;
 }

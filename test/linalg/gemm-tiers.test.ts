@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { gemmBlocked, gemmReference, type GemmOperands } from '../../src/linalg/gemm-ts';
-import { gemmWasm, holdWasmOperand, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
+import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
 import {
   Matrix,
   holdOperand,
@@ -171,6 +171,31 @@ describe('gemm kernels: properties', () => {
         expect(worstRelative(op, op.c, runWith(gemmBlocked, op, true), ref, true)).toBeLessThan(1e-12);
       }
     }
+  });
+});
+
+describe('WASM row and column blocks (a bounded arena)', () => {
+  it('products larger than the block budget match the reference, including ragged last blocks', () => {
+    // A budget of 600 values with K = 50 makes blocks of 12 columns and 12 rows.
+    expect(WASM_BLOCK_VALUES).toBeGreaterThan(600);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.constantFrom<Mode>('AB', 'AtB', 'ABt'),
+        fc.boolean(),
+        (M, N, K, mode, accumulate) => {
+          const op = operands(M, N, K, mode, M * 1000 + N * 10 + K);
+          const ref = runWith(gemmReference, op, accumulate);
+          const got = op.c.slice();
+          gemmWasm({ ...op, c: got }, accumulate, 600);
+          expect(worstRelative(op, op.c, got, ref, accumulate)).toBeLessThan(1e-12);
+          expect(outsideUntouched(op, got)).toBe(true);
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
