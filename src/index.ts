@@ -48,3 +48,11 @@ export {
   type LstmCache,
   type LstmGrads,
 } from './lstm/index.js';
+export {
+  setProductTier,
+  productTier,
+  wasmSimdAvailable,
+  holdOperand,
+  WASM_MIN_WORK,
+  type ProductTier,
+} from './linalg/index.js';

@@ -33,7 +33,7 @@ interface WasmMemory {
 
 interface Kernel {
   readonly memory: WasmMemory;
-  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number) => void;
+  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number) => void;
 }
 
 const PAGE_BYTES = 65536;
@@ -126,28 +126,38 @@ function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
   return op.bDepth === 1 && op.bCol === v.stride && op.K === v.cols && op.N === v.rows;
 }
 
+/**
+ * Depth of the chunks the packers copy at a time: reading 4 rows (or
+ * columns) for every k of a long operand touches one page per k, so the
+ * packers walk K in chunks that keep those pages in the TLB.
+ */
+const PACK_CHUNK = 64;
+
 function packA(op: GemmOperands, mp: number, at: number): void {
   const { M, K, a, aOff, aRow, aDepth } = op;
   const h = heap;
-  for (let p = 0; p < mp; p++) {
-    const i0 = p * 4;
-    let dst = at + p * K * 4;
-    let src = aOff + i0 * aRow;
-    if (i0 + 4 <= M) {
-      for (let k = 0; k < K; k++) {
-        h[dst] = a[src] as number;
-        h[dst + 1] = a[src + aRow] as number;
-        h[dst + 2] = a[src + 2 * aRow] as number;
-        h[dst + 3] = a[src + 3 * aRow] as number;
-        dst += 4;
-        src += aDepth;
-      }
-    } else {
-      const rows = M - i0;
-      for (let k = 0; k < K; k++) {
-        for (let r = 0; r < 4; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
-        dst += 4;
-        src += aDepth;
+  for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
+    const k1 = Math.min(K, k0 + PACK_CHUNK);
+    for (let p = 0; p < mp; p++) {
+      const i0 = p * 4;
+      let dst = at + (p * K + k0) * 4;
+      let src = aOff + i0 * aRow + k0 * aDepth;
+      if (i0 + 4 <= M) {
+        for (let k = k0; k < k1; k++) {
+          h[dst] = a[src] as number;
+          h[dst + 1] = a[src + aRow] as number;
+          h[dst + 2] = a[src + 2 * aRow] as number;
+          h[dst + 3] = a[src + 3 * aRow] as number;
+          dst += 4;
+          src += aDepth;
+        }
+      } else {
+        const rows = M - i0;
+        for (let k = k0; k < k1; k++) {
+          for (let r = 0; r < 4; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
+          dst += 4;
+          src += aDepth;
+        }
       }
     }
   }
@@ -156,25 +166,28 @@ function packA(op: GemmOperands, mp: number, at: number): void {
 function packB(op: GemmOperands, np: number, at: number): void {
   const { N, K, b, bOff, bDepth, bCol } = op;
   const h = heap;
-  for (let q = 0; q < np; q++) {
-    const j0 = q * 4;
-    let dst = at + q * K * 4;
-    let src = bOff + j0 * bCol;
-    if (j0 + 4 <= N) {
-      for (let k = 0; k < K; k++) {
-        h[dst] = b[src] as number;
-        h[dst + 1] = b[src + bCol] as number;
-        h[dst + 2] = b[src + 2 * bCol] as number;
-        h[dst + 3] = b[src + 3 * bCol] as number;
-        dst += 4;
-        src += bDepth;
-      }
-    } else {
-      const cols = N - j0;
-      for (let k = 0; k < K; k++) {
-        for (let c = 0; c < 4; c++) h[dst + c] = c < cols ? (b[src + c * bCol] as number) : 0;
-        dst += 4;
-        src += bDepth;
+  for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
+    const k1 = Math.min(K, k0 + PACK_CHUNK);
+    for (let q = 0; q < np; q++) {
+      const j0 = q * 4;
+      let dst = at + (q * K + k0) * 4;
+      let src = bOff + j0 * bCol + k0 * bDepth;
+      if (j0 + 4 <= N) {
+        for (let k = k0; k < k1; k++) {
+          h[dst] = b[src] as number;
+          h[dst + 1] = b[src + bCol] as number;
+          h[dst + 2] = b[src + 2 * bCol] as number;
+          h[dst + 3] = b[src + 3 * bCol] as number;
+          dst += 4;
+          src += bDepth;
+        }
+      } else {
+        const cols = N - j0;
+        for (let k = k0; k < k1; k++) {
+          for (let c = 0; c < 4; c++) h[dst + c] = c < cols ? (b[src + c * bCol] as number) : 0;
+          dst += 4;
+          src += bDepth;
+        }
       }
     }
   }
@@ -236,27 +249,24 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
   }
 }
 
-/** One block: packs its rows of A at `aAt`, runs the kernel on B panels at `bAt`, copies C out. */
+/**
+ * One block: packs its rows of A at `aAt`, runs the kernel on B panels at
+ * `bAt`, and copies C out row by row (memcpy). When accumulating, C's rows
+ * are first copied in, so the kernel adds to them in its own memory.
+ */
 function multiplyBlock(k: Kernel, op: GemmOperands, accumulate: boolean, aAt: number, bAt: number, npb: number): void {
   const { M, N, K, c, cOff, cRow } = op;
   const mp = (M + 3) >> 2;
   const cAt = aAt + mp * K * 4;
   const ldc = npb * 4;
-  const end = cAt + mp * 4 * ldc;
-  ensure(k, end);
+  ensure(k, cAt + mp * 4 * ldc);
   packA(op, mp, aAt);
-  heap.fill(0, cAt, end);
-  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8);
   const h = heap;
-  for (let i = 0; i < M; i++) {
-    const src = cAt + i * ldc;
-    const dst = cOff + i * cRow;
-    if (accumulate) {
-      for (let j = 0; j < N; j++) c[dst + j] = (c[dst + j] as number) + (h[src + j] as number);
-    } else {
-      c.set(h.subarray(src, src + N), dst);
-    }
+  if (accumulate) {
+    for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * cRow, cOff + i * cRow + N), cAt + i * ldc);
   }
+  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0);
+  for (let i = 0; i < M; i++) c.set(h.subarray(cAt + i * ldc, cAt + i * ldc + N), cOff + i * cRow);
 }
 
 /** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */

@@ -8,7 +8,9 @@
 ;;       ap + ((p·K + k)·4 + r)·8           (rows past M are zero)
 ;;   Bp: np panels of 4 columns of B, each K×4, element (k, c) of panel q at
 ;;       bp + ((q·K + k)·4 + c)·8           (columns past N are zero)
-;;   C : (4·mp)×(4·np) row-major at cp; the kernel ADDS Ap·Bp into it.
+;;   C : (4·mp)×(4·np) row-major at cp; the kernel writes Ap·Bp into it, or
+;;       adds it when `acc` is 1 (then C must hold the values to add to).
+;;       Entries of padded rows/columns are left unspecified.
 ;;
 ;; Blocking: K in slices of 256 and A in blocks of 16 panels (64 rows), so a
 ;; 64×256 block of A (128 KiB) stays in L2 while every B panel slice
@@ -18,7 +20,9 @@
 (module
   (memory (export "memory") 1)
 
-  (func $micro (param $a i32) (param $b i32) (param $kc i32) (param $c i32) (param $ldc i32)
+  ;; C block (+)= A panel · B panel over kc steps; `load` = 0 starts from zero
+  ;; (locals start at zero), 1 from the C block in memory.
+  (func $micro (param $a i32) (param $b i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
     (local $r1 i32) (local $r2 i32) (local $r3 i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
@@ -26,14 +30,16 @@
     (local.set $r1 (i32.add (local.get $c) (local.get $ldc)))
     (local.set $r2 (i32.add (local.get $r1) (local.get $ldc)))
     (local.set $r3 (i32.add (local.get $r2) (local.get $ldc)))
-    (local.set $c00 (v128.load (local.get $c)))
-    (local.set $c01 (v128.load offset=16 (local.get $c)))
-    (local.set $c10 (v128.load (local.get $r1)))
-    (local.set $c11 (v128.load offset=16 (local.get $r1)))
-    (local.set $c20 (v128.load (local.get $r2)))
-    (local.set $c21 (v128.load offset=16 (local.get $r2)))
-    (local.set $c30 (v128.load (local.get $r3)))
-    (local.set $c31 (v128.load offset=16 (local.get $r3)))
+    (if (local.get $load)
+      (then
+        (local.set $c00 (v128.load (local.get $c)))
+        (local.set $c01 (v128.load offset=16 (local.get $c)))
+        (local.set $c10 (v128.load (local.get $r1)))
+        (local.set $c11 (v128.load offset=16 (local.get $r1)))
+        (local.set $c20 (v128.load (local.get $r2)))
+        (local.set $c21 (v128.load offset=16 (local.get $r2)))
+        (local.set $c30 (v128.load (local.get $r3)))
+        (local.set $c31 (v128.load offset=16 (local.get $r3)))))
     (loop $k
       (local.set $b0 (v128.load (local.get $b)))
       (local.set $b1 (v128.load offset=16 (local.get $b)))
@@ -62,8 +68,8 @@
     (v128.store (local.get $r3) (local.get $c30))
     (v128.store offset=16 (local.get $r3) (local.get $c31)))
 
-  ;; C += Ap·Bp for mp row panels, np column panels and depth K ≥ 1.
-  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32)
+  ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1.
+  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32)
     (local $ldc i32) (local $panel i32) (local $k0 i32) (local $kc i32)
     (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32)
     (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
@@ -85,7 +91,9 @@
               (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $panel))) (i32.shl (local.get $k0) (i32.const 5)))
               (local.get $kc)
               (i32.add (i32.add (local.get $cp) (i32.mul (i32.shl (local.get $ip) (i32.const 2)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5)))
-              (local.get $ldc))
+              (local.get $ldc)
+              ;; the first K slice starts from zero unless accumulating
+              (i32.or (local.get $acc) (i32.ne (local.get $k0) (i32.const 0))))
             (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
             (br_if $ipanels (i32.lt_u (local.get $ip) (local.get $iend))))
           (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
