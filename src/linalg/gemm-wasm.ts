@@ -133,8 +133,10 @@ function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
  */
 const PACK_CHUNK = 64;
 
-function packA(op: GemmOperands, mp: number, at: number): void {
-  const { M, K, a, aOff, aRow, aDepth } = op;
+/** Packs rows rowStart … rowStart+M−1 of A into mp panels at `at`. */
+function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: number): void {
+  const { K, a, aRow, aDepth } = op;
+  const aOff = op.aOff + rowStart * aRow;
   const h = heap;
   for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
     const k1 = Math.min(K, k0 + PACK_CHUNK);
@@ -163,8 +165,10 @@ function packA(op: GemmOperands, mp: number, at: number): void {
   }
 }
 
-function packB(op: GemmOperands, np: number, at: number): void {
-  const { N, K, b, bOff, bDepth, bCol } = op;
+/** Packs columns colStart … colStart+N−1 of B into np panels at `at`. */
+function packB(op: GemmOperands, colStart: number, N: number, np: number, at: number): void {
+  const { K, b, bDepth, bCol } = op;
+  const bOff = op.bOff + colStart * bCol;
   const h = heap;
   for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
     const k1 = Math.min(K, k0 + PACK_CHUNK);
@@ -200,7 +204,7 @@ function heldPanels(k: Kernel, op: GemmOperands, np: number): number {
     for (const [depth, col, start] of entry.packs) if (depth === op.bDepth && col === op.bCol) return start;
     const start = heldTop;
     ensure(k, start + np * op.K * 4);
-    packB(op, np, start);
+    packB(op, 0, op.N, np, start);
     heldTop = start + np * op.K * 4;
     entry.packs.push([op.bDepth, op.bCol, start]);
     return start;
@@ -233,40 +237,62 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
     const npb = (nb + 3) >> 2;
-    const bBlock: GemmOperands = { ...op, N: nb, bOff: op.bOff + j0 * op.bCol, cOff: op.cOff + j0 };
     let bAt = heldAt >= 0 ? heldAt + (j0 >> 2) * K * 4 : -1;
     const aAt = heldTop + (bAt < 0 ? npb * K * 4 : 0);
     if (bAt < 0) {
       bAt = heldTop;
       ensure(k, aAt);
-      packB(bBlock, npb, bAt);
+      packB(op, j0, nb, npb, bAt);
     }
     for (let i0 = 0; i0 < M; i0 += mc) {
-      const mb = Math.min(mc, M - i0);
-      const block: GemmOperands = { ...bBlock, M: mb, aOff: op.aOff + i0 * op.aRow, cOff: bBlock.cOff + i0 * op.cRow };
-      multiplyBlock(k, block, accumulate, aAt, bAt, npb);
+      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb);
     }
   }
 }
 
 /**
- * One block: packs its rows of A at `aAt`, runs the kernel on B panels at
- * `bAt`, and copies C out row by row (memcpy). When accumulating, C's rows
- * are first copied in, so the kernel adds to them in its own memory.
+ * One block, rows i0 … i0+M−1 and columns j0 … j0+N−1 of C: packs those rows
+ * of A at `aAt`, runs the kernel on the B panels at `bAt`, and copies C out.
+ * When accumulating, C's rows are first copied in, so the kernel adds to
+ * them in its own memory.
  */
-function multiplyBlock(k: Kernel, op: GemmOperands, accumulate: boolean, aAt: number, bAt: number, npb: number): void {
-  const { M, N, K, c, cOff, cRow } = op;
+function multiplyBlock(
+  k: Kernel,
+  op: GemmOperands,
+  accumulate: boolean,
+  i0: number,
+  M: number,
+  j0: number,
+  N: number,
+  aAt: number,
+  bAt: number,
+  npb: number,
+): void {
+  const { K, c, cRow } = op;
+  const cOff = op.cOff + i0 * cRow + j0;
   const mp = (M + 3) >> 2;
   const cAt = aAt + mp * K * 4;
   const ldc = npb * 4;
   ensure(k, cAt + mp * 4 * ldc);
-  packA(op, mp, aAt);
+  packA(op, i0, M, mp, aAt);
   const h = heap;
+  // Short rows copy faster element by element than through subarray views.
+  const short = N < 32;
   if (accumulate) {
-    for (let i = 0; i < M; i++) h.set(c.subarray(cOff + i * cRow, cOff + i * cRow + N), cAt + i * ldc);
+    for (let i = 0; i < M; i++) {
+      const src = cOff + i * cRow;
+      const dst = cAt + i * ldc;
+      if (short) for (let j = 0; j < N; j++) h[dst + j] = c[src + j] as number;
+      else h.set(c.subarray(src, src + N), dst);
+    }
   }
   k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0);
-  for (let i = 0; i < M; i++) c.set(h.subarray(cAt + i * ldc, cAt + i * ldc + N), cOff + i * cRow);
+  for (let i = 0; i < M; i++) {
+    const src = cAt + i * ldc;
+    const dst = cOff + i * cRow;
+    if (short) for (let j = 0; j < N; j++) c[dst + j] = h[src + j] as number;
+    else c.set(h.subarray(src, src + N), dst);
+  }
 }
 
 /** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
