@@ -251,4 +251,29 @@ describe('tier selection', () => {
       else process.env.HANDGRAD_TIER = saved;
     }
   });
+
+  it('without WebAssembly SIMD, auto falls back to TypeScript and forcing wasm is an Error', () => {
+    const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
+    // An engine whose validate() rejects the SIMD module, as one without SIMD does.
+    const noSimd = { ...WebAssembly, validate: () => false };
+    Object.defineProperty(globalThis, 'WebAssembly', { value: noSimd, configurable: true, writable: true });
+    try {
+      jest.isolateModules(() => {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const linalg = require('../../src/linalg/index') as typeof import('../../src/linalg/index');
+        expect(linalg.wasmSimdAvailable()).toBe(false);
+        linalg.setProductTier('auto');
+        const A = Matrix.from([[1, 2], [3, 4]]);
+        const big = linalg.Matrix.zeros(40, 40).data.fill(1);
+        const B = new linalg.Matrix(40, 40, big);
+        expect(Array.from(linalg.matmulInto(linalg.Matrix.zeros(2, 2), A, A).data)).toEqual([7, 10, 15, 22]);
+        expect(linalg.matmulInto(linalg.Matrix.zeros(40, 40), B, B).data[0]).toBe(40);
+        expect(() => linalg.setProductTier('wasm')).toThrow(/SIMD/);
+        const release = linalg.holdOperand(B);
+        release();
+      });
+    } finally {
+      if (saved) Object.defineProperty(globalThis, 'WebAssembly', saved);
+    }
+  });
 });
