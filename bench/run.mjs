@@ -10,6 +10,8 @@
 //   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
 //   npm run bench -- --no-numpy        skip the numpy side
 //   npm run bench -- --sizes=small,medium   a subset of the sizes
+//   npm run bench:relaxed              Node 20 with relaxed SIMD enabled (fused multiply-add
+//                                      kernel; the default on Node ≥ 22)
 //
 // numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
 // environment (they slow a current OpenBLAS) and one BLAS thread, so both
@@ -200,7 +202,7 @@ for (const size of sizes) {
   }
 }
 
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tier: hg.productTier(), wasmSimd: hg.wasmSimdAvailable(), loadavg: loadavg() };
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg() };
 if (asJson) {
   console.log(JSON.stringify({ machine, numpy: numpyInfo, rows, memory }, null, 2));
 } else {
@@ -212,7 +214,7 @@ if (asJson) {
   for (const r of rows) {
     table.push([r.cell, r.mode, r.size, `${r.N}·${r.T}·${r.D}·${r.H}`, r.error ? `error: ${r.error}` : fmt(r.ms), fmt(r.gflops), fmt(r.numpyMs), fmt(r.numpyGflops), fmt(r.ratio), `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`]);
   }
-  console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}${machine.wasmSimd ? '' : ' (no WASM SIMD)'}`);
+  console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`);
   if (numpyOk) {
     const i = numpyInfo.info;
     console.log(`numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error rnn ${numpyInfo.gradcheck.rnn.toExponential(1)}, lstm ${numpyInfo.gradcheck.lstm.toExponential(1)}`);

@@ -55,4 +55,6 @@ export {
   holdOperand,
   WASM_MIN_WORK,
   type ProductTier,
+  wasmKernelKind,
+  type WasmKernelKind,
 } from './linalg/index.js';

@@ -15,7 +15,7 @@
  * that it will not change, so its panels are packed once and kept at the
  * bottom of the arena until released.
  */
-import { GEMM_WASM_BASE64 } from './wasm/gemm-bytes.js';
+import { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
 
@@ -31,7 +31,11 @@ interface WasmMemory {
   grow(pages: number): number;
 }
 
+/** Which build of the kernel runs: fused multiply-add (relaxed SIMD) or multiply then add (SIMD128). */
+export type WasmKernelKind = 'relaxed-simd' | 'simd128';
+
 interface Kernel {
+  readonly kind: WasmKernelKind;
   readonly memory: WasmMemory;
   readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number) => void;
 }
@@ -61,17 +65,24 @@ function decodeBase64(text: string): Uint8Array {
 let kernel: Kernel | null | undefined;
 
 function load(): Kernel | null {
-  try {
-    const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-    if (wasm === undefined) return null;
-    const bytes = decodeBase64(GEMM_WASM_BASE64);
-    // validate() is the feature test: engines without 128-bit SIMD reject the module.
-    if (!wasm.validate(bytes)) return null;
-    const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
-    return { memory: exports.memory as WasmMemory, gemm: exports.gemm as Kernel['gemm'] };
-  } catch {
-    return null;
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  // validate() is the feature test: an engine without relaxed SIMD rejects
+  // the first module, one without 128-bit SIMD rejects both.
+  for (const [kind, base64] of [
+    ['relaxed-simd', GEMM_RELAXED_BASE64],
+    ['simd128', GEMM_SIMD128_BASE64],
+  ] as const) {
+    try {
+      const bytes = decodeBase64(base64);
+      if (!wasm.validate(bytes)) continue;
+      const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+      return { kind, memory: exports.memory as WasmMemory, gemm: exports.gemm as Kernel['gemm'] };
+    } catch {
+      continue;
+    }
   }
+  return null;
 }
 
 function getKernel(): Kernel | null {
@@ -82,6 +93,11 @@ function getKernel(): Kernel | null {
 /** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
 export function wasmSimdAvailable(): boolean {
   return getKernel() !== null;
+}
+
+/** Which build of the WASM kernel this engine runs, or null when it has no WASM SIMD. */
+export function wasmKernelKind(): WasmKernelKind | null {
+  return getKernel()?.kind ?? null;
 }
 
 let heap = new Float64Array(0);

@@ -17,5 +17,5 @@ export {
   holdOperand,
 } from './products.js';
 export { setProductTier, productTier, WASM_MIN_WORK, type ProductTier } from './tier.js';
-export { wasmSimdAvailable } from './gemm-wasm.js';
+export { wasmSimdAvailable, wasmKernelKind, type WasmKernelKind } from './gemm-wasm.js';
 export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';

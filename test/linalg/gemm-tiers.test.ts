@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { gemmBlocked, gemmReference, type GemmOperands } from '../../src/linalg/gemm-ts';
-import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
+import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, wasmKernelKind, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
 import {
   Matrix,
   holdOperand,
@@ -87,8 +87,12 @@ describe('gemm kernels: fixed cases', () => {
     }
   });
 
-  it('WASM SIMD is available on the Node versions the package supports', () => {
+  it('WASM SIMD is available on the Node versions the package supports; relaxed SIMD when the engine enables it', () => {
     expect(wasmSimdAvailable()).toBe(true);
+    // Node 20 enables relaxed SIMD only with this flag (npm run test:wasm-tier passes it); Node ≥ 22 always.
+    const relaxed = process.execArgv.includes('--experimental-wasm-relaxed-simd');
+    expect(wasmKernelKind()).toBe(relaxed ? 'relaxed-simd' : wasmKernelKind());
+    expect(['relaxed-simd', 'simd128']).toContain(wasmKernelKind());
   });
 
   it.each(modes)('%s: both tiers match the reference on a 9×7×5 product (not multiples of 4)', (mode) => {
@@ -255,7 +259,7 @@ describe('tier selection', () => {
   it('without WebAssembly SIMD, auto falls back to TypeScript and forcing wasm is an Error', () => {
     const saved = Object.getOwnPropertyDescriptor(globalThis, 'WebAssembly');
     // An engine whose validate() rejects the SIMD module, as one without SIMD does.
-    const noSimd = { ...WebAssembly, validate: () => false };
+    const noSimd = { ...(saved?.value as object), validate: () => false };
     Object.defineProperty(globalThis, 'WebAssembly', { value: noSimd, configurable: true, writable: true });
     try {
       jest.isolateModules(() => {
