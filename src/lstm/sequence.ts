@@ -74,8 +74,13 @@ export interface LstmGrads {
 
 /**
  * Runs the LSTM step for t = 1…T from (h_0, c_0); c_0 defaults to zeros.
+ * The input part of every step's pre-activation is one product before the
+ * loop; the loop adds the recurrent part and applies the cell:
  *
  * ```text
+ * A_t = x_t·W_x + b                  for every t at once ((N·T)×D · D×4H)
+ * for t = 1…T:  A_t += h_{t−1}·W_h;   f, i, g, o, c_t, h_t = cell(A_t, c_{t−1})
+ *
  * x: N×T×D   h0, c0: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H
  *   →   h: N×T×H (every h_t)   c: N×H (the last cell state c_T)
  * ```
@@ -126,13 +131,18 @@ export function lstmForward(
 }
 
 /**
- * Backpropagation through time with two carried gradients. For t = T…1:
+ * Backpropagation through time with two carried gradients. The loop runs
+ * only what feeds the recurrence; the products that the step would do for
+ * dx_t and the weight gradients are summed over t afterwards, one product
+ * each over all N·T rows:
  *
  * ```text
- * g_t = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- * dc  = dc_t carried from t+1                          (dc_T given, default 0)
- * step backward(g_t, dc)  →  dx_t, carried dh_{t−1}, carried dc_{t−1}, dW(t), db(t)
- * dW_x, dW_h, db = Σ_t …      dh_0, dc_0 = what is carried out of t = 1
+ * for t = T…1:
+ *   g_t = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
+ *   dA_t, dc_{t−1} = cell backward(g_t, dc_t)         (dc_T given, default 0)
+ *   carried dh_{t−1} = dA_t·W_hᵀ
+ * dx_t = dA_t·W_xᵀ   dW_x = Σ_t x_tᵀ·dA_t   dW_h = Σ_t h_{t−1}ᵀ·dA_t   db = Σ_t e_Nᵀ·dA_t
+ * dh_0, dc_0 = what is carried out of t = 1
  *
  * dh: N×T×H   dcT: N×H  →  dx: N×T×D   dh0, dc0: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
  * ```

@@ -62,8 +62,12 @@ export interface RnnGrads {
 
 /**
  * Runs the RNN step for t = 1…T from h_0: h_t = tanh(h_{t−1}·W_h + x_t·W_x + b).
+ * The input part is one product for every t before the loop:
  *
  * ```text
+ * u_t = x_t·W_x + b                  for every t at once ((N·T)×D · D×H)
+ * for t = 1…T:  u_t += h_{t−1}·W_h;   h_t = tanh(u_t)
+ *
  * x: N×T×D   h0: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×T×H (every h_t)
  * ```
  */
@@ -99,13 +103,16 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; 
 /**
  * Backpropagation through time. For t = T…1 the gradient into h_t is the
  * upstream dh_t plus the one carried back from step t+1; the step's backward
- * turns it into dx_t and the carried dh_{t−1}, and the weight gradients add
- * up over t:
+ * turns it into du_t and the carried dh_{t−1}. What does not feed the
+ * recurrence — dx_t and the weight gradients, summed over t — is one
+ * product each over all N·T rows after the loop:
  *
  * ```text
- * g_t  = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- * step backward(g_t)  →  dx_t, carried dh_{t−1}, dW_x(t), dW_h(t), db(t)
- * dW_x = Σ_t dW_x(t)   dW_h = Σ_t dW_h(t)   db = Σ_t db(t)   dh_0 = carried dh_0
+ * for t = T…1:
+ *   g_t  = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
+ *   du_t = g_t ⊙ (1 − h_t²);   carried dh_{t−1} = du_t·W_hᵀ
+ * dx_t = du_t·W_xᵀ   dW_x = Σ_t x_tᵀ·du_t   dW_h = Σ_t h_{t−1}ᵀ·du_t   db = Σ_t e_Nᵀ·du_t
+ * dh_0 = carried dh_0
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×H   dWh: H×H   db: 1×H
  * ```
