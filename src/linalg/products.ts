@@ -47,8 +47,14 @@ function run(op: GemmOperands, accumulate: boolean): void {
  * (B in A·B or A·Bᵀ) can keep it packed for the WASM kernel instead of
  * packing it again on every call. The sequence kernels hold their weights
  * for the length of one call; release in a `finally`.
+ *
+ * @throws TypeError when `W` is not a matrix view.
  */
 export function holdOperand(W: MatrixView): () => void {
+  const data = (W as { data?: unknown } | null)?.data;
+  if (!(data instanceof Float64Array)) {
+    throw new TypeError(`holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`);
+  }
   return wasmSimdAvailable() ? holdWasmOperand(W) : () => undefined;
 }
 

@@ -227,6 +227,11 @@ describe('tier selection', () => {
     }
   });
 
+  it('holdOperand rejects a non-matrix with a TypeError naming W', () => {
+    expect(() => holdOperand({} as never)).toThrow(TypeError);
+    expect(() => holdOperand(null as never)).toThrow(/holdOperand: W must be/);
+  });
+
   it('setProductTier rejects an unknown tier with a RangeError naming the argument', () => {
     expect(() => setProductTier('gpu' as never)).toThrow(RangeError);
     expect(() => setProductTier('gpu' as never)).toThrow(/tier must be/);
