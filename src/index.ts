@@ -125,3 +125,13 @@ export {
   type SizesReport,
   type WorstError,
 } from './gradcheck/index.js';
+export {
+  setProductTier,
+  productTier,
+  wasmSimdAvailable,
+  holdOperand,
+  WASM_MIN_WORK,
+  type ProductTier,
+  wasmKernelKind,
+  type WasmKernelKind,
+} from './linalg/index.js';

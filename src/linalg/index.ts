@@ -14,5 +14,8 @@ export {
   matmulTransA,
   matmulTransB,
   colSum,
+  holdOperand,
 } from './products.js';
+export { setProductTier, productTier, WASM_MIN_WORK, type ProductTier } from './tier.js';
+export { wasmSimdAvailable, wasmKernelKind, type WasmKernelKind } from './gemm-wasm.js';
 export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';

@@ -5,9 +5,17 @@
  * (accumulate = false) or C += product (accumulate = true) without allocating,
  * and never materialises a transpose. Shapes are checked on every call (a few
  * integer comparisons); the loops themselves never throw.
+ *
+ * The three products are one strided kernel, C[i][j] (+)= Σ_k A(i,k)·B(k,j),
+ * with the transposes expressed as swapped strides (src/linalg/gemm-ts.ts);
+ * it runs on the tier {@link useWasm} picks: register-blocked TypeScript or
+ * WASM-SIMD (src/linalg/gemm-wasm.ts).
  */
 import { ShapeError } from './errors.js';
+import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
+import { gemmWasm, holdWasmOperand, wasmSimdAvailable } from './gemm-wasm.js';
 import { Matrix, type MatrixView } from './matrix.js';
+import { useWasm } from './tier.js';
 
 function dims(v: MatrixView): string {
   return `${v.rows}×${v.cols}`;
@@ -28,6 +36,28 @@ function prepare(C: MatrixView, accumulate: boolean): void {
   }
 }
 
+function run(op: GemmOperands, accumulate: boolean): void {
+  if (useWasm(op.M * op.N * op.K)) gemmWasm(op, accumulate);
+  else gemmBlocked(op, accumulate);
+}
+
+/**
+ * Promises that the values of `W` will not change until the returned
+ * function is called, so that products using `W` as their right operand
+ * (B in A·B or A·Bᵀ) can keep it packed for the WASM kernel instead of
+ * packing it again on every call. The sequence kernels hold their weights
+ * for the length of one call; release in a `finally`.
+ *
+ * @throws TypeError when `W` is not a matrix view.
+ */
+export function holdOperand(W: MatrixView): () => void {
+  const data = (W as { data?: unknown } | null)?.data;
+  if (!(data instanceof Float64Array)) {
+    throw new TypeError(`holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`);
+  }
+  return wasmSimdAvailable() ? holdWasmOperand(W) : () => undefined;
+}
+
 /**
  * C ← A·B, or C ← C + A·B when `accumulate`.
  *
@@ -41,19 +71,10 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
   const N = B.cols;
   if (B.rows !== K) fail('matmulInto', 'B', `${K}×${N} (rows = A's ${K} columns)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulInto', 'C', `${M}×${N} (A's rows × B's columns)`, C);
-  prepare(C, accumulate);
-  const a = A.data;
-  const b = B.data;
-  const c = C.data;
-  for (let i = 0; i < M; i++) {
-    const ci = C.offset + i * C.stride;
-    const ai = A.offset + i * A.stride;
-    for (let k = 0; k < K; k++) {
-      const aik = a[ai + k] as number;
-      const bk = B.offset + k * B.stride;
-      for (let j = 0; j < N; j++) c[ci + j] = (c[ci + j] as number) + aik * (b[bk + j] as number);
-    }
-  }
+  run(
+    { M, N, K, a: A.data, aOff: A.offset, aRow: A.stride, aDepth: 1, b: B.data, bOff: B.offset, bDepth: B.stride, bCol: 1, c: C.data, cOff: C.offset, cRow: C.stride },
+    accumulate,
+  );
   return C;
 }
 
@@ -71,19 +92,10 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   const N = B.cols;
   if (B.rows !== K) fail('matmulTransAInto', 'B', `${K}×${N} (rows = A's ${K} rows)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransAInto', 'C', `${M}×${N} (A's columns × B's columns)`, C);
-  prepare(C, accumulate);
-  const a = A.data;
-  const b = B.data;
-  const c = C.data;
-  for (let k = 0; k < K; k++) {
-    const ak = A.offset + k * A.stride;
-    const bk = B.offset + k * B.stride;
-    for (let i = 0; i < M; i++) {
-      const aki = a[ak + i] as number;
-      const ci = C.offset + i * C.stride;
-      for (let j = 0; j < N; j++) c[ci + j] = (c[ci + j] as number) + aki * (b[bk + j] as number);
-    }
-  }
+  run(
+    { M, N, K, a: A.data, aOff: A.offset, aRow: 1, aDepth: A.stride, b: B.data, bOff: B.offset, bDepth: B.stride, bCol: 1, c: C.data, cOff: C.offset, cRow: C.stride },
+    accumulate,
+  );
   return C;
 }
 
@@ -101,19 +113,10 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   const N = B.rows;
   if (B.cols !== K) fail('matmulTransBInto', 'B', `${N}×${K} (columns = A's ${K} columns)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransBInto', 'C', `${M}×${N} (A's rows × B's rows)`, C);
-  const a = A.data;
-  const b = B.data;
-  const c = C.data;
-  for (let i = 0; i < M; i++) {
-    const ai = A.offset + i * A.stride;
-    const ci = C.offset + i * C.stride;
-    for (let j = 0; j < N; j++) {
-      const bj = B.offset + j * B.stride;
-      let sum = 0;
-      for (let k = 0; k < K; k++) sum += (a[ai + k] as number) * (b[bj + k] as number);
-      c[ci + j] = accumulate ? (c[ci + j] as number) + sum : sum;
-    }
-  }
+  run(
+    { M, N, K, a: A.data, aOff: A.offset, aRow: A.stride, aDepth: 1, b: B.data, bOff: B.offset, bDepth: 1, bCol: B.stride, c: C.data, cOff: C.offset, cRow: C.stride },
+    accumulate,
+  );
   return C;
 }
 

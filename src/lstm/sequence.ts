@@ -2,23 +2,37 @@
  * An LSTM over a whole sequence: the step in a loop over time, and BPTT with
  * both carried gradients, dh and dc.
  *
- * Docs: docs/lstm.md ("Over a sequence").
+ * The loops run the step's formulas split in two: the parts that do not
+ * depend on the recurrence (x_t·W_x + b forward; x_tᵀ·dA_t, h_{t−1}ᵀ·dA_t,
+ * dA_t·W_xᵀ, e_Nᵀ·dA_t backward) are one product each over all N·T rows,
+ * outside the time loop, and only h_{t−1}·W_h and dA_t·W_hᵀ stay inside,
+ * with the fused element-wise cell formulas (lstmCellForwardInto /
+ * lstmCellBackwardInto). Every buffer is allocated before the loop.
+ *
+ * Docs: docs/lstm.md ("Over a sequence"); docs/performance.md.
  */
 import {
   Matrix,
   SlidingView,
   Tensor3,
   addInto,
+  addRowInto,
   allocFloat64,
   asMatrix,
   asTensor3,
+  colSumInto,
   copyInto,
   expectMatrix,
   expectRecord,
   expectTensor3,
+  holdOperand,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  type MatrixView,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
-import { lstmStepBackwardInto, lstmStepForwardInto, type LstmStepGradViews } from './step.js';
+import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
 
 /** What {@link lstmBackward} needs from {@link lstmForward}. */
 export interface LstmCache {
@@ -32,7 +46,11 @@ export interface LstmCache {
   readonly c: Float64Array;
   /** tanh(c_1) … tanh(c_T): T contiguous N×H blocks. */
   readonly tanhC: Float64Array;
-  /** The activated gates of every step: T contiguous N×4H blocks [f | i | g | o]. */
+  /**
+   * The activated gates [f | i | g | o] of every step, batch-first like a
+   * {@link Tensor3} N×T×4H: (n, t, ·) at (n·T + t)·4H, so that all N·T rows
+   * form one (N·T)×4H matrix for the products hoisted out of the time loop.
+   */
   readonly gates: Float64Array;
   /** The weights used. */
   readonly params: LstmParams;
@@ -56,8 +74,13 @@ export interface LstmGrads {
 
 /**
  * Runs the LSTM step for t = 1…T from (h_0, c_0); c_0 defaults to zeros.
+ * The input part of every step's pre-activation is one product before the
+ * loop; the loop adds the recurrent part and applies the cell:
  *
  * ```text
+ * A_t = x_t·W_x + b                  for every t at once ((N·T)×D · D×4H)
+ * for t = 1…T:  A_t += h_{t−1}·W_h;   f, i, g, o, c_t, h_t = cell(A_t, c_{t−1})
+ *
  * x: N×T×D   h0, c0: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H
  *   →   h: N×T×H (every h_t)   c: N×H (the last cell state c_T)
  * ```
@@ -92,37 +115,43 @@ export function lstmForward(
   const tanhCs = allocFloat64(T * N * H);
   const gates = allocFloat64(T * N * 4 * H);
 
-  const xt = SlidingView.timeStep(xs);
+  // x_t·W_x + b does not depend on h: one product for every (n, t) row at once.
+  const A = allRows(gates, N * T, 4 * H);
+  matmulInto(A, allRows(xs.data, N * T, D), params.Wx); // A  = x·W_x
+  addRowInto(A, params.b); // A += b
+
+  const At = stepOf(gates, N, T, 4 * H);
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
   const ct = SlidingView.stacked(cs, N, H);
   const cPrev = SlidingView.stacked(cs, N, H);
   const tanhCt = SlidingView.stacked(tanhCs, N, H);
-  const gatesT = SlidingView.stacked(gates, N, 4 * H);
-  for (let t = 0; t < T; t++) {
-    lstmStepForwardInto(
-      gatesT.at(t),
-      ct.at(t + 1),
-      tanhCt.at(t),
-      ht.at(t),
-      xt.at(t),
-      t === 0 ? h0m : hPrev.at(t - 1),
-      cPrev.at(t),
-      params,
-    );
+  const release = holdOperand(params.Wh);
+  try {
+    for (let t = 0; t < T; t++) {
+      matmulInto(At.at(t), t === 0 ? h0m : hPrev.at(t - 1), params.Wh, true); // A_t += h_{t−1}·W_h
+      lstmCellForwardInto(At, ct.at(t + 1), tanhCt.at(t), ht.at(t), cPrev.at(t));
+    }
+  } finally {
+    release();
   }
   const cT = new Matrix(N, H, cs.slice(T * N * H));
   return { h: hs.clone(), c: cT, cache: { x: xs, h0: h0m, h: hs, c: cs, tanhC: tanhCs, gates, params } };
 }
 
 /**
- * Backpropagation through time with two carried gradients. For t = T…1:
+ * Backpropagation through time with two carried gradients. The loop runs
+ * only what feeds the recurrence; the products that the step would do for
+ * dx_t and the weight gradients are summed over t afterwards, one product
+ * each over all N·T rows:
  *
  * ```text
- * g_t = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- * dc  = dc_t carried from t+1                          (dc_T given, default 0)
- * step backward(g_t, dc)  →  dx_t, carried dh_{t−1}, carried dc_{t−1}, dW(t), db(t)
- * dW_x, dW_h, db = Σ_t …      dh_0, dc_0 = what is carried out of t = 1
+ * for t = T…1:
+ *   g_t = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
+ *   dA_t, dc_{t−1} = cell backward(g_t, dc_t)         (dc_T given, default 0)
+ *   carried dh_{t−1} = dA_t·W_hᵀ
+ * dx_t = dA_t·W_xᵀ   dW_x = Σ_t x_tᵀ·dA_t   dW_h = Σ_t h_{t−1}ᵀ·dA_t   db = Σ_t e_Nᵀ·dA_t
+ * dh_0, dc_0 = what is carried out of t = 1
  *
  * dh: N×T×H   dcT: N×H  →  dx: N×T×D   dh0, dc0: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
  * ```
@@ -137,41 +166,38 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   const dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c').clone();
 
+  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
+  const g = Matrix.zeros(N, H);
+  const dAs = allocFloat64(N * T * 4 * H); // dA_t of every step, batch-first like gates
+  const dAt = stepOf(dAs, N, T, 4 * H);
+  const dht = SlidingView.timeStep(dhs);
+  const cPrev = SlidingView.stacked(c.c, N, H);
+  const tanhCt = SlidingView.stacked(c.tanhC, N, H);
+  const gatesT = stepOf(c.gates, N, T, 4 * H);
+  const release = holdOperand(c.params.Wh);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      copyInto(g, dht.at(t));
+      addInto(g, carried);
+      // dc is both dc_next (read) and dc_{t−1} (written): read before written.
+      lstmCellBackwardInto(g, dc, cPrev.at(t), gatesT.at(t), tanhCt.at(t), dAt.at(t), dc);
+      matmulTransBInto(carried, dAt, c.params.Wh); // dh_{t−1} = dA_t·W_hᵀ
+    }
+  } finally {
+    release();
+  }
+
+  // The rest of each step's backward does not feed the recurrence, so it is
+  // summed over t as one product over all N·T rows (K = N·T for the weights).
+  const dA = allRows(dAs, N * T, 4 * H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, 4 * H);
   const dWh = Matrix.zeros(H, 4 * H);
   const db = Matrix.zeros(1, 4 * H);
-  const carried = Matrix.zeros(N, H);
-  const g = Matrix.zeros(N, H);
-  const dA = Matrix.zeros(N, 4 * H);
-  const dxt = SlidingView.timeStep(dx);
-  // dc is both dc_next (read) and dc_{t−1} (written) of each step: the step
-  // reads every element before overwriting it.
-  const out: LstmStepGradViews = { dx: dxt, dhPrev: carried, dcPrev: dc, dWx, dWh, db };
-  const xt = SlidingView.timeStep(c.x);
-  const hPrev = SlidingView.timeStep(c.h);
-  const dht = SlidingView.timeStep(dhs);
-  const cPrev = SlidingView.stacked(c.c, N, H);
-  const tanhCt = SlidingView.stacked(c.tanhC, N, H);
-  const gatesT = SlidingView.stacked(c.gates, N, 4 * H);
-  for (let t = T - 1; t >= 0; t--) {
-    copyInto(g, dht.at(t));
-    addInto(g, carried);
-    dxt.at(t);
-    lstmStepBackwardInto(
-      g,
-      dc,
-      xt.at(t),
-      t === 0 ? c.h0 : hPrev.at(t - 1),
-      cPrev.at(t),
-      gatesT.at(t),
-      tanhCt.at(t),
-      c.params,
-      dA,
-      out,
-      true,
-    );
-  }
+  matmulTransBInto(allRows(dx.data, N * T, D), dA, c.params.Wx); // dx_t = dA_t·W_xᵀ
+  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), dA); // dW_x = Σ_t x_tᵀ·dA_t
+  matmulTransAInto(dWh, previousStates(c.h0, c.h), dA); // dW_h = Σ_t h_{t−1}ᵀ·dA_t
+  colSumInto(db, dA); // db = Σ_t e_Nᵀ·dA_t
   return { dx, dh0: carried, dc0: dc, dWx, dWh, db };
 }
 
@@ -200,4 +226,25 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
     gates: buffer('gates', T * N * 4 * H),
     params: checkLstmParams(fn, r.params, D, H),
   };
+}
+
+/** All N·T rows (n, t) of a batch-first buffer as one (N·T)×cols matrix. */
+function allRows(data: Float64Array, rows: number, cols: number): MatrixView {
+  return { data, offset: 0, stride: cols, rows, cols };
+}
+
+/** Step t (rows (n, t) for every n) of a batch-first N×T×cols buffer. */
+function stepOf(data: Float64Array, N: number, T: number, cols: number): SlidingView {
+  return new SlidingView(data, N, cols, T * cols, 0, cols);
+}
+
+/** h_{t−1} for every (n, t), batch-first: h_0 for t = 0, else h_{t−1} of h. */
+function previousStates(h0: Matrix, h: Tensor3): MatrixView {
+  const [N, T, H] = h.dims;
+  const prev = allocFloat64(N * T * H);
+  for (let n = 0; n < N; n++) {
+    prev.set(h0.data.subarray(n * H, (n + 1) * H), n * T * H);
+    prev.set(h.data.subarray(n * T * H, (n * T + T - 1) * H), (n * T + 1) * H);
+  }
+  return allRows(prev, N * T, H);
 }

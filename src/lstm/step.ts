@@ -93,6 +93,29 @@ export function lstmStepForwardInto(
   matmulInto(gates, x, p.Wx); // A  = x_t·W_x
   matmulInto(gates, hPrev, p.Wh, true); // A += h_{t−1}·W_h
   addRowInto(gates, p.b); // A += b
+  lstmCellForwardInto(gates, c, tanhC, h, cPrev);
+}
+
+/**
+ * The element-wise half of the forward step, fused into one pass: from the
+ * pre-activations A (N×4H, overwritten in place by the activated gates) and
+ * c_{t−1}, the new cell state, tanh(c_t) and h_t:
+ *
+ * ```text
+ * f = σ(A_f)   i = σ(A_i)   g = tanh(A_g)   o = σ(A_o)
+ * c_t = f ⊙ c_{t−1} + i ⊙ g      h_t = o ⊙ tanh(c_t)
+ * A, gates: N×4H   cPrev, c, tanhC, h: N×H
+ * ```
+ *
+ * Derivation: [LSTM, the gates](../../docs/lstm.md#forward-the-gates).
+ */
+export function lstmCellForwardInto(
+  gates: MatrixView,
+  c: MatrixView,
+  tanhC: MatrixView,
+  h: MatrixView,
+  cPrev: MatrixView,
+): void {
   const G = gates.data;
   const { rows: N, cols: H } = c;
   for (let n = 0; n < N; n++) {
@@ -149,9 +172,42 @@ export function lstmStepBackwardInto(
   out: LstmStepGradViews,
   accumulate: boolean,
 ): void {
+  lstmCellBackwardInto(dh, dcNext, cPrev, gates, tanhC, dA, out.dcPrev);
+  matmulTransAInto(out.dWx, x, dA, accumulate);
+  matmulTransAInto(out.dWh, hPrev, dA, accumulate);
+  colSumInto(out.db, dA, accumulate);
+  matmulTransBInto(out.dx, dA, p.Wx);
+  matmulTransBInto(out.dhPrev, dA, p.Wh);
+}
+
+/**
+ * The element-wise half of the backward step, fused into one pass: from
+ * dh_t and dc_next, the pre-activation gradient dA (N×4H, overwritten) and
+ * dc_{t−1} (may be the same buffer as dcNext: each element is read before it
+ * is written):
+ *
+ * ```text
+ * do       = dh_t ⊙ tanh(c_t)
+ * dc_t     = dc_next + dh_t ⊙ o ⊙ (1 − tanh²(c_t))
+ * dc_{t−1} = dc_t ⊙ f
+ * dA_f = dc_t ⊙ c_{t−1} ⊙ f(1−f)   dA_i = dc_t ⊙ g ⊙ i(1−i)
+ * dA_g = dc_t ⊙ i ⊙ (1−g²)         dA_o = do ⊙ o(1−o)
+ * dh, dcNext, cPrev, tanhC, dcPrev: N×H   gates, dA: N×4H
+ * ```
+ *
+ * Derivation: [LSTM backward, the carried cell gradient](../../docs/lstm.md#backward-the-carried-cell-gradient).
+ */
+export function lstmCellBackwardInto(
+  dh: MatrixView,
+  dcNext: MatrixView,
+  cPrev: MatrixView,
+  gates: MatrixView,
+  tanhC: MatrixView,
+  dA: MatrixView,
+  dcPrev: MatrixView,
+): void {
   const G = gates.data;
   const { rows: N, cols: H } = tanhC;
-  const { dcPrev } = out;
   for (let n = 0; n < N; n++) {
     const a = gates.offset + n * gates.stride;
     const da = dA.offset + n * dA.stride;
@@ -179,11 +235,6 @@ export function lstmStepBackwardInto(
       dA.data[da + 3 * H + j] = dO * o * (1 - o);
     }
   }
-  matmulTransAInto(out.dWx, x, dA, accumulate);
-  matmulTransAInto(out.dWh, hPrev, dA, accumulate);
-  colSumInto(out.db, dA, accumulate);
-  matmulTransBInto(out.dx, dA, p.Wx);
-  matmulTransBInto(out.dhPrev, dA, p.Wh);
 }
 
 /**

@@ -2,22 +2,37 @@
  * A vanilla RNN over a whole sequence: the step in a loop over time, and
  * backpropagation through time (BPTT).
  *
- * Docs: docs/rnn.md ("Over a sequence").
+ * The step's formulas are split in two: what does not depend on the
+ * recurrence (x_t·W_x + b forward; x_tᵀ·du_t, h_{t−1}ᵀ·du_t, du_t·W_xᵀ,
+ * e_Nᵀ·du_t backward) is one product over all N·T rows outside the time
+ * loop; only h_{t−1}·W_h and du_t·W_hᵀ stay inside, next to the element-wise
+ * rnnCellForwardInto / rnnCellBackwardInto. Every buffer is allocated before
+ * the loop. The same pattern as src/lstm/sequence.ts.
+ *
+ * Docs: docs/rnn.md ("Over a sequence"); docs/performance.md.
  */
 import {
   Matrix,
   SlidingView,
   Tensor3,
   addInto,
+  addRowInto,
+  allocFloat64,
   asMatrix,
   asTensor3,
+  colSumInto,
   copyInto,
   expectMatrix,
   expectRecord,
   expectTensor3,
+  holdOperand,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  type MatrixView,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
-import { rnnStepBackwardInto, rnnStepForwardInto, type RnnStepGradViews } from './step.js';
+import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
 
 /** What {@link rnnBackward} needs from {@link rnnForward}. */
 export interface RnnCache {
@@ -47,8 +62,12 @@ export interface RnnGrads {
 
 /**
  * Runs the RNN step for t = 1…T from h_0: h_t = tanh(h_{t−1}·W_h + x_t·W_x + b).
+ * The input part is one product for every t before the loop:
  *
  * ```text
+ * u_t = x_t·W_x + b                  for every t at once ((N·T)×D · D×H)
+ * for t = 1…T:  u_t += h_{t−1}·W_h;   h_t = tanh(u_t)
+ *
  * x: N×T×D   h0: N×H   Wx: D×H   Wh: H×H   b: 1×H   →   h: N×T×H (every h_t)
  * ```
  *
@@ -69,11 +88,21 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
   const params = checkRnnParams(fn, p, D, H);
 
   const hs = Tensor3.zeros(N, T, H);
-  const xt = SlidingView.timeStep(xs);
+  // u_t = x_t·W_x + b does not depend on h: one product for every (n, t) row,
+  // written where h_t will be, then finished in place step by step.
+  const u = allRows(hs.data, N * T, H);
+  matmulInto(u, allRows(xs.data, N * T, D), params.Wx); // u  = x·W_x
+  addRowInto(u, params.b); // u += b
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
-  for (let t = 0; t < T; t++) {
-    rnnStepForwardInto(ht.at(t), xt.at(t), t === 0 ? h0m : hPrev.at(t - 1), params);
+  const release = holdOperand(params.Wh);
+  try {
+    for (let t = 0; t < T; t++) {
+      matmulInto(ht.at(t), t === 0 ? h0m : hPrev.at(t - 1), params.Wh, true); // u_t += h_{t−1}·W_h
+      rnnCellForwardInto(ht); // h_t = tanh(u_t)
+    }
+  } finally {
+    release();
   }
   return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, params } };
 }
@@ -81,13 +110,16 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
 /**
  * Backpropagation through time. For t = T…1 the gradient into h_t is the
  * upstream dh_t plus the one carried back from step t+1; the step's backward
- * turns it into dx_t and the carried dh_{t−1}, and the weight gradients add
- * up over t:
+ * turns it into du_t and the carried dh_{t−1}. What does not feed the
+ * recurrence — dx_t and the weight gradients, summed over t — is one
+ * product each over all N·T rows after the loop:
  *
  * ```text
- * g_t  = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- * step backward(g_t)  →  dx_t, carried dh_{t−1}, dW_x(t), dW_h(t), db(t)
- * dW_x = Σ_t dW_x(t)   dW_h = Σ_t dW_h(t)   db = Σ_t db(t)   dh_0 = carried dh_0
+ * for t = T…1:
+ *   g_t  = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
+ *   du_t = g_t ⊙ (1 − h_t²);   carried dh_{t−1} = du_t·W_hᵀ
+ * dx_t = du_t·W_xᵀ   dW_x = Σ_t x_tᵀ·du_t   dW_h = Σ_t h_{t−1}ᵀ·du_t   db = Σ_t e_Nᵀ·du_t
+ * dh_0 = carried dh_0
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×H   dWh: H×H   db: 1×H
  * ```
@@ -101,25 +133,35 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
 
+  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
+  const g = Matrix.zeros(N, H);
+  const dus = allocFloat64(N * T * H); // du_t of every step, batch-first like h
+  const dut = new SlidingView(dus, N, H, T * H, 0, H);
+  const ht = SlidingView.timeStep(c.h);
+  const dht = SlidingView.timeStep(dhs);
+  const release = holdOperand(c.params.Wh);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      copyInto(g, dht.at(t));
+      addInto(g, carried);
+      rnnCellBackwardInto(g, ht.at(t), dut.at(t)); // du_t = g_t ⊙ (1 − h_t²)
+      matmulTransBInto(carried, dut, c.params.Wh); // dh_{t−1} = du_t·W_hᵀ
+    }
+  } finally {
+    release();
+  }
+
+  // The rest of each step's backward does not feed the recurrence, so it is
+  // summed over t as one product over all N·T rows (K = N·T for the weights).
+  const du = allRows(dus, N * T, H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, H);
   const dWh = Matrix.zeros(H, H);
   const db = Matrix.zeros(1, H);
-  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
-  const g = Matrix.zeros(N, H);
-  const du = Matrix.zeros(N, H);
-  const dxt = SlidingView.timeStep(dx);
-  const out: RnnStepGradViews = { dx: dxt, dhPrev: carried, dWx, dWh, db };
-  const xt = SlidingView.timeStep(c.x);
-  const ht = SlidingView.timeStep(c.h);
-  const hPrev = SlidingView.timeStep(c.h);
-  const dht = SlidingView.timeStep(dhs);
-  for (let t = T - 1; t >= 0; t--) {
-    copyInto(g, dht.at(t));
-    addInto(g, carried);
-    dxt.at(t);
-    rnnStepBackwardInto(g, xt.at(t), t === 0 ? c.h0 : hPrev.at(t - 1), ht.at(t), c.params, du, out, true);
-  }
+  matmulTransBInto(allRows(dx.data, N * T, D), du, c.params.Wx); // dx_t = du_t·W_xᵀ
+  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), du); // dW_x = Σ_t x_tᵀ·du_t
+  matmulTransAInto(dWh, previousStates(c.h0, c.h), du); // dW_h = Σ_t h_{t−1}ᵀ·du_t
+  colSumInto(db, du); // db = Σ_t e_Nᵀ·du_t
   return { dx, dh0: carried, dWx, dWh, db };
 }
 
@@ -132,4 +174,20 @@ function checkRnnCache(fn: string, cache: unknown): RnnCache {
   expectMatrix(fn, 'cache.h0', h0, N, H);
   const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
   return { x, h0, h, params: checkRnnParams(fn, r.params, D, H) };
+}
+
+/** All N·T rows (n, t) of a batch-first buffer as one (N·T)×cols matrix. */
+function allRows(data: Float64Array, rows: number, cols: number): MatrixView {
+  return { data, offset: 0, stride: cols, rows, cols };
+}
+
+/** h_{t−1} for every (n, t), batch-first: h_0 for t = 0, else h_{t−1} of h. */
+function previousStates(h0: Matrix, h: Tensor3): MatrixView {
+  const [N, T, H] = h.dims;
+  const prev = allocFloat64(N * T * H);
+  for (let n = 0; n < N; n++) {
+    prev.set(h0.data.subarray(n * H, (n + 1) * H), n * T * H);
+    prev.set(h.data.subarray(n * T * H, (n * T + T - 1) * H), (n * T + 1) * H);
+  }
+  return allRows(prev, N * T, H);
 }

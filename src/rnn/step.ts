@@ -71,10 +71,39 @@ export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixVi
   matmulInto(h, x, p.Wx); // u  = x_t·W_x
   matmulInto(h, hPrev, p.Wh, true); // u += h_{t−1}·W_h
   addRowInto(h, p.b); // u += b
+  rnnCellForwardInto(h);
+}
+
+/**
+ * The element-wise half of the forward step: h_t = tanh(u), in place on the
+ * N×H pre-activation u.
+ *
+ * Derivation: [Vanilla RNN, one step forward](../../docs/rnn.md#forward).
+ */
+export function rnnCellForwardInto(h: MatrixView): void {
   const { data, offset, stride, rows, cols } = h;
   for (let n = 0; n < rows; n++) {
     const row = offset + n * stride;
     for (let j = 0; j < cols; j++) data[row + j] = Math.tanh(data[row + j] as number);
+  }
+}
+
+/**
+ * The element-wise half of the backward step: dL/du = dL/dh_t ⊙ (1 − h_t²),
+ * written into `du`; all three N×H.
+ *
+ * Derivation: [Vanilla RNN, one step backward](../../docs/rnn.md#backward).
+ */
+export function rnnCellBackwardInto(dh: MatrixView, h: MatrixView, du: MatrixView): void {
+  const { rows: N, cols: H } = du;
+  for (let n = 0; n < N; n++) {
+    const dhRow = dh.offset + n * dh.stride;
+    const hRow = h.offset + n * h.stride;
+    const duRow = du.offset + n * du.stride;
+    for (let j = 0; j < H; j++) {
+      const ht = h.data[hRow + j] as number;
+      du.data[duRow + j] = (dh.data[dhRow + j] as number) * (1 - ht * ht);
+    }
   }
 }
 
@@ -103,16 +132,7 @@ export function rnnStepBackwardInto(
   out: RnnStepGradViews,
   accumulate: boolean,
 ): void {
-  const { rows: N, cols: H } = du;
-  for (let n = 0; n < N; n++) {
-    const dhRow = dh.offset + n * dh.stride;
-    const hRow = h.offset + n * h.stride;
-    const duRow = du.offset + n * du.stride;
-    for (let j = 0; j < H; j++) {
-      const ht = h.data[hRow + j] as number;
-      du.data[duRow + j] = (dh.data[dhRow + j] as number) * (1 - ht * ht);
-    }
-  }
+  rnnCellBackwardInto(dh, h, du);
   matmulTransAInto(out.dWx, x, du, accumulate);
   matmulTransAInto(out.dWh, hPrev, du, accumulate);
   colSumInto(out.db, du, accumulate);

@@ -106,11 +106,11 @@ test('every link to a section of a page, from a page or a doc comment, names a h
 });
 
 test('the doc comment of each exported kernel links back to its derivation page', () => {
-  for (const file of ['src/rnn/step.ts', 'src/rnn/sequence.ts', 'src/lstm/step.ts', 'src/lstm/sequence.ts']) {
+  for (const file of ['src/rnn/step.ts', 'src/rnn/sequence.ts', 'src/lstm/step.ts', 'src/lstm/sequence.ts', 'src/gru/step.ts', 'src/gru/sequence.ts']) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export function (\w+)/g)) {
       const where = `${file}: ${m[2]}`;
-      expect({ where, linksPage: /\]\(\.\.\/\.\.\/docs\/(rnn|lstm)\.md#[\w-]+\)/.test(m[1]!) }).toEqual({ where, linksPage: true });
+      expect({ where, linksPage: /\]\(\.\.\/\.\.\/docs\/(rnn|lstm|gru)\.md#[\w-]+\)/.test(m[1]!) }).toEqual({ where, linksPage: true });
     }
   }
 });

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""The numpy side of `npm run bench`: the same RNN and LSTM math as handgrad,
+written the way the cs231n assignment writes it (one step function, a Python
+loop over t, weight gradients summed step by step), timed in the same run.
+
+Gate order f | i | g | o and shapes match handgrad:
+    RNN:  h_t = tanh(x_t Wx + h_{t-1} Wh + b)          Wx: DxH, Wh: HxH, b: H
+    LSTM: A = x_t Wx + h_{t-1} Wh + b (N x 4H)         Wx: Dx4H, Wh: Hx4H, b: 4H
+          c_t = f*c_{t-1} + i*g,  h_t = o*tanh(c_t)
+
+Usage (bench/run.mjs calls it; it prints one JSON object on stdout):
+    python3 bench/reference_numpy.py --check
+    python3 bench/reference_numpy.py --plan '[{"cell":"lstm","mode":"sequence","N":10,"T":20,"D":32,"H":64,"repeats":5}]'
+"""
+import argparse
+import ctypes
+import glob
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def sigmoid(x):
+    return np.where(x >= 0, 1 / (1 + np.exp(-np.abs(x))), np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))))
+
+
+def rnn_step_forward(x, h_prev, Wx, Wh, b):
+    h = np.tanh(x @ Wx + h_prev @ Wh + b)
+    return h, (x, h_prev, Wx, Wh, h)
+
+
+def rnn_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, h = cache
+    du = dh * (1 - h * h)
+    return du @ Wx.T, du @ Wh.T, x.T @ du, h_prev.T @ du, du.sum(axis=0)
+
+
+def rnn_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    h = np.empty((N, T, h0.shape[1]))
+    caches = []
+    prev = h0
+    for t in range(T):
+        prev, cache = rnn_step_forward(x[:, t, :], prev, Wx, Wh, b)
+        h[:, t, :] = prev
+        caches.append(cache)
+    return h, caches
+
+
+def rnn_backward(dh, caches):
+    N, T, H = dh.shape
+    D = caches[0][0].shape[1]
+    dx = np.empty((N, T, D))
+    dWx = np.zeros((D, H))
+    dWh = np.zeros((H, H))
+    db = np.zeros(H)
+    carried = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dx[:, t, :], carried, dWx_t, dWh_t, db_t = rnn_step_backward(dh[:, t, :] + carried, caches[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+    return dx, carried, dWx, dWh, db
+
+
+def lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b):
+    H = h_prev.shape[1]
+    a = x @ Wx + h_prev @ Wh + b
+    f = sigmoid(a[:, :H])
+    i = sigmoid(a[:, H:2 * H])
+    g = np.tanh(a[:, 2 * H:3 * H])
+    o = sigmoid(a[:, 3 * H:])
+    c = f * c_prev + i * g
+    tc = np.tanh(c)
+    h = o * tc
+    return h, c, (x, h_prev, c_prev, Wx, Wh, f, i, g, o, tc)
+
+
+def lstm_step_backward(dh, dc_next, cache):
+    x, h_prev, c_prev, Wx, Wh, f, i, g, o, tc = cache
+    dc = dc_next + dh * o * (1 - tc * tc)
+    da = np.concatenate(
+        [dc * c_prev * f * (1 - f), dc * g * i * (1 - i), dc * i * (1 - g * g), dh * tc * o * (1 - o)], axis=1
+    )
+    return da @ Wx.T, da @ Wh.T, dc * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def lstm_forward(x, h0, Wx, Wh, b):
+    N, T, _ = x.shape
+    H = h0.shape[1]
+    h = np.empty((N, T, H))
+    caches = []
+    prev = h0
+    c = np.zeros((N, H))
+    for t in range(T):
+        prev, c, cache = lstm_step_forward(x[:, t, :], prev, c, Wx, Wh, b)
+        h[:, t, :] = prev
+        caches.append(cache)
+    return h, caches
+
+
+def lstm_backward(dh, caches):
+    N, T, H = dh.shape
+    D = caches[0][0].shape[1]
+    dx = np.empty((N, T, D))
+    dWx = np.zeros((D, 4 * H))
+    dWh = np.zeros((H, 4 * H))
+    db = np.zeros(4 * H)
+    carried = np.zeros((N, H))
+    dc = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dx[:, t, :], carried, dc, dWx_t, dWh_t, db_t = lstm_step_backward(dh[:, t, :] + carried, dc, caches[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        db += db_t
+    return dx, carried, dWx, dWh, db
+
+
+def problem(cell, N, T, D, H, seed=0):
+    rng = np.random.default_rng(seed)
+    G = 4 * H if cell == "lstm" else H
+    return dict(
+        x=rng.standard_normal((N, T, D)) * 0.5,
+        h0=rng.standard_normal((N, H)) * 0.5,
+        Wx=rng.standard_normal((D, G)) / np.sqrt(D),
+        Wh=rng.standard_normal((H, G)) / np.sqrt(H),
+        b=rng.standard_normal(G) * 0.1,
+        dh=rng.standard_normal((N, T, H)),
+    )
+
+
+def run_once(cell, mode, p):
+    """Forward then backward; `step` uses time step 0 only (T = 1)."""
+    x, h0, Wx, Wh, b, dh = p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], p["dh"]
+    if mode == "step":
+        x, dh = x[:, :1, :], dh[:, :1, :]
+    if cell == "rnn":
+        _, caches = rnn_forward(x, h0, Wx, Wh, b)
+        return rnn_backward(dh, caches)
+    _, caches = lstm_forward(x, h0, Wx, Wh, b)
+    return lstm_backward(dh, caches)
+
+
+def gradient_check():
+    """Centered differences of L = sum(h * dh) against the backward, for x, h0, Wx, Wh, b."""
+    worst = {}
+    for cell in ("rnn", "lstm"):
+        p = problem(cell, 2, 3, 4, 5, seed=7)
+        analytic = dict(zip(("x", "h0", "Wx", "Wh", "b"), run_once(cell, "sequence", p)))
+        fwd = rnn_forward if cell == "rnn" else lstm_forward
+
+        def loss():
+            return float(np.sum(fwd(p["x"], p["h0"], p["Wx"], p["Wh"], p["b"])[0] * p["dh"]))
+
+        errs = []
+        for name, grad in analytic.items():
+            v = p[name]
+            num = np.zeros_like(v)
+            it = np.nditer(v, flags=["multi_index"])
+            for _ in it:
+                k = it.multi_index
+                old = v[k]
+                v[k] = old + 1e-6
+                plus = loss()
+                v[k] = old - 1e-6
+                minus = loss()
+                v[k] = old
+                num[k] = (plus - minus) / 2e-6
+            errs.append(float(np.linalg.norm(grad - num) / (np.linalg.norm(grad) + np.linalg.norm(num))))
+        worst[cell] = max(errs)
+    return worst
+
+
+def blas_info():
+    info = {"numpy": np.__version__}
+    try:
+        cfg = np.show_config(mode="dicts")["Build Dependencies"]["blas"]
+        info["blas"] = cfg.get("name")
+        info["blas_config"] = cfg.get("openblas configuration")
+    except Exception as e:  # numpy < 2 or an unusual build
+        info["blas"] = f"unknown ({e})"
+    libs = glob.glob(os.path.join(os.path.dirname(np.__file__), "..", "numpy.libs", "*openblas*"))
+    for path in libs:
+        try:
+            lib = ctypes.CDLL(path)
+            for prefix in ("scipy_openblas", "openblas"):
+                for suffix in ("64_", ""):
+                    core = getattr(lib, f"{prefix}_get_corename{suffix}", None)
+                    threads = getattr(lib, f"{prefix}_get_num_threads{suffix}", None)
+                    if core is not None and threads is not None:
+                        core.restype = ctypes.c_char_p
+                        info["openblas_core"] = core().decode()
+                        info["openblas_threads"] = threads()
+                        raise StopIteration
+        except StopIteration:
+            break
+        except OSError:
+            continue
+    info["env"] = {k: os.environ.get(k) for k in ("OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    return info
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--check", action="store_true", help="finite-difference check of the numpy gradients")
+    ap.add_argument("--plan", help="JSON list of {cell, mode, N, T, D, H, repeats}")
+    args = ap.parse_args()
+    out = {"info": blas_info()}
+    if args.check:
+        out["gradcheck"] = gradient_check()
+    rows = []
+    for item in json.loads(args.plan) if args.plan else []:
+        p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
+        # As bench/run.mjs: each sample repeats the call to last >= 20 ms;
+        # wall clock and CPU time (process_time) per call, medians.
+        run_once(item["cell"], item["mode"], p)
+        inner = 1
+        while True:
+            start = time.perf_counter()
+            for _ in range(inner):
+                run_once(item["cell"], item["mode"], p)
+            ms = (time.perf_counter() - start) * 1e3
+            if ms >= 20 or inner >= 1 << 16:
+                break
+            inner *= min(16, max(2, int(np.ceil(20 / max(ms, 0.01)))))
+        wall, cpu = [], []
+        for _ in range(item["repeats"]):
+            c0 = time.process_time()
+            start = time.perf_counter()
+            for _ in range(inner):
+                run_once(item["cell"], item["mode"], p)
+            wall.append((time.perf_counter() - start) * 1e3 / inner)
+            cpu.append((time.process_time() - c0) * 1e3 / inner)
+        wall.sort()
+        cpu.sort()
+        rows.append({**item, "ms": wall[len(wall) // 2], "cpu_ms": cpu[len(cpu) // 2], "inner": inner})
+    out["rows"] = rows
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()

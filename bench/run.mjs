@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// `npm run bench`: forward+backward of every cell, one step and a whole
+// sequence, at three sizes; median of repeats after warm-up; ms and GFLOP/s
+// per row, and the same math in numpy (bench/reference_numpy.py) timed row by
+// row in the same run, with the ratio handgrad/numpy.
+//
+//   npm run bench                      the full table (about a minute or two)
+//   npm run bench -- --tiny            tiny sizes, a few seconds (CI: checks it runs, asserts no timing)
+//   npm run bench -- --json            one JSON object instead of the table
+//   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
+//   npm run bench -- --no-numpy        skip the numpy side
+//   npm run bench -- --sizes=small,medium   a subset of the sizes
+//   npm run bench:relaxed              Node 20 with relaxed SIMD enabled (fused multiply-add
+//                                      kernel; the default on Node ≥ 22)
+//
+// numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
+// environment (they slow a current OpenBLAS) and one BLAS thread, so both
+// sides are single-threaded; the JSON and the table say which OpenBLAS core ran.
+import { spawnSync, execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+if (!existsSync(join(root, 'dist/cjs/index.js'))) {
+  execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
+}
+const hg = require(join(root, 'dist/cjs/index.js'));
+const { wasmArenaBytes } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
+const Table = require('cli-table3');
+
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(`--${name}`);
+const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const tiny = flag('tiny');
+const asJson = flag('json');
+const withNumpy = !flag('no-numpy');
+if (option('tier')) hg.setProductTier(option('tier'));
+
+const SIZES = tiny
+  ? [{ name: 'tiny', N: 2, T: 3, D: 4, H: 5, repeats: 3 }]
+  : [
+      { name: 'small', N: 10, T: 20, D: 32, H: 64, repeats: 7 },
+      { name: 'medium', N: 32, T: 50, D: 128, H: 256, repeats: 7 },
+      { name: 'cs231n', N: 50, T: 16, D: 512, H: 512, repeats: 5 },
+    ];
+const wanted = option('sizes')?.split(',');
+const sizes = wanted ? SIZES.filter((s) => wanted.includes(s.name)) : SIZES;
+
+/** Gate blocks per cell: the weight matrices are D×(k·H) and H×(k·H). */
+const GATES = { rnn: 1, lstm: 4, gru: 3 };
+const cells = ['rnn', 'lstm', ...(typeof hg.gruForward === 'function' ? ['gru'] : [])];
+
+function mulberry(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
+  };
+}
+const rand = mulberry(1);
+const fill = (m, scale) => {
+  for (let i = 0; i < m.data.length; i++) m.data[i] = scale * rand();
+  return m;
+};
+
+function problem(cell, { N, T, D, H }) {
+  const G = GATES[cell] * H;
+  return {
+    x: fill(hg.Tensor3.zeros(N, T, D), 1),
+    h0: fill(hg.Matrix.zeros(N, H), 1),
+    p: { Wx: fill(hg.Matrix.zeros(D, G), 2 / Math.sqrt(D)), Wh: fill(hg.Matrix.zeros(H, G), 2 / Math.sqrt(H)), b: fill(hg.Matrix.zeros(1, G), 0.2) },
+    dh: fill(hg.Tensor3.zeros(N, T, H), 2),
+    xStep: fill(hg.Matrix.zeros(N, D), 1),
+    dhStep: fill(hg.Matrix.zeros(N, H), 2),
+  };
+}
+
+/** One forward+backward; returns nothing, the work is the point. */
+function runner(cell, mode, pr) {
+  const { x, h0, p, dh, xStep, dhStep } = pr;
+  const zeros = hg.Matrix.zeros(h0.rows, h0.cols);
+  if (cell === 'rnn') {
+    return mode === 'step'
+      ? () => hg.rnnStepBackward(dhStep, hg.rnnStepForward(xStep, h0, p).cache)
+      : () => hg.rnnBackward(dh, hg.rnnForward(x, h0, p).cache);
+  }
+  if (cell === 'lstm') {
+    return mode === 'step'
+      ? () => hg.lstmStepBackward(dhStep, zeros, hg.lstmStepForward(xStep, h0, h0, p).cache)
+      : () => hg.lstmBackward(dh, hg.lstmForward(x, h0, p).cache);
+  }
+  // The GRU keeps two biases (b_hn sits inside the reset product).
+  const gp = { Wx: p.Wx, Wh: p.Wh, bx: p.b, bh: p.b };
+  return mode === 'step'
+    ? () => hg.gruStepBackward(dhStep, hg.gruStepForward(xStep, h0, gp).cache)
+    : () => hg.gruBackward(dh, hg.gruForward(x, h0, gp).cache);
+}
+
+/**
+ * Median over `repeats` samples of the time per call, wall clock and CPU
+ * (user + system of this process). Each sample runs the call enough times to
+ * last ≥ 20 ms, so fast rows are not timer noise. On a machine shared with
+ * other work the CPU time is the steadier figure: it leaves out the time the
+ * process waited for a core.
+ */
+function median(run, repeats) {
+  run();
+  let inner = 1;
+  for (;;) {
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < inner; i++) run();
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    if (ms >= 20 || inner >= 1 << 16) break;
+    inner *= Math.min(16, Math.max(2, Math.ceil(20 / Math.max(ms, 0.01))));
+  }
+  const wall = [];
+  const cpu = [];
+  for (let r = 0; r < repeats; r++) {
+    const c0 = process.cpuUsage();
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < inner; i++) run();
+    wall.push(Number(process.hrtime.bigint() - start) / 1e6 / inner);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3 / inner);
+  }
+  const mid = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
+  return { wall: mid(wall), cpu: mid(cpu) };
+}
+
+const numpyEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+delete numpyEnv.OPENBLAS_CORETYPE;
+delete numpyEnv.OPENBLAS_L2_SIZE;
+
+function numpy(argv) {
+  const r = spawnSync('python3', [join(root, 'bench/reference_numpy.py'), ...argv], { env: numpyEnv, encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (r.error || r.status !== 0) return { error: (r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}` };
+  return JSON.parse(r.stdout);
+}
+
+const numpyInfo = withNumpy ? numpy(['--check']) : { error: 'skipped (--no-numpy)' };
+const numpyOk = !numpyInfo.error;
+
+/** Peak memory of an LSTM sequence forward+backward against what its cache must keep. */
+function lstmMemory(size) {
+  const pr = problem('lstm', size);
+  const { N, T, D, H } = size;
+  globalThis.gc?.();
+  const arenaBefore = wasmArenaBytes();
+  const base = process.memoryUsage().arrayBuffers;
+  const fwd = hg.lstmForward(pr.x, pr.h0, pr.p);
+  const afterForward = process.memoryUsage().arrayBuffers;
+  const grads = hg.lstmBackward(pr.dh, fwd.cache);
+  const afterBackward = process.memoryUsage().arrayBuffers;
+  const arena = wasmArenaBytes() - arenaBefore;
+  const peak = Math.max(afterForward, afterBackward) - base + arena;
+  const cacheBytes = 8 * (N * T * D + N * H + N * T * H + (T + 1) * N * H + T * N * H + T * N * 4 * H);
+  const outputBytes = 8 * (N * T * H + N * H) + grads.dx.data.byteLength + 8 * (grads.dWx.data.length + grads.dWh.data.length + grads.db.data.length + 2 * N * H);
+  return {
+    size: size.name, peakNewBytes: peak, cacheBytes, outputBytes, wasmArenaGrowth: arena, wasmArenaBytes: wasmArenaBytes(),
+    ratio: peak / cacheBytes, ratioWithoutOutputs: (peak - outputBytes) / cacheBytes,
+    note: globalThis.gc ? 'after gc()' : 'run node with --expose-gc for a clean baseline',
+  };
+}
+const cs231n = sizes.find((s) => s.name === 'cs231n');
+// First, in a fresh process, so the WASM arena's growth is part of the peak.
+const memory = cs231n ? lstmMemory(cs231n) : undefined;
+
+
+const rows = [];
+for (const size of sizes) {
+  for (const cell of cells) {
+    const pr = problem(cell, size);
+    for (const mode of ['step', 'sequence']) {
+      const T = mode === 'step' ? 1 : size.T;
+      const flops = 6 * size.N * T * (size.D + size.H) * GATES[cell] * size.H;
+      const repeats = size.repeats;
+      const row = { cell, mode, size: size.name, N: size.N, T, D: size.D, H: size.H, flops, repeats };
+      try {
+        const t = median(runner(cell, mode, pr), repeats);
+        row.ms = t.cpu;
+        row.wallMs = t.wall;
+        row.gflops = flops / row.ms / 1e6;
+      } catch (e) {
+        row.error = String(e.message ?? e);
+      }
+      if (numpyOk && cell !== 'gru') {
+        const plan = [{ cell, mode, N: size.N, T: size.T, D: size.D, H: size.H, repeats }];
+        const res = numpy(['--plan', JSON.stringify(plan)]);
+        if (res.rows?.[0]) {
+          row.numpyMs = res.rows[0].cpu_ms;
+          row.numpyWallMs = res.rows[0].ms;
+          row.numpyGflops = flops / row.numpyMs / 1e6;
+          if (row.ms !== undefined) row.ratio = row.ms / row.numpyMs;
+        }
+      }
+      rows.push(row);
+    }
+  }
+}
+
+const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg() };
+if (asJson) {
+  console.log(JSON.stringify({ machine, numpy: numpyInfo, rows, memory }, null, 2));
+} else {
+  const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
+  const table = new Table({
+    head: ['cell', 'mode', 'size', 'N·T·D·H', 'handgrad ms', 'GFLOP/s', 'numpy ms', 'GFLOP/s', 'handgrad/numpy', 'wall ms hg / np'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of rows) {
+    table.push([r.cell, r.mode, r.size, `${r.N}·${r.T}·${r.D}·${r.H}`, r.error ? `error: ${r.error}` : fmt(r.ms), fmt(r.gflops), fmt(r.numpyMs), fmt(r.numpyGflops), fmt(r.ratio), `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`]);
+  }
+  console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`);
+  if (numpyOk) {
+    const i = numpyInfo.info;
+    console.log(`numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error rnn ${numpyInfo.gradcheck.rnn.toExponential(1)}, lstm ${numpyInfo.gradcheck.lstm.toExponential(1)}`);
+  } else {
+    console.log(`numpy: ${numpyInfo.error}`);
+  }
+  console.log('ms = CPU time (user+sys) per forward+backward, median of repeats after warm-up; flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)');
+  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${machine.cores} cores`);
+  console.log(table.toString());
+  if (memory) {
+    const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+    console.log(`LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} (WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`);
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * The WASM-SIMD tier of the matrix products: packs A and B into panels in
+ * the kernel's own memory, runs src/linalg/wasm/gemm.wat (f64x2, 4×4 register
+ * blocks, cache-blocked), and copies C back.
+ *
+ * Memory design: no user-visible array is ever a view into WebAssembly
+ * memory. Every call copies (packs) its operands into a scratch arena and
+ * copies the result out, so growing the memory — which detaches every old
+ * view of it — can only ever detach this module's own `heap` view, and that
+ * is refreshed after each growth. The arena grows only between calls and
+ * never shrinks.
+ *
+ * Packing is a copy anyway (the kernel wants K×4 panels). For a weight used
+ * by every step of a sequence, {@link holdWasmOperand} lets the caller promise
+ * that it will not change, so its panels are packed once and kept at the
+ * bottom of the arena until released.
+ */
+import { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } from './wasm/gemm-bytes.js';
+import type { GemmOperands } from './gemm-ts.js';
+import type { MatrixView } from './matrix.js';
+
+/** The slice of the WebAssembly JS API used here (the core has no DOM typings). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+
+/** Which build of the kernel runs: fused multiply-add (relaxed SIMD) or multiply then add (SIMD128). */
+export type WasmKernelKind = 'relaxed-simd' | 'simd128';
+
+interface Kernel {
+  readonly kind: WasmKernelKind;
+  readonly memory: WasmMemory;
+  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number) => void;
+}
+
+const PAGE_BYTES = 65536;
+
+function decodeBase64(text: string): Uint8Array {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const value = new Int16Array(128).fill(-1);
+  for (let i = 0; i < alphabet.length; i++) value[alphabet.charCodeAt(i)] = i;
+  const clean = text.replace(/=+$/, '');
+  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
+  let bits = 0;
+  let nbits = 0;
+  let o = 0;
+  for (let i = 0; i < clean.length; i++) {
+    bits = (bits << 6) | (value[clean.charCodeAt(i)] as number);
+    nbits += 6;
+    if (nbits >= 8) {
+      nbits -= 8;
+      out[o++] = (bits >> nbits) & 0xff;
+    }
+  }
+  return out;
+}
+
+let kernel: Kernel | null | undefined;
+
+function load(): Kernel | null {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  if (wasm === undefined) return null;
+  // validate() is the feature test: an engine without relaxed SIMD rejects
+  // the first module, one without 128-bit SIMD rejects both.
+  for (const [kind, base64] of [
+    ['relaxed-simd', GEMM_RELAXED_BASE64],
+    ['simd128', GEMM_SIMD128_BASE64],
+  ] as const) {
+    try {
+      const bytes = decodeBase64(base64);
+      if (!wasm.validate(bytes)) continue;
+      const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+      return { kind, memory: exports.memory as WasmMemory, gemm: exports.gemm as Kernel['gemm'] };
+    } catch {
+      continue;
+    }
+  }
+  return null;
+}
+
+function getKernel(): Kernel | null {
+  if (kernel === undefined) kernel = load();
+  return kernel;
+}
+
+/** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
+export function wasmSimdAvailable(): boolean {
+  return getKernel() !== null;
+}
+
+/** Which build of the WASM kernel this engine runs, or null when it has no WASM SIMD. */
+export function wasmKernelKind(): WasmKernelKind | null {
+  return getKernel()?.kind ?? null;
+}
+
+let heap = new Float64Array(0);
+
+/** Grows the memory to hold `doubles` f64 values and refreshes `heap`. */
+function ensure(k: Kernel, doubles: number): void {
+  const bytes = doubles * 8;
+  const have = k.memory.buffer.byteLength;
+  if (bytes > have) k.memory.grow(Math.ceil((bytes - have) / PAGE_BYTES));
+  if (heap.buffer !== k.memory.buffer) heap = new Float64Array(k.memory.buffer);
+}
+
+/** A weight the caller promised not to change, and its packed panels. */
+interface Held {
+  readonly view: MatrixView;
+  /** Packed panels for each way it has been used: [bDepth, bCol, start index in heap]. */
+  readonly packs: [number, number, number][];
+}
+
+const held: Held[] = [];
+/** End (in f64 values) of the region holding packed weights; scratch starts here. */
+let heldTop = 0;
+
+/**
+ * Promises that `view` will not change until the returned function is called:
+ * products that use it as their B operand then reuse its packed panels.
+ */
+export function holdWasmOperand(view: MatrixView): () => void {
+  const entry: Held = { view, packs: [] };
+  held.push(entry);
+  return () => {
+    const at = held.indexOf(entry);
+    if (at >= 0) held.splice(at, 1);
+    // Space is reclaimed when nothing is held: holds are short (one call).
+    if (held.length === 0) heldTop = 0;
+  };
+}
+
+function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
+  if (op.b !== v.data || op.bOff !== v.offset) return false;
+  if (op.bDepth === v.stride && op.bCol === 1) return op.K === v.rows && op.N === v.cols;
+  return op.bDepth === 1 && op.bCol === v.stride && op.K === v.cols && op.N === v.rows;
+}
+
+/**
+ * Depth of the chunks the packers copy at a time: reading 4 rows (or
+ * columns) for every k of a long operand touches one page per k, so the
+ * packers walk K in chunks that keep those pages in the TLB.
+ */
+const PACK_CHUNK = 64;
+
+/** Packs rows rowStart … rowStart+M−1 of A into mp panels at `at`. */
+function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: number): void {
+  const { K, a, aRow, aDepth } = op;
+  const aOff = op.aOff + rowStart * aRow;
+  const h = heap;
+  for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
+    const k1 = Math.min(K, k0 + PACK_CHUNK);
+    for (let p = 0; p < mp; p++) {
+      const i0 = p * 4;
+      let dst = at + (p * K + k0) * 4;
+      let src = aOff + i0 * aRow + k0 * aDepth;
+      if (i0 + 4 <= M) {
+        for (let k = k0; k < k1; k++) {
+          h[dst] = a[src] as number;
+          h[dst + 1] = a[src + aRow] as number;
+          h[dst + 2] = a[src + 2 * aRow] as number;
+          h[dst + 3] = a[src + 3 * aRow] as number;
+          dst += 4;
+          src += aDepth;
+        }
+      } else {
+        const rows = M - i0;
+        for (let k = k0; k < k1; k++) {
+          for (let r = 0; r < 4; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
+          dst += 4;
+          src += aDepth;
+        }
+      }
+    }
+  }
+}
+
+/** Packs columns colStart … colStart+N−1 of B into np panels at `at`. */
+function packB(op: GemmOperands, colStart: number, N: number, np: number, at: number): void {
+  const { K, b, bDepth, bCol } = op;
+  const bOff = op.bOff + colStart * bCol;
+  const h = heap;
+  for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
+    const k1 = Math.min(K, k0 + PACK_CHUNK);
+    for (let q = 0; q < np; q++) {
+      const j0 = q * 4;
+      let dst = at + (q * K + k0) * 4;
+      let src = bOff + j0 * bCol + k0 * bDepth;
+      if (j0 + 4 <= N) {
+        for (let k = k0; k < k1; k++) {
+          h[dst] = b[src] as number;
+          h[dst + 1] = b[src + bCol] as number;
+          h[dst + 2] = b[src + 2 * bCol] as number;
+          h[dst + 3] = b[src + 3 * bCol] as number;
+          dst += 4;
+          src += bDepth;
+        }
+      } else {
+        const cols = N - j0;
+        for (let k = k0; k < k1; k++) {
+          for (let c = 0; c < 4; c++) h[dst + c] = c < cols ? (b[src + c * bCol] as number) : 0;
+          dst += 4;
+          src += bDepth;
+        }
+      }
+    }
+  }
+}
+
+/** Panels of B for this product: reused if B is a held weight, else packed into scratch at `scratch`. */
+function heldPanels(k: Kernel, op: GemmOperands, np: number): number {
+  for (const entry of held) {
+    if (!matchesHeld(op, entry.view)) continue;
+    for (const [depth, col, start] of entry.packs) if (depth === op.bDepth && col === op.bCol) return start;
+    const start = heldTop;
+    ensure(k, start + np * op.K * 4);
+    packB(op, 0, op.N, np, start);
+    heldTop = start + np * op.K * 4;
+    entry.packs.push([op.bDepth, op.bCol, start]);
+    return start;
+  }
+  return -1;
+}
+
+/**
+ * Scratch budget per packed operand and per C block, in f64 values (2 MiB
+ * each): a large product runs as blocks of rows × columns that fit, so the
+ * arena stays a few MiB whatever the shapes (B is packed once per column
+ * block, A once per row block and column block).
+ */
+export const WASM_BLOCK_VALUES = 1 << 18;
+
+/**
+ * C (+)= A·B through the WASM kernel, for the same strided operands as
+ * {@link gemmBlocked}. Throws if the kernel is unavailable (callers check
+ * {@link wasmSimdAvailable} first).
+ */
+export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WASM_BLOCK_VALUES): void {
+  const k = getKernel();
+  if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
+  const { M, N, K } = op;
+  const np = (N + 3) >> 2;
+  const heldAt = heldPanels(k, op, np);
+  // Column blocks of B (K×nc) and row blocks of A (mc×K), multiples of 4.
+  const nc = heldAt >= 0 ? 4 * np : Math.max(4, Math.min(4 * np, (Math.floor(blockValues / K) >> 2) << 2));
+  const mc = Math.max(4, Math.min((M + 3) & ~3, (Math.floor(blockValues / Math.max(K, nc)) >> 2) << 2));
+  for (let j0 = 0; j0 < N; j0 += nc) {
+    const nb = Math.min(nc, N - j0);
+    const npb = (nb + 3) >> 2;
+    let bAt = heldAt >= 0 ? heldAt + (j0 >> 2) * K * 4 : -1;
+    const aAt = heldTop + (bAt < 0 ? npb * K * 4 : 0);
+    if (bAt < 0) {
+      bAt = heldTop;
+      ensure(k, aAt);
+      packB(op, j0, nb, npb, bAt);
+    }
+    for (let i0 = 0; i0 < M; i0 += mc) {
+      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb);
+    }
+  }
+}
+
+/**
+ * One block, rows i0 … i0+M−1 and columns j0 … j0+N−1 of C: packs those rows
+ * of A at `aAt`, runs the kernel on the B panels at `bAt`, and copies C out.
+ * When accumulating, C's rows are first copied in, so the kernel adds to
+ * them in its own memory.
+ */
+function multiplyBlock(
+  k: Kernel,
+  op: GemmOperands,
+  accumulate: boolean,
+  i0: number,
+  M: number,
+  j0: number,
+  N: number,
+  aAt: number,
+  bAt: number,
+  npb: number,
+): void {
+  const { K, c, cRow } = op;
+  const cOff = op.cOff + i0 * cRow + j0;
+  const mp = (M + 3) >> 2;
+  const cAt = aAt + mp * K * 4;
+  const ldc = npb * 4;
+  ensure(k, cAt + mp * 4 * ldc);
+  packA(op, i0, M, mp, aAt);
+  const h = heap;
+  // Short rows copy faster element by element than through subarray views.
+  const short = N < 32;
+  if (accumulate) {
+    for (let i = 0; i < M; i++) {
+      const src = cOff + i * cRow;
+      const dst = cAt + i * ldc;
+      if (short) for (let j = 0; j < N; j++) h[dst + j] = c[src + j] as number;
+      else h.set(c.subarray(src, src + N), dst);
+    }
+  }
+  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0);
+  for (let i = 0; i < M; i++) {
+    const src = cAt + i * ldc;
+    const dst = cOff + i * cRow;
+    if (short) for (let j = 0; j < N; j++) c[dst + j] = h[src + j] as number;
+    else c.set(h.subarray(src, src + N), dst);
+  }
+}
+
+/** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
+export function wasmArenaBytes(): number {
+  return kernel ? kernel.memory.buffer.byteLength : 0;
+}

@@ -1,0 +1,160 @@
+/**
+ * The sequence kernels hoist the products that do not feed the recurrence
+ * out of the time loop (docs/performance.md). The literal form — the public
+ * step functions called once per t, gradients carried by hand — is the
+ * reference they must reproduce, on whichever product tier is in force
+ * (run again with HANDGRAD_TIER=ts / wasm by `npm run test:ts-tier` / `test:wasm-tier`).
+ */
+import fc from 'fast-check';
+import {
+  Matrix,
+  Tensor3,
+  lstmBackward,
+  lstmForward,
+  lstmStepBackward,
+  lstmStepForward,
+  rnnBackward,
+  rnnForward,
+  rnnStepBackward,
+  rnnStepForward,
+} from '../../src/index';
+import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
+
+function setStep(x: Tensor3, t: number, m: Matrix): void {
+  const [N, T, D] = x.dims;
+  for (let n = 0; n < N; n++) x.data.set(m.data.subarray(n * D, (n + 1) * D), (n * T + t) * D);
+}
+
+function literalRnn(x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; b: Matrix }, dh: Tensor3) {
+  const [N, T, D] = x.dims;
+  const H = h0.cols;
+  const h = Tensor3.zeros(N, T, H);
+  const caches = [];
+  let prev = h0;
+  for (let t = 0; t < T; t++) {
+    const step = rnnStepForward(x.step(t), prev, p);
+    setStep(h, t, step.h);
+    caches.push(step.cache);
+    prev = step.h;
+  }
+  const dx = Tensor3.zeros(N, T, D);
+  const dWx = Matrix.zeros(D, H);
+  const dWh = Matrix.zeros(H, H);
+  const db = Matrix.zeros(1, H);
+  let carried = Matrix.zeros(N, H);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = dh.step(t);
+    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
+    const grads = rnnStepBackward(g, caches[t]!);
+    setStep(dx, t, grads.dx);
+    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [db, grads.db]] as const) {
+      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
+    }
+    carried = grads.dhPrev;
+  }
+  return { h, dx, dh0: carried, dWx, dWh, db };
+}
+
+function literalLstm(x: Tensor3, h0: Matrix, c0: Matrix, p: { Wx: Matrix; Wh: Matrix; b: Matrix }, dh: Tensor3) {
+  const [N, T, D] = x.dims;
+  const H = h0.cols;
+  const h = Tensor3.zeros(N, T, H);
+  const caches = [];
+  let hPrev = h0;
+  let cPrev = c0;
+  for (let t = 0; t < T; t++) {
+    const step = lstmStepForward(x.step(t), hPrev, cPrev, p);
+    setStep(h, t, step.h);
+    caches.push(step.cache);
+    hPrev = step.h;
+    cPrev = step.c;
+  }
+  const dx = Tensor3.zeros(N, T, D);
+  const dWx = Matrix.zeros(D, 4 * H);
+  const dWh = Matrix.zeros(H, 4 * H);
+  const db = Matrix.zeros(1, 4 * H);
+  let carried = Matrix.zeros(N, H);
+  let dc = Matrix.zeros(N, H);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = dh.step(t);
+    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
+    const grads = lstmStepBackward(g, dc, caches[t]!);
+    setStep(dx, t, grads.dx);
+    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [db, grads.db]] as const) {
+      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
+    }
+    carried = grads.dhPrev;
+    dc = grads.dcPrev;
+  }
+  return { h, c: cPrev, dx, dh0: carried, dc0: dc, dWx, dWh, db };
+}
+
+const TOL = 1e-12;
+const dims = fc.record({
+  N: fc.integer({ min: 1, max: 6 }),
+  T: fc.integer({ min: 1, max: 7 }),
+  D: fc.integer({ min: 1, max: 9 }),
+  H: fc.integer({ min: 1, max: 9 }),
+  seed: fc.integer({ min: 1, max: 1e9 }),
+});
+
+describe('rnnForward/rnnBackward equal the literal loop over rnnStepForward/rnnStepBackward', () => {
+  function check(N: number, T: number, D: number, H: number, seed: number): void {
+    const rand = rng(seed);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
+    const dh = randTensor(N, T, H, rand);
+    const want = literalRnn(x, h0, p, dh);
+    const { h, cache } = rnnForward(x, h0, p);
+    const got = rnnBackward(dh, cache);
+    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+    for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+  }
+  it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=70)', () => {
+    check(3, 5, 4, 6, 11);
+    check(9, 6, 33, 70, 12);
+  });
+  it('property: random small shapes', () => {
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+  });
+});
+
+describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/lstmStepBackward', () => {
+  function check(N: number, T: number, D: number, H: number, seed: number): void {
+    const rand = rng(seed);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const c0 = randMatrix(N, H, rand);
+    const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
+    const dh = randTensor(N, T, H, rand);
+    const want = literalLstm(x, h0, c0, p, dh);
+    const { h, c, cache } = lstmForward(x, h0, p, c0);
+    const got = lstmBackward(dh, cache);
+    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+    expect(normRelError(c.data, want.c.data)).toBeLessThan(TOL);
+    for (const k of ['dx', 'dh0', 'dc0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+  }
+  it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=40)', () => {
+    check(3, 5, 4, 6, 21);
+    check(9, 6, 33, 40, 22);
+  });
+  it('property: random small shapes', () => {
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+  });
+  it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
+    const rand = rng(5);
+    const x = randTensor(2, 3, 4, rand);
+    const h0 = randMatrix(2, 5, rand);
+    const p = { Wx: randMatrix(4, 20, rand), Wh: randMatrix(5, 20, rand), b: randMatrix(1, 20, rand) };
+    const dh = randTensor(2, 3, 5, rand);
+    const before = [x, h0, p.Wx, p.Wh, p.b, dh].map((m) => m.data.slice());
+    const { cache } = lstmForward(x, h0, p);
+    const gates = cache.gates.slice();
+    const first = lstmBackward(dh, cache);
+    const second = lstmBackward(dh, cache);
+    [x, h0, p.Wx, p.Wh, p.b, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
+    expect(Array.from(cache.gates)).toEqual(Array.from(gates));
+    expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
+  });
+});
