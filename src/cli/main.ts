@@ -5,6 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError } from './usage.js';
+import { registerFlowCommand } from './flow.js';
+import { registerTrainCommand } from './train.js';
 
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -15,6 +17,8 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands register here (check, flow, train).
+  registerFlowCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 
