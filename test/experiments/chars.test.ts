@@ -12,6 +12,7 @@ import {
   saveCharModel,
   trainChars,
 } from '../../src/experiments/chars';
+import { cellNames } from '../../src/train/cells';
 import { seededRandom } from '../../src/train/random';
 import { normRelError } from '../helpers/numeric';
 
@@ -44,7 +45,7 @@ describe('vocabulary and batches', () => {
 });
 
 describe('the char model', () => {
-  it.each(['rnn', 'lstm'])('%s: gradients through embedding, cell, affine and softmax match centered differences', (cell) => {
+  it.each(cellNames())('%s: gradients through embedding, cell, affine and softmax match centered differences', (cell) => {
     const vocab = buildVocabulary('abcde');
     const model = createCharModel(cell, vocab, 3, 2, seededRandom(4));
     const inputs = [[0, 1, 2, 4], [3, 3, 1, 0]];
