@@ -15,22 +15,40 @@ import { parseBoundedNumber, parseCell, parseSeed } from './options.js';
 import { renderSvg } from './render.js';
 import { UsageError, parsePositiveInt, parsePositiveNumber } from './usage.js';
 
-/** A progress bar on a terminal; on a pipe, a plain line every tenth of the run. */
-function progress(total: number, unit: string): { update(step: number, loss: number): void; stop(): void } {
+/**
+ * A progress bar on a terminal; on a pipe, a plain line every tenth of the
+ * run. `print` writes text to stdout above the bar (the bar is redrawn after).
+ */
+function progress(total: number, unit: string): { update(step: number, loss: number): void; print(text: string): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar({
       format: `{bar} {value}/{total} steps | ${unit} {loss} | {duration_formatted} elapsed, eta {eta_formatted}`,
       stream: process.stderr,
       hideCursor: true,
     });
-    bar.start(total, 0, { loss: '—' });
-    return { update: (step, loss) => bar.update(step, { loss: loss.toFixed(4) }), stop: () => bar.stop() };
+    let step = 0;
+    let loss = '—';
+    bar.start(total, 0, { loss });
+    return {
+      update: (s, l) => {
+        step = s;
+        loss = l.toFixed(4);
+        bar.update(s, { loss });
+      },
+      print: (text) => {
+        bar.stop();
+        process.stdout.write(text);
+        bar.start(total, step, { loss });
+      },
+      stop: () => bar.stop(),
+    };
   }
   const every = Math.max(1, Math.floor(total / 10));
   return {
     update: (step, loss) => {
       if (step % every === 0 || step === total) process.stderr.write(`step ${step}/${total}  ${unit} ${loss.toFixed(4)}\n`);
     },
+    print: (text) => process.stdout.write(text),
     stop: () => undefined,
   };
 }
@@ -172,10 +190,10 @@ export function registerTrainCommand(program: Command): void {
             text,
             { cell: settings.cell, H: settings.H, E: settings.E, T: o.T, batchSize: o.batch, steps: o.steps, learningRate: o.lr, clip: o.clip, seed: o.seed },
             (p) => {
-              bar.update(p.step, smooth(p.lossPerChar));
+              const shown = smooth(p.lossPerChar);
+              bar.update(p.step, shown);
               if (p.step % o.sampleEvery === 0 && p.step < p.steps) {
-                bar.stop();
-                process.stdout.write(`--- step ${p.step}, loss/char ${smooth(p.lossPerChar).toFixed(3)} ---\n${o.prime}${sample(p.model, o.seed)}\n`);
+                bar.print(`--- step ${p.step}, loss/char ${shown.toFixed(3)} ---\n${o.prime}${sample(p.model, o.seed)}\n`);
               }
             },
             initial,
