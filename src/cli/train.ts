@@ -119,7 +119,7 @@ export function registerTrainCommand(program: Command): void {
       }
       if (o.curve !== undefined) {
         const spec = learningCurveSpec(windowedMeans(losses, Math.max(1, Math.floor(o.steps / 100)), `${o.cell}, T=${o.T}`), {
-          title: `Adding problem, ${o.cell}, T=${o.T} (test MSE ${result.testMse.toFixed(4)})`,
+          title: `Adding problem, ${o.cell}, T=${o.T} (test MSE ${result.testMse.toPrecision(2)})`,
           yTitle: 'training MSE (log)',
           log: true,
           baseline: { value: ADDING_BASELINE_MSE, label: 'baseline 1/6 (always predict 1)' },

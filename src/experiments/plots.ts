@@ -74,7 +74,7 @@ export function learningCurveSpec(
     encoding: {
       x: { field: 'step', type: 'quantitative', title: 'step' },
       y,
-      color: { field: 'run', type: 'nominal', title: 'run' },
+      color: { field: 'run', type: 'nominal', title: 'run', legend: { labelLimit: 400 } },
     },
   };
   const layers: Record<string, unknown>[] = [line];
