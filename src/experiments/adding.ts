@@ -5,12 +5,12 @@
  *
  * Docs: docs/experiments.md ("The adding problem").
  */
-import { Matrix, Tensor3, checkSize, matmul, matmulTransA, matmulTransB, colSum } from '../linalg/index.js';
+import { Matrix, Tensor3, asTensor3, checkSize, colSum, expectRecord, matmul, matmulTransA, matmulTransB } from '../linalg/index.js';
 import { meanSquaredError } from '../layers/mse.js';
 import { adam, clipGradNorm, type AdamState } from '../optim/rules.js';
 import type { ParamRecord } from '../optim/params.js';
 import { getCell, lastStep, type RecurrentCell } from '../train/cells.js';
-import { pickPrefixed, withPrefix } from '../train/model.js';
+import { pickPrefixed, requireParam, withPrefix } from '../train/model.js';
 import { randomNormalMatrix, seededRandom, type Rand } from '../train/random.js';
 
 /** One batch of the adding problem. */
@@ -62,6 +62,7 @@ export function addingBatch(N: number, T: number, rand: Rand): AddingBatch {
  * `out.W` (H×1), `out.b` (1×1); the read-out bias starts at 1, the baseline.
  */
 export function createAddingModel(cell: RecurrentCell, H: number, rand: Rand): ParamRecord {
+  checkSize('createAddingModel', 'H', H);
   const b = Matrix.zeros(1, 1);
   b.data[0] = 1;
   return {
@@ -73,11 +74,13 @@ export function createAddingModel(cell: RecurrentCell, H: number, rand: Rand): P
 
 /** Predictions of the adding model for a batch, N×1 (forward only). */
 export function addingPredict(cell: RecurrentCell, params: ParamRecord, x: Tensor3): Matrix {
-  const outW = params['out.W'] as Matrix;
-  const N = x.dims[0];
+  const fn = 'addingPredict';
+  const outW = requireParam(fn, params, 'out.W', undefined, 1, 'H×1');
+  const outB = requireParam(fn, params, 'out.b', 1, 1);
+  const N = asTensor3(fn, 'x', x).dims[0];
   const fwd = cell.forward(x, { h: Matrix.zeros(N, outW.rows) }, pickPrefixed(params, 'cell'));
   const pred = matmul(lastStep(fwd.h), outW);
-  for (let n = 0; n < N; n++) pred.data[n] = (pred.data[n] as number) + ((params['out.b'] as Matrix).data[0] as number);
+  for (let n = 0; n < N; n++) pred.data[n] = (pred.data[n] as number) + (outB.data[0] as number);
   return pred;
 }
 
@@ -91,12 +94,15 @@ export function addingLossAndGrads(
   params: ParamRecord,
   batch: AddingBatch,
 ): { loss: number; grads: ParamRecord } {
-  const outW = params['out.W'] as Matrix;
-  const [N, T, H] = [batch.x.dims[0], batch.x.dims[1], outW.rows];
-  const fwd = cell.forward(batch.x, { h: Matrix.zeros(N, H) }, pickPrefixed(params, 'cell'));
+  const fn = 'addingLossAndGrads';
+  const outW = requireParam(fn, params, 'out.W', undefined, 1, 'H×1');
+  const outB = requireParam(fn, params, 'out.b', 1, 1);
+  const x = asTensor3(fn, 'batch.x', expectRecord(fn, 'batch', batch, 'an AddingBatch { x, y }').x);
+  const [N, T, H] = [x.dims[0], x.dims[1], outW.rows];
+  const fwd = cell.forward(x, { h: Matrix.zeros(N, H) }, pickPrefixed(params, 'cell'));
   const hT = lastStep(fwd.h);
   const pred = matmul(hT, outW);
-  for (let n = 0; n < N; n++) pred.data[n] = (pred.data[n] as number) + ((params['out.b'] as Matrix).data[0] as number);
+  for (let n = 0; n < N; n++) pred.data[n] = (pred.data[n] as number) + (outB.data[0] as number);
   const { loss, dpred } = meanSquaredError(pred, batch.y);
   const back = cell.backward(Tensor3.zeros(N, T, H), fwd.cache, { h: matmulTransB(dpred, outW) });
   return {

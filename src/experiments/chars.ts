@@ -13,7 +13,7 @@ import { temporalAffineBackward, temporalAffineForward } from '../layers/tempora
 import { adam, clipGradNorm, type AdamState } from '../optim/rules.js';
 import type { ParamRecord } from '../optim/params.js';
 import { getCell, type CellState, type RecurrentCell } from '../train/cells.js';
-import { pickPrefixed, withPrefix } from '../train/model.js';
+import { pickPrefixed, requireParam, withPrefix } from '../train/model.js';
 import { randomNormalMatrix, sampleIndex, seededRandom, type Rand } from '../train/random.js';
 
 /** The characters a model knows, in id order. */
@@ -88,6 +88,8 @@ export interface CharModel {
 
 /** Fresh weights: embeddings N(0, 1), the cell's own init, read-out N(0, 1/H). */
 export function createCharModel(cellName: string, vocab: Vocabulary, H: number, E: number, rand: Rand): CharModel {
+  checkSize('createCharModel', 'H', H);
+  checkSize('createCharModel', 'E', E);
   const cell = getCell(cellName);
   const V = vocab.chars.length;
   return {
@@ -109,11 +111,12 @@ export function createCharModel(cellName: string, vocab: Vocabulary, H: number, 
  * gradient of every param, by the chain of the four layers' backwards.
  */
 export function charLossAndGrads(model: CharModel, params: ParamRecord, inputs: Ids, targets: Ids): { loss: number; grads: ParamRecord } {
+  const fn = 'charLossAndGrads';
   const cell = getCell(model.cell);
-  const emb = wordEmbeddingForward(inputs, params['embed.W'] as Matrix);
+  const emb = wordEmbeddingForward(inputs, requireParam(fn, params, 'embed.W'));
   const N = inputs.length;
   const rec = cell.forward(emb.out, { h: Matrix.zeros(N, model.H) }, pickPrefixed(params, 'cell'));
-  const aff = temporalAffineForward(rec.h, params['out.W'] as Matrix, params['out.b'] as Matrix);
+  const aff = temporalAffineForward(rec.h, requireParam(fn, params, 'out.W'), requireParam(fn, params, 'out.b'));
   const { loss, dscores } = temporalSoftmaxLoss(aff.out, targets);
   const dAff = temporalAffineBackward(dscores, aff.cache);
   const dRec = cell.backward(dAff.dx, rec.cache);
@@ -151,9 +154,9 @@ export function sampleText(model: CharModel, options: SampleOptions): string {
   const rand = seededRandom(options.seed ?? 1);
   const prime = options.prime && options.prime.length > 0 ? encodeText(options.prime, model.vocab) : [0];
   const cellParams = pickPrefixed(model.params, 'cell');
-  const embedW = model.params['embed.W'] as Matrix;
-  const outW = model.params['out.W'] as Matrix;
-  const outB = model.params['out.b'] as Matrix;
+  const embedW = requireParam('sampleText', model.params, 'embed.W');
+  const outW = requireParam('sampleText', model.params, 'out.W');
+  const outB = requireParam('sampleText', model.params, 'out.b');
   const V = model.vocab.chars.length;
   let state: CellState = { h: Matrix.zeros(1, model.H) };
   let scores: Float64Array = new Float64Array(V);
@@ -228,8 +231,9 @@ export interface CharProgress {
 
 /**
  * Trains a character model on `text`. Starts from `initial` when given
- * (continue training a loaded model) or from fresh weights. Calls
- * `onProgress` after every step.
+ * (continue training a loaded model; its cell, H and E then override the
+ * options' and its vocabulary must cover the text) or from fresh weights.
+ * Calls `onProgress` after every step.
  */
 export function trainChars(
   text: string,
@@ -317,8 +321,8 @@ export function charLossOn(model: CharModel, text: string, T: number): number {
     targets.push(encoded.slice(w * T + 1, w * T + T + 1));
   }
   const cell = getCell(model.cell);
-  const emb = wordEmbeddingForward(inputs, model.params['embed.W'] as Matrix);
+  const emb = wordEmbeddingForward(inputs, requireParam('charLossOn', model.params, 'embed.W'));
   const rec = cell.forward(emb.out, { h: Matrix.zeros(windows, model.H) }, pickPrefixed(model.params, 'cell'));
-  const aff = temporalAffineForward(rec.h, model.params['out.W'] as Matrix, model.params['out.b'] as Matrix);
+  const aff = temporalAffineForward(rec.h, requireParam('charLossOn', model.params, 'out.W'), requireParam('charLossOn', model.params, 'out.b'));
   return temporalSoftmaxLoss(aff.out as Tensor3, targets).loss / T;
 }

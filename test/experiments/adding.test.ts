@@ -82,3 +82,21 @@ describe('trainAdding (CI-sized run)', () => {
     expect(() => trainAdding({ steps: 1.5 })).toThrow(/options\.steps must be a positive integer/);
   });
 });
+
+describe('bad input to the adding model', () => {
+  it('addingLossAndGrads names a missing read-out param', () => {
+    const cell = getCell('lstm');
+    const { 'out.W': _dropped, ...rest } = createAddingModel(cell, 3, seededRandom(1));
+    expect(() => addingLossAndGrads(cell, rest, addingBatch(2, 4, seededRandom(2)))).toThrow(/addingLossAndGrads: params\["out\.W"\] is missing/);
+  });
+
+  it('addingLossAndGrads rejects a read-out of the wrong shape', () => {
+    const cell = getCell('rnn');
+    const params = { ...createAddingModel(cell, 3, seededRandom(1)), 'out.b': Matrix.zeros(1, 2) };
+    expect(() => addingLossAndGrads(cell, params, addingBatch(2, 4, seededRandom(2)))).toThrow(/params\["out\.b"\] must be 1×1/);
+  });
+
+  it('createAddingModel rejects a non-integer H', () => {
+    expect(() => createAddingModel(getCell('rnn'), 2.5, seededRandom(1))).toThrow(/H must be a positive integer/);
+  });
+});
