@@ -79,7 +79,15 @@ function readText(path: string, what: string): string {
 
 /** Registers `handgrad train adding|chars` on the program. */
 export function registerTrainCommand(program: Command): void {
-  const train = program.command('train').description('Train a model with the hand-derived kernels');
+  const train = program
+    .command('train')
+    .description('Train a model with the hand-derived kernels')
+    .argument('[task]')
+    .action((task?: string) => {
+      throw new UsageError(
+        task === undefined ? 'train needs a task: adding or chars (handgrad train --help)' : `unknown train task ${JSON.stringify(task)}: use adding or chars`,
+      );
+    });
   const a = addingDefaults();
   train
     .command('adding')

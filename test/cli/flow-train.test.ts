@@ -32,6 +32,8 @@ describe('handgrad flow', () => {
     [['flow', '--rho', '0.5,-1'], /--rho must be a positive number, got "-1"/],
     [['flow', '--T', '0'], /--T must be a positive integer, got "0"/],
     [['flow', '--cells', 'rnn,gru'], /--cell gru is not available/],
+    [['train'], /train needs a task: adding or chars/],
+    [['train', 'sorting'], /unknown train task "sorting"/],
     [['train', 'adding', '--cell', 'gru'], /--cell gru is not available: the GRU kernels have not landed/],
     [['train', 'adding', '--cell', 'transformer'], /--cell must be one of rnn, lstm/],
     [['train', 'adding', '--T', '1'], /--T must be at least 2/],
