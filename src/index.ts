@@ -135,3 +135,78 @@ export {
   wasmKernelKind,
   type WasmKernelKind,
 } from './linalg/index.js';
+export {
+  wordEmbeddingForward,
+  wordEmbeddingBackward,
+  temporalAffineForward,
+  temporalAffineBackward,
+  temporalSoftmaxLoss,
+  meanSquaredError,
+  type Ids,
+  type Mask,
+  type WordEmbeddingCache,
+  type TemporalAffineCache,
+} from './layers/index.js';
+export {
+  sgd,
+  sgdMomentum,
+  adam,
+  clipGradNorm,
+  type ParamRecord,
+  type SgdOptions,
+  type SgdMomentumOptions,
+  type MomentumState,
+  type AdamOptions,
+  type AdamState,
+} from './optim/index.js';
+export {
+  registerCell,
+  getCell,
+  cellNames,
+  rnnCell,
+  lstmCell,
+  initRecurrentWeights,
+  lastStep,
+  withLastStepAdded,
+  type RecurrentCell,
+  type CellState,
+  type CellForward,
+  type CellBackward,
+} from './train/cells.js';
+export { seededRandom, gaussianFrom, randomNormalMatrix, randomOrthogonal, sampleIndex, type Rand } from './train/random.js';
+export { pickPrefixed, withPrefix } from './train/model.js';
+export {
+  ADDING_BASELINE_MSE,
+  addingBatch,
+  addingDefaults,
+  addingLossAndGrads,
+  addingPredict,
+  createAddingModel,
+  stepDecaySchedule,
+  trainAdding,
+  type AddingBatch,
+  type AddingOptions,
+  type AddingProgress,
+  type AddingResult,
+} from './experiments/adding.js';
+export { measureFlow, flowDefaults, type FlowOptions, type FlowResult, type FlowSeries } from './experiments/flow.js';
+export {
+  buildVocabulary,
+  encodeText,
+  decodeIds,
+  charBatch,
+  createCharModel,
+  charLossAndGrads,
+  charLossOn,
+  sampleText,
+  trainChars,
+  charDefaults,
+  saveCharModel,
+  loadCharModel,
+  type Vocabulary,
+  type CharModel,
+  type SampleOptions,
+  type CharTrainOptions,
+  type CharProgress,
+} from './experiments/chars.js';
+export { flowChartSpec, learningCurveSpec, windowedMeans, type VegaLiteSpec, type CurvePoint } from './experiments/plots.js';

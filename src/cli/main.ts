@@ -6,6 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
 import { UsageError } from './usage.js';
+import { registerFlowCommand } from './flow.js';
+import { registerTrainCommand } from './train.js';
 
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -17,6 +19,8 @@ export function buildProgram(): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands register here (check, flow, train).
   registerCheckCommand(program);
+  registerFlowCommand(program);
+  registerTrainCommand(program);
   return program;
 }
 

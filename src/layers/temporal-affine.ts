@@ -1,0 +1,98 @@
+/**
+ * A temporal affine layer: the same x·W + b at every time step, as the
+ * read-out from hidden states to vocabulary scores.
+ *
+ * Docs: docs/training.md ("Layers").
+ */
+import {
+  Matrix,
+  Tensor3,
+  addRowInto,
+  asMatrix,
+  asTensor3,
+  colSumInto,
+  expectMatrix,
+  expectRecord,
+  expectTensor3,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+} from '../linalg/index.js';
+
+/** What {@link temporalAffineBackward} needs. */
+export interface TemporalAffineCache {
+  /** The input, N×T×D. */
+  readonly x: Tensor3;
+  /** D×M weights. */
+  readonly W: Matrix;
+  /** 1×M bias. */
+  readonly b: Matrix;
+}
+
+/** Views an N×T×K tensor as the (N·T)×K matrix it is in memory (no copy). */
+function flat(x: Tensor3): Matrix {
+  const [N, T, K] = x.dims;
+  return new Matrix(N * T, K, x.data);
+}
+
+/**
+ * out[n, t, :] = x[n, t, :]·W + b, one product for all N·T rows at once (the
+ * batch-first layout makes the N×T×D tensor an (N·T)×D matrix as it stands).
+ *
+ * ```text
+ * x: N×T×D   W: D×M   b: 1×M   →   out: N×T×M
+ * ```
+ *
+ * @throws ShapeError when W's rows differ from D or b is not 1×M.
+ */
+export function temporalAffineForward(x: Tensor3, W: Matrix, b: Matrix): {
+  /** x·W + b at every (n, t), N×T×M. */
+  out: Tensor3;
+  /** What {@link temporalAffineBackward} needs. */
+  cache: TemporalAffineCache;
+} {
+  const fn = 'temporalAffineForward';
+  const xs = asTensor3(fn, 'x', x);
+  const [N, T, D] = xs.dims;
+  const Wcols = asMatrix(fn, 'W', W).cols;
+  const Wm = expectMatrix(fn, 'W', W, D, Wcols, `D×M, D=${D} from x`);
+  const M = Wm.cols;
+  const bm = expectMatrix(fn, 'b', b, 1, M, `1×M, M=${M} from W`);
+  const out = Tensor3.zeros(N, T, M);
+  const o = flat(out);
+  matmulInto(o, flat(xs), Wm);
+  addRowInto(o, bm);
+  return { out, cache: { x: xs, W: Wm, b: bm } };
+}
+
+/**
+ * ```text
+ * dx_t = dout_t·Wᵀ     dW = Σ_t x_tᵀ·dout_t     db = Σ_{n,t} dout[n, t, :]
+ *
+ * dout: N×T×M   →   dx: N×T×D   dW: D×M   db: 1×M
+ * ```
+ */
+export function temporalAffineBackward(dout: Tensor3, cache: TemporalAffineCache): {
+  /** dL/dx = dout·Wᵀ at every (n, t), N×T×D. */
+  dx: Tensor3;
+  /** dL/dW = Σ_{n,t} x[n,t]ᵀ dout[n,t], D×M. */
+  dW: Matrix;
+  /** dL/db = Σ_{n,t} dout[n,t], 1×M. */
+  db: Matrix;
+} {
+  const fn = 'temporalAffineBackward';
+  const c = expectRecord(fn, 'cache', cache, 'the cache returned by temporalAffineForward');
+  const x = asTensor3(fn, 'cache.x', c.x);
+  const [N, T, D] = x.dims;
+  const W = expectMatrix(fn, 'cache.W', c.W, D, asMatrix(fn, 'cache.W', c.W).cols);
+  const M = W.cols;
+  expectMatrix(fn, 'cache.b', c.b, 1, M);
+  const d = expectTensor3(fn, 'dout', dout, N, T, M, 'N×T×M, the shape of out');
+  const dx = Tensor3.zeros(N, T, D);
+  const dW = Matrix.zeros(D, M);
+  const db = Matrix.zeros(1, M);
+  matmulTransBInto(flat(dx), flat(d), W);
+  matmulTransAInto(dW, flat(x), flat(d));
+  colSumInto(db, flat(d));
+  return { dx, dW, db };
+}

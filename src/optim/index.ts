@@ -1,0 +1,12 @@
+export type { ParamRecord } from './params.js';
+export {
+  sgd,
+  sgdMomentum,
+  adam,
+  clipGradNorm,
+  type SgdOptions,
+  type SgdMomentumOptions,
+  type MomentumState,
+  type AdamOptions,
+  type AdamState,
+} from './rules.js';

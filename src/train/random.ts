@@ -1,0 +1,86 @@
+/**
+ * Seeded randomness for initialisation, data and sampling, so that every
+ * experiment in docs/experiments.md reproduces bit for bit from its seed.
+ */
+import { Matrix, checkSize } from '../linalg/index.js';
+
+/** A source of uniform draws in [0, 1). */
+export type Rand = () => number;
+
+/**
+ * mulberry32: a 32-bit seeded generator, small and fast. Not for
+ * cryptography; plenty for drawing weights and toy data.
+ *
+ * @throws TypeError when `seed` is not a finite number.
+ */
+export function seededRandom(seed: number): Rand {
+  if (typeof seed !== 'number' || !Number.isFinite(seed)) {
+    throw new TypeError(`seededRandom: seed must be a finite number, got ${String(seed)}`);
+  }
+  let a = Math.trunc(seed) >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A standard normal draw from uniform ones (Box–Muller; 1 − u keeps log finite). */
+export function gaussianFrom(rand: Rand): number {
+  const u = 1 - rand();
+  const v = rand();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** A rows×cols matrix of independent N(0, scale²) draws. */
+export function randomNormalMatrix(rows: number, cols: number, rand: Rand, scale = 1): Matrix {
+  checkSize('randomNormalMatrix', 'rows', rows);
+  checkSize('randomNormalMatrix', 'cols', cols);
+  const m = Matrix.zeros(rows, cols);
+  for (let k = 0; k < m.data.length; k++) m.data[k] = scale * gaussianFrom(rand);
+  return m;
+}
+
+/**
+ * A random H×H orthogonal matrix Q (QᵀQ = I): Gram–Schmidt on the columns of
+ * a Gaussian matrix, re-orthogonalised twice for float64 accuracy.
+ *
+ * Every eigenvalue of Q has modulus 1 and every singular value is 1, so
+ * ρ·Q has spectral radius exactly ρ and ‖ρ·Q‖₂ = ρ: the cleanest way to set
+ * "W_h's largest eigenvalue" in the gradient-flow experiment.
+ */
+export function randomOrthogonal(H: number, rand: Rand): Matrix {
+  checkSize('randomOrthogonal', 'H', H);
+  const q = randomNormalMatrix(H, H, rand).data;
+  for (let j = 0; j < H; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      for (let k = 0; k < j; k++) {
+        let dot = 0;
+        for (let i = 0; i < H; i++) dot += (q[i * H + j] as number) * (q[i * H + k] as number);
+        for (let i = 0; i < H; i++) q[i * H + j] = (q[i * H + j] as number) - dot * (q[i * H + k] as number);
+      }
+    }
+    let norm = 0;
+    for (let i = 0; i < H; i++) norm += (q[i * H + j] as number) ** 2;
+    norm = Math.sqrt(norm);
+    for (let i = 0; i < H; i++) q[i * H + j] = (q[i * H + j] as number) / norm;
+  }
+  return new Matrix(H, H, q);
+}
+
+/**
+ * Draws an index from a discrete distribution given as non-negative weights
+ * (they need not sum to 1): the inverse-CDF method.
+ */
+export function sampleIndex(weights: ArrayLike<number>, rand: Rand): number {
+  let total = 0;
+  for (let k = 0; k < weights.length; k++) total += weights[k] as number;
+  let u = rand() * total;
+  for (let k = 0; k < weights.length; k++) {
+    u -= weights[k] as number;
+    if (u < 0) return k;
+  }
+  return weights.length - 1;
+}
