@@ -1,0 +1,36 @@
+/**
+ * The core bundles for a browser: esbuild bundles src/index.ts for the
+ * browser platform (it fails on any Node built-in), and the bundle runs in a
+ * bare V8 context with no `require`, `process` or `module`.
+ */
+import { buildSync } from 'esbuild';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+
+test('src/index.ts bundles for the browser and runs an LSTM forward/backward without Node globals', () => {
+  const result = buildSync({
+    entryPoints: [join(__dirname, '..', '..', 'src', 'index.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'handgrad',
+    write: false,
+    logLevel: 'silent',
+  });
+  expect(result.errors).toEqual([]);
+  const code = result.outputFiles[0]!.text;
+  const sandbox: Record<string, unknown> = { WebAssembly, console, result: undefined };
+  runInNewContext(
+    `${code}
+     const { Matrix, Tensor3, lstmForward, lstmBackward } = handgrad;
+     const x = Tensor3.from([[[1, 2], [3, 4]]]);
+     const p = { Wx: Matrix.zeros(2, 4), Wh: Matrix.zeros(1, 4), b: Matrix.from([[0.5, 0.5, 0.5, 0.5]]) };
+     const { h, cache } = lstmForward(x, Matrix.zeros(1, 1), p);
+     result = { h: h.toArray(), db: lstmBackward(Tensor3.from([[[1], [1]]]), cache).db.toArray() };`,
+    sandbox,
+  );
+  const { h, db } = sandbox.result as { h: number[][][]; db: number[][] };
+  expect(h[0]).toHaveLength(2);
+  expect(db[0]!.every(Number.isFinite)).toBe(true);
+  expect(typeof sandbox.process).toBe('undefined');
+});
