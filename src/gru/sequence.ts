@@ -2,23 +2,41 @@
  * A GRU over a whole sequence: the step in a loop over time, and BPTT with
  * the one carried gradient, dh.
  *
- * Docs: docs/gru.md (the derivation), docs/interop.md (moving weights).
+ * The loops run the step's formulas split in two: the parts that do not
+ * depend on the recurrence (X = x_t·W_x + b_x forward; x_tᵀ·dX_t, e_Nᵀ·dX_t,
+ * dX_t·W_xᵀ, h_{t−1}ᵀ·dY_t, e_Nᵀ·dY_t backward) are one product each over
+ * all N·T rows, outside the time loop, and only Y_t = h_{t−1}·W_h + b_h and
+ * dY_t·W_hᵀ stay inside, with the fused element-wise cell formulas
+ * (gruCellForwardInto / gruCellBackwardInto). Every buffer is allocated
+ * before the loop. The same pattern as src/lstm/sequence.ts.
+ *
+ * Docs: docs/gru.md (the derivation), docs/interop.md (moving weights),
+ * docs/performance.md.
  */
 import {
   Matrix,
   SlidingView,
   Tensor3,
   addInto,
+  addRowInto,
+  allRows,
   allocFloat64,
   asMatrix,
   asTensor3,
+  colSumInto,
   copyInto,
   expectMatrix,
   expectRecord,
   expectTensor3,
+  holdOperand,
+  matmulInto,
+  matmulTransAInto,
+  matmulTransBInto,
+  previousStates,
+  stepOf,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
-import { gruStepBackwardInto, gruStepForwardInto, type GruStepGradViews } from './step.js';
+import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
 
 /** What {@link gruBackward} needs from {@link gruForward}. */
 export interface GruCache {
@@ -28,7 +46,11 @@ export interface GruCache {
   readonly h0: Matrix;
   /** Every h_t, N×T×H (the cache's own copy). */
   readonly h: Tensor3;
-  /** The activated gates of every step: T contiguous N×3H blocks [r | z | n]. */
+  /**
+   * The activated gates [r | z | n] of every step, batch-first like a
+   * {@link Tensor3} N×T×3H: (n, t, ·) at (n·T + t)·3H, so that all N·T rows
+   * form one (N·T)×3H matrix for the product hoisted out of the time loop.
+   */
   readonly gates: Float64Array;
   /** hn = h_{t−1}·W_hn + b_hn of every step: T contiguous N×H blocks. */
   readonly hn: Float64Array;
@@ -55,8 +77,13 @@ export interface GruGrads {
 /**
  * Runs the GRU step for t = 1…T from h_0:
  * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1} with r, z, n as in {@link gruStepForward}.
+ * The input side of every step's pre-activations is one product before the
+ * loop; the loop computes the hidden side and applies the cell:
  *
  * ```text
+ * X_t = x_t·W_x + b_x                   for every t at once ((N·T)×D · D×3H)
+ * for t = 1…T:  Y_t = h_{t−1}·W_h + b_h;   r, z, n, hn, h_t = cell(X_t, Y_t, h_{t−1})
+ *
  * x: N×T×D   h0: N×H   Wx: D×3H   Wh: H×3H   bx, bh: 1×3H   →   h: N×T×H (every h_t)
  * ```
  *
@@ -81,28 +108,46 @@ export function gruForward(
   const params = checkGruParams(fn, p, D, H);
 
   const hs = Tensor3.zeros(N, T, H);
-  const gates = allocFloat64(T * N * 3 * H);
+  const gates = allocFloat64(N * T * 3 * H);
   const hns = allocFloat64(T * N * H);
-  const hidden = Matrix.zeros(N, 3 * H);
+  const hidden = Matrix.zeros(N, 3 * H); // Y_t, reused every step
 
-  const xt = SlidingView.timeStep(xs);
+  // x_t·W_x + b_x does not depend on h: one product for every (n, t) row at once.
+  const X = allRows(gates, N * T, 3 * H);
+  matmulInto(X, allRows(xs.data, N * T, D), params.Wx); // X  = x·W_x
+  addRowInto(X, params.bx); // X += b_x
+
+  const Xt = stepOf(gates, N, T, 3 * H);
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
-  const gatesT = SlidingView.stacked(gates, N, 3 * H);
   const hnT = SlidingView.stacked(hns, N, H);
-  for (let t = 0; t < T; t++) {
-    gruStepForwardInto(gatesT.at(t), hnT.at(t), ht.at(t), xt.at(t), t === 0 ? h0m : hPrev.at(t - 1), params, hidden);
+  const release = holdOperand(params.Wh);
+  try {
+    for (let t = 0; t < T; t++) {
+      const prev = t === 0 ? h0m : hPrev.at(t - 1);
+      matmulInto(hidden, prev, params.Wh); // Y_t  = h_{t−1}·W_h
+      addRowInto(hidden, params.bh); // Y_t += b_h
+      gruCellForwardInto(Xt.at(t), hnT.at(t), ht.at(t), prev, hidden);
+    }
+  } finally {
+    release();
   }
   return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, gates, hn: hns, params } };
 }
 
 /**
- * Backpropagation through time. For t = T…1:
+ * Backpropagation through time. The loop runs only what feeds the
+ * recurrence; the products that the step would do for dx_t and the weight
+ * and bias gradients are summed over t afterwards, one product each over all
+ * N·T rows:
  *
  * ```text
- * g_t = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- * step backward(g_t)  →  dx_t, carried dh_{t−1}, dW_x(t), dW_h(t), db_x(t), db_h(t)
- * dW_x, dW_h, db_x, db_h = Σ_t …      dh_0 = what is carried out of t = 1
+ * for t = T…1:
+ *   g_t = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
+ *   dX_t = [dA_r | dA_z | dA_n],  dY_t = [dA_r | dA_z | dhn],  direct = g_t ⊙ z  = cell backward(g_t)
+ *   carried dh_{t−1} = direct + dY_t·W_hᵀ
+ * dx_t = dX_t·W_xᵀ   dW_x = Σ_t x_tᵀ·dX_t   db_x = Σ_t e_Nᵀ·dX_t
+ * dW_h = Σ_t h_{t−1}ᵀ·dY_t   db_h = Σ_t e_Nᵀ·dY_t      dh_0 = what is carried out of t = 1
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×3H   dWh: H×3H   dbx, dbh: 1×3H
  * ```
@@ -116,28 +161,43 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
 
+  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
+  const g = Matrix.zeros(N, H);
+  const dXs = allocFloat64(N * T * 3 * H); // dX_t of every step, batch-first like gates
+  const dYs = allocFloat64(N * T * 3 * H); // dY_t of every step, batch-first like gates
+  const dXt = stepOf(dXs, N, T, 3 * H);
+  const dYt = stepOf(dYs, N, T, 3 * H);
+  const dht = SlidingView.timeStep(dhs);
+  const hPrev = SlidingView.timeStep(c.h);
+  const gatesT = stepOf(c.gates, N, T, 3 * H);
+  const hnT = SlidingView.stacked(c.hn, N, H);
+  const release = holdOperand(c.params.Wh);
+  try {
+    for (let t = T - 1; t >= 0; t--) {
+      copyInto(g, dht.at(t));
+      addInto(g, carried);
+      // carried is overwritten with the direct path g_t ⊙ z, then the gate paths are added.
+      gruCellBackwardInto(g, t === 0 ? c.h0 : hPrev.at(t - 1), gatesT.at(t), hnT.at(t), dXt.at(t), dYt.at(t), carried);
+      matmulTransBInto(carried, dYt, c.params.Wh, true); // dh_{t−1} += dY_t·W_hᵀ
+    }
+  } finally {
+    release();
+  }
+
+  // The rest of each step's backward does not feed the recurrence, so it is
+  // summed over t as one product over all N·T rows (K = N·T for the weights).
+  const dX = allRows(dXs, N * T, 3 * H);
+  const dY = allRows(dYs, N * T, 3 * H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, 3 * H);
   const dWh = Matrix.zeros(H, 3 * H);
   const dbx = Matrix.zeros(1, 3 * H);
   const dbh = Matrix.zeros(1, 3 * H);
-  const carried = Matrix.zeros(N, H);
-  const g = Matrix.zeros(N, H);
-  const dX = Matrix.zeros(N, 3 * H);
-  const dY = Matrix.zeros(N, 3 * H);
-  const dxt = SlidingView.timeStep(dx);
-  const out: GruStepGradViews = { dx: dxt, dhPrev: carried, dWx, dWh, dbx, dbh };
-  const xt = SlidingView.timeStep(c.x);
-  const hPrev = SlidingView.timeStep(c.h);
-  const dht = SlidingView.timeStep(dhs);
-  const gatesT = SlidingView.stacked(c.gates, N, 3 * H);
-  const hnT = SlidingView.stacked(c.hn, N, H);
-  for (let t = T - 1; t >= 0; t--) {
-    copyInto(g, dht.at(t));
-    addInto(g, carried);
-    dxt.at(t);
-    gruStepBackwardInto(g, xt.at(t), t === 0 ? c.h0 : hPrev.at(t - 1), gatesT.at(t), hnT.at(t), c.params, dX, dY, out, true);
-  }
+  matmulTransBInto(allRows(dx.data, N * T, D), dX, c.params.Wx); // dx_t = dX_t·W_xᵀ
+  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), dX); // dW_x = Σ_t x_tᵀ·dX_t
+  colSumInto(dbx, dX); // db_x = Σ_t e_Nᵀ·dX_t
+  matmulTransAInto(dWh, previousStates(c.h0, c.h), dY); // dW_h = Σ_t h_{t−1}ᵀ·dY_t
+  colSumInto(dbh, dY); // db_h = Σ_t e_Nᵀ·dY_t
   return { dx, dh0: carried, dWx, dWh, dbx, dbh };
 }
 

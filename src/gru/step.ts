@@ -95,6 +95,31 @@ export function gruStepForwardInto(
   addRowInto(gates, p.bx); // X += b_x
   matmulInto(hidden, hPrev, p.Wh); // Y = h_{t−1}·W_h
   addRowInto(hidden, p.bh); // Y += b_h
+  gruCellForwardInto(gates, hn, h, hPrev, hidden);
+}
+
+/**
+ * The element-wise half of the forward step, fused into one pass: from the
+ * input-side pre-activations X (in `gates`, N×3H, overwritten in place by the
+ * activated gates [r | z | n]), the hidden-side Y (N×3H, read only) and
+ * h_{t−1}, the kept hn and the new state h_t:
+ *
+ * ```text
+ * r  = σ(X_r + Y_r)     z = σ(X_z + Y_z)     hn = Y_n
+ * n  = tanh(X_n + r ⊙ hn)
+ * h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}
+ * X, gates, Y: N×3H   hPrev, hn, h: N×H
+ * ```
+ *
+ * Derivation: [GRU forward](../../docs/gru.md#forward).
+ */
+export function gruCellForwardInto(
+  gates: MatrixView,
+  hn: MatrixView,
+  h: MatrixView,
+  hPrev: MatrixView,
+  hidden: MatrixView,
+): void {
   const G = gates.data;
   const Y = hidden.data;
   const { rows: N, cols: H } = h;
@@ -146,9 +171,42 @@ export function gruStepBackwardInto(
   out: GruStepGradViews,
   accumulate: boolean,
 ): void {
+  gruCellBackwardInto(dh, hPrev, gates, hn, dX, dY, out.dhPrev);
+  matmulTransAInto(out.dWx, x, dX, accumulate);
+  colSumInto(out.dbx, dX, accumulate);
+  matmulTransAInto(out.dWh, hPrev, dY, accumulate);
+  colSumInto(out.dbh, dY, accumulate);
+  matmulTransBInto(out.dx, dX, p.Wx);
+  matmulTransBInto(out.dhPrev, dY, p.Wh, true); // the paths through the three gates
+}
+
+/**
+ * The element-wise half of the backward step, fused into one pass: from
+ * dh_t, the input-side gradient dX (N×3H, overwritten), the hidden-side dY
+ * (N×3H, overwritten) and the direct part of dh_{t−1} (overwritten; may be
+ * the same buffer as dh: each element is read before it is written):
+ *
+ * ```text
+ * dn = dh_t ⊙ (1 − z)     dz = dh_t ⊙ (h_{t−1} − n)     dh_{t−1} (direct) = dh_t ⊙ z
+ * dA_n = dn ⊙ (1 − n²)    dhn = dA_n ⊙ r               dr = dA_n ⊙ hn
+ * dA_r = dr ⊙ r(1−r)      dA_z = dz ⊙ z(1−z)
+ * dX = [dA_r | dA_z | dA_n]     dY = [dA_r | dA_z | dhn]
+ * dh, hPrev, hn, dhPrev: N×H   gates, dX, dY: N×3H
+ * ```
+ *
+ * Derivation: [GRU backward](../../docs/gru.md#backward).
+ */
+export function gruCellBackwardInto(
+  dh: MatrixView,
+  hPrev: MatrixView,
+  gates: MatrixView,
+  hn: MatrixView,
+  dX: MatrixView,
+  dY: MatrixView,
+  dhPrev: MatrixView,
+): void {
   const G = gates.data;
   const { rows: N, cols: H } = hn;
-  const { dhPrev } = out;
   for (let n = 0; n < N; n++) {
     const a = gates.offset + n * gates.stride;
     const dxRow = dX.offset + n * dX.stride;
@@ -177,12 +235,6 @@ export function gruStepBackwardInto(
       dhPrev.data[dhPrevRow + j] = dht * z; // the direct path through z ⊙ h_{t−1}
     }
   }
-  matmulTransAInto(out.dWx, x, dX, accumulate);
-  colSumInto(out.dbx, dX, accumulate);
-  matmulTransAInto(out.dWh, hPrev, dY, accumulate);
-  colSumInto(out.dbh, dY, accumulate);
-  matmulTransBInto(out.dx, dX, p.Wx);
-  matmulTransBInto(out.dhPrev, dY, p.Wh, true); // the paths through the three gates
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   Tensor3,
   addInto,
   addRowInto,
+  allRows,
   allocFloat64,
   asMatrix,
   asTensor3,
@@ -29,7 +30,8 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
-  type MatrixView,
+  previousStates,
+  stepOf,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
@@ -228,23 +230,3 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
   };
 }
 
-/** All N·T rows (n, t) of a batch-first buffer as one (N·T)×cols matrix. */
-function allRows(data: Float64Array, rows: number, cols: number): MatrixView {
-  return { data, offset: 0, stride: cols, rows, cols };
-}
-
-/** Step t (rows (n, t) for every n) of a batch-first N×T×cols buffer. */
-function stepOf(data: Float64Array, N: number, T: number, cols: number): SlidingView {
-  return new SlidingView(data, N, cols, T * cols, 0, cols);
-}
-
-/** h_{t−1} for every (n, t), batch-first: h_0 for t = 0, else h_{t−1} of h. */
-function previousStates(h0: Matrix, h: Tensor3): MatrixView {
-  const [N, T, H] = h.dims;
-  const prev = allocFloat64(N * T * H);
-  for (let n = 0; n < N; n++) {
-    prev.set(h0.data.subarray(n * H, (n + 1) * H), n * T * H);
-    prev.set(h.data.subarray(n * T * H, (n * T + T - 1) * H), (n * T + 1) * H);
-  }
-  return allRows(prev, N * T, H);
-}

@@ -17,6 +17,7 @@ import {
   Tensor3,
   addInto,
   addRowInto,
+  allRows,
   allocFloat64,
   asMatrix,
   asTensor3,
@@ -29,7 +30,8 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
-  type MatrixView,
+  previousStates,
+  stepOf,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
@@ -136,7 +138,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
   const g = Matrix.zeros(N, H);
   const dus = allocFloat64(N * T * H); // du_t of every step, batch-first like h
-  const dut = new SlidingView(dus, N, H, T * H, 0, H);
+  const dut = stepOf(dus, N, T, H);
   const ht = SlidingView.timeStep(c.h);
   const dht = SlidingView.timeStep(dhs);
   const release = holdOperand(c.params.Wh);
@@ -176,18 +178,3 @@ function checkRnnCache(fn: string, cache: unknown): RnnCache {
   return { x, h0, h, params: checkRnnParams(fn, r.params, D, H) };
 }
 
-/** All N·T rows (n, t) of a batch-first buffer as one (N·T)×cols matrix. */
-function allRows(data: Float64Array, rows: number, cols: number): MatrixView {
-  return { data, offset: 0, stride: cols, rows, cols };
-}
-
-/** h_{t−1} for every (n, t), batch-first: h_0 for t = 0, else h_{t−1} of h. */
-function previousStates(h0: Matrix, h: Tensor3): MatrixView {
-  const [N, T, H] = h.dims;
-  const prev = allocFloat64(N * T * H);
-  for (let n = 0; n < N; n++) {
-    prev.set(h0.data.subarray(n * H, (n + 1) * H), n * T * H);
-    prev.set(h.data.subarray(n * T * H, (n * T + T - 1) * H), (n * T + 1) * H);
-  }
-  return allRows(prev, N * T, H);
-}

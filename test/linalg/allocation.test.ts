@@ -3,7 +3,7 @@
  * the time loop, so the number of allocFloat64 calls of a forward or backward
  * does not grow with T.
  */
-import { allocationCount, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
+import { allocationCount, gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 
 function allocationsDuring(run: () => void): number {
@@ -45,6 +45,20 @@ describe('the time loops allocate nothing', () => {
     return [forward, backward];
   }
 
+  function gruCounts(T: number): [number, number] {
+    const rand = rng(T);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const p = { Wx: randMatrix(D, 3 * H, rand), Wh: randMatrix(H, 3 * H, rand), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
+    const dh = randTensor(N, T, H, rand);
+    let cache: ReturnType<typeof gruForward>['cache'] | undefined;
+    const forward = allocationsDuring(() => {
+      cache = gruForward(x, h0, p).cache;
+    });
+    const backward = allocationsDuring(() => gruBackward(dh, cache!));
+    return [forward, backward];
+  }
+
   it('RNN: forward and backward allocate as many buffers for T = 50 as for T = 2', () => {
     const short = rnnCounts(2);
     expect(short[0]).toBeGreaterThan(0); // the counter does see these calls
@@ -55,5 +69,11 @@ describe('the time loops allocate nothing', () => {
     const short = lstmCounts(2);
     expect(short[0]).toBeGreaterThan(0);
     expect(lstmCounts(50)).toEqual(short);
+  });
+
+  it('GRU: forward and backward allocate as many buffers for T = 50 as for T = 2', () => {
+    const short = gruCounts(2);
+    expect(short[0]).toBeGreaterThan(0);
+    expect(gruCounts(50)).toEqual(short);
   });
 });

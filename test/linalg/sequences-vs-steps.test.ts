@@ -9,6 +9,10 @@ import fc from 'fast-check';
 import {
   Matrix,
   Tensor3,
+  gruBackward,
+  gruForward,
+  gruStepBackward,
+  gruStepForward,
   lstmBackward,
   lstmForward,
   lstmStepBackward,
@@ -89,6 +93,37 @@ function literalLstm(x: Tensor3, h0: Matrix, c0: Matrix, p: { Wx: Matrix; Wh: Ma
   return { h, c: cPrev, dx, dh0: carried, dc0: dc, dWx, dWh, db };
 }
 
+function literalGru(x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; bx: Matrix; bh: Matrix }, dh: Tensor3) {
+  const [N, T, D] = x.dims;
+  const H = h0.cols;
+  const h = Tensor3.zeros(N, T, H);
+  const caches = [];
+  let prev = h0;
+  for (let t = 0; t < T; t++) {
+    const step = gruStepForward(x.step(t), prev, p);
+    setStep(h, t, step.h);
+    caches.push(step.cache);
+    prev = step.h;
+  }
+  const dx = Tensor3.zeros(N, T, D);
+  const dWx = Matrix.zeros(D, 3 * H);
+  const dWh = Matrix.zeros(H, 3 * H);
+  const dbx = Matrix.zeros(1, 3 * H);
+  const dbh = Matrix.zeros(1, 3 * H);
+  let carried = Matrix.zeros(N, H);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = dh.step(t);
+    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
+    const grads = gruStepBackward(g, caches[t]!);
+    setStep(dx, t, grads.dx);
+    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [dbx, grads.dbx], [dbh, grads.dbh]] as const) {
+      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
+    }
+    carried = grads.dhPrev;
+  }
+  return { h, dx, dh0: carried, dWx, dWh, dbx, dbh };
+}
+
 const TOL = 1e-12;
 const dims = fc.record({
   N: fc.integer({ min: 1, max: 6 }),
@@ -156,5 +191,69 @@ describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/l
     [x, h0, p.Wx, p.Wh, p.b, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
     expect(Array.from(cache.gates)).toEqual(Array.from(gates));
     expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
+  });
+});
+
+describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruStepBackward', () => {
+  function check(N: number, T: number, D: number, H: number, seed: number): void {
+    const rand = rng(seed);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const p = {
+      Wx: randMatrix(D, 3 * H, rand, 0.5),
+      Wh: randMatrix(H, 3 * H, rand, 0.5),
+      bx: randMatrix(1, 3 * H, rand),
+      bh: randMatrix(1, 3 * H, rand),
+    };
+    const dh = randTensor(N, T, H, rand);
+    const want = literalGru(x, h0, p, dh);
+    const { h, cache } = gruForward(x, h0, p);
+    const got = gruBackward(dh, cache);
+    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+    for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'dbx', 'dbh'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+  }
+  it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=50)', () => {
+    check(3, 5, 4, 6, 31);
+    check(9, 6, 33, 50, 32);
+  });
+  it('property: random small shapes', () => {
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+  });
+  it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
+    const rand = rng(6);
+    const x = randTensor(2, 3, 4, rand);
+    const h0 = randMatrix(2, 5, rand);
+    const p = { Wx: randMatrix(4, 15, rand), Wh: randMatrix(5, 15, rand), bx: randMatrix(1, 15, rand), bh: randMatrix(1, 15, rand) };
+    const dh = randTensor(2, 3, 5, rand);
+    const before = [x, h0, p.Wx, p.Wh, p.bx, p.bh, dh].map((m) => m.data.slice());
+    const { cache } = gruForward(x, h0, p);
+    const gates = cache.gates.slice();
+    const hn = cache.hn.slice();
+    const first = gruBackward(dh, cache);
+    const second = gruBackward(dh, cache);
+    [x, h0, p.Wx, p.Wh, p.bx, p.bh, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
+    expect(Array.from(cache.gates)).toEqual(Array.from(gates));
+    expect(Array.from(cache.hn)).toEqual(Array.from(hn));
+    expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
+  });
+  it('cache.gates is batch-first: row (n, t) holds the gates of gruStepForward at step t for sample n', () => {
+    const N = 2;
+    const T = 3;
+    const D = 4;
+    const H = 5;
+    const rand = rng(7);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const p = { Wx: randMatrix(D, 3 * H, rand), Wh: randMatrix(H, 3 * H, rand), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
+    const { cache } = gruForward(x, h0, p);
+    let prev = h0;
+    for (let t = 0; t < T; t++) {
+      const step = gruStepForward(x.step(t), prev, p);
+      for (let n = 0; n < N; n++) {
+        const row = cache.gates.subarray((n * T + t) * 3 * H, (n * T + t + 1) * 3 * H);
+        expect(normRelError(row, step.cache.gates.data.subarray(n * 3 * H, (n + 1) * 3 * H))).toBeLessThan(TOL);
+      }
+      prev = step.h;
+    }
   });
 });
