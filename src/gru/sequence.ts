@@ -32,7 +32,11 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  chunkRows,
+  chunkSteps,
+  chunkTarget,
   previousStates,
+  scatterChunk,
   stepOf,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
@@ -139,7 +143,8 @@ export function gruForward(
  * Backpropagation through time. The loop runs only what feeds the
  * recurrence; the products that the step would do for dx_t and the weight
  * and bias gradients are summed over t afterwards, one product each over all
- * N·T rows:
+ * N·T rows (or, for large shapes, over the N·T/4 rows of each quarter of the
+ * steps, so that dX_t and dY_t are kept for a quarter of them at a time):
  *
  * ```text
  * for t = T…1:
@@ -163,41 +168,55 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
 
   const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
   const g = Matrix.zeros(N, H);
-  const dXs = allocFloat64(N * T * 3 * H); // dX_t of every step, batch-first like gates
-  const dYs = allocFloat64(N * T * 3 * H); // dY_t of every step, batch-first like gates
-  const dXt = stepOf(dXs, N, T, 3 * H);
-  const dYt = stepOf(dYs, N, T, 3 * H);
+  // dX_t and dY_t are kept for Tc steps at a time (all T unless the shapes are large).
+  const Tc = chunkSteps(N, T, 3 * H);
+  const dXs = allocFloat64(N * Tc * 3 * H); // dX_t of the chunk's steps, batch-first N×Tc×3H
+  const dYs = allocFloat64(N * Tc * 3 * H); // dY_t of the chunk's steps, batch-first N×Tc×3H
+  const xScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const dxScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const hPrevScratch = allocFloat64(N * Tc * H);
   const dht = SlidingView.timeStep(dhs);
   const hPrev = SlidingView.timeStep(c.h);
   const gatesT = stepOf(c.gates, N, T, 3 * H);
   const hnT = SlidingView.stacked(c.hn, N, H);
-  const release = holdOperand(c.params.Wh);
-  try {
-    for (let t = T - 1; t >= 0; t--) {
-      copyInto(g, dht.at(t));
-      addInto(g, carried);
-      // carried is overwritten with the direct path g_t ⊙ z, then the gate paths are added.
-      gruCellBackwardInto(g, t === 0 ? c.h0 : hPrev.at(t - 1), gatesT.at(t), hnT.at(t), dXt.at(t), dYt.at(t), carried);
-      matmulTransBInto(carried, dYt, c.params.Wh, true); // dh_{t−1} += dY_t·W_hᵀ
-    }
-  } finally {
-    release();
-  }
-
-  // The rest of each step's backward does not feed the recurrence, so it is
-  // summed over t as one product over all N·T rows (K = N·T for the weights).
-  const dX = allRows(dXs, N * T, 3 * H);
-  const dY = allRows(dYs, N * T, 3 * H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, 3 * H);
   const dWh = Matrix.zeros(H, 3 * H);
   const dbx = Matrix.zeros(1, 3 * H);
   const dbh = Matrix.zeros(1, 3 * H);
-  matmulTransBInto(allRows(dx.data, N * T, D), dX, c.params.Wx); // dx_t = dX_t·W_xᵀ
-  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), dX); // dW_x = Σ_t x_tᵀ·dX_t
-  colSumInto(dbx, dX); // db_x = Σ_t e_Nᵀ·dX_t
-  matmulTransAInto(dWh, previousStates(c.h0, c.h), dY); // dW_h = Σ_t h_{t−1}ᵀ·dY_t
-  colSumInto(dbh, dY); // db_h = Σ_t e_Nᵀ·dY_t
+  // Steps t0 … t1−1, latest chunk first.
+  for (let t1 = T; t1 > 0; t1 -= Tc) {
+    const t0 = Math.max(0, t1 - Tc);
+    const len = t1 - t0;
+    const dXt = stepOf(dXs, N, len, 3 * H);
+    const dYt = stepOf(dYs, N, len, 3 * H);
+    // W_h is packed once per chunk; releasing it before the chunk's products
+    // lets them reuse that space.
+    const release = holdOperand(c.params.Wh);
+    try {
+      for (let t = t1 - 1; t >= t0; t--) {
+        copyInto(g, dht.at(t));
+        addInto(g, carried);
+        // carried is overwritten with the direct path g_t ⊙ z, then the gate paths are added.
+        gruCellBackwardInto(g, t === 0 ? c.h0 : hPrev.at(t - 1), gatesT.at(t), hnT.at(t), dXt.at(t - t0), dYt.at(t - t0), carried);
+        matmulTransBInto(carried, dYt, c.params.Wh, true); // dh_{t−1} += dY_t·W_hᵀ
+      }
+    } finally {
+      release();
+    }
+
+    // The rest of each step's backward does not feed the recurrence, so it
+    // is summed over the chunk's steps as one product over its N·len rows.
+    const dX = allRows(dXs, N * len, 3 * H);
+    const dY = allRows(dYs, N * len, 3 * H);
+    const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
+    matmulTransBInto(dxRows, dX, c.params.Wx); // dx_t = dX_t·W_xᵀ
+    scatterChunk(dxRows, dx.data, N, T, t0, len);
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dX, true); // dW_x += Σ_t x_tᵀ·dX_t
+    colSumInto(dbx, dX, true); // db_x += Σ_t e_Nᵀ·dX_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dY, true); // dW_h += Σ_t h_{t−1}ᵀ·dY_t
+    colSumInto(dbh, dY, true); // db_h += Σ_t e_Nᵀ·dY_t
+  }
   return { dx, dh0: carried, dWx, dWh, dbx, dbh };
 }
 

@@ -19,4 +19,13 @@ export {
 export { setProductTier, productTier, WASM_MIN_WORK, type ProductTier } from './tier.js';
 export { wasmSimdAvailable, wasmKernelKind, type WasmKernelKind } from './gemm-wasm.js';
 export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';
-export { allRows, stepOf, previousStates } from './batch-first.js';
+export {
+  allRows,
+  stepOf,
+  previousStates,
+  chunkSteps,
+  chunkRows,
+  chunkTarget,
+  scatterChunk,
+  CHUNK_VALUES,
+} from './batch-first.js';

@@ -30,7 +30,11 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  chunkRows,
+  chunkSteps,
+  chunkTarget,
   previousStates,
+  scatterChunk,
   stepOf,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
@@ -145,7 +149,8 @@ export function lstmForward(
  * Backpropagation through time with two carried gradients. The loop runs
  * only what feeds the recurrence; the products that the step would do for
  * dx_t and the weight gradients are summed over t afterwards, one product
- * each over all N·T rows:
+ * each over all N·T rows (or, for large shapes, over the N·T/4 rows of each
+ * quarter of the steps, so that dA_t is kept for a quarter of them at a time):
  *
  * ```text
  * for t = T…1:
@@ -170,36 +175,50 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
 
   const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
   const g = Matrix.zeros(N, H);
-  const dAs = allocFloat64(N * T * 4 * H); // dA_t of every step, batch-first like gates
-  const dAt = stepOf(dAs, N, T, 4 * H);
+  // dA_t is kept for Tc steps at a time (all T unless the shapes are large).
+  const Tc = chunkSteps(N, T, 4 * H);
+  const dAs = allocFloat64(N * Tc * 4 * H); // dA_t of the chunk's steps, batch-first N×Tc×4H
+  const xScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const dxScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const hPrevScratch = allocFloat64(N * Tc * H);
   const dht = SlidingView.timeStep(dhs);
   const cPrev = SlidingView.stacked(c.c, N, H);
   const tanhCt = SlidingView.stacked(c.tanhC, N, H);
   const gatesT = stepOf(c.gates, N, T, 4 * H);
-  const release = holdOperand(c.params.Wh);
-  try {
-    for (let t = T - 1; t >= 0; t--) {
-      copyInto(g, dht.at(t));
-      addInto(g, carried);
-      // dc is both dc_next (read) and dc_{t−1} (written): read before written.
-      lstmCellBackwardInto(g, dc, cPrev.at(t), gatesT.at(t), tanhCt.at(t), dAt.at(t), dc);
-      matmulTransBInto(carried, dAt, c.params.Wh); // dh_{t−1} = dA_t·W_hᵀ
-    }
-  } finally {
-    release();
-  }
-
-  // The rest of each step's backward does not feed the recurrence, so it is
-  // summed over t as one product over all N·T rows (K = N·T for the weights).
-  const dA = allRows(dAs, N * T, 4 * H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, 4 * H);
   const dWh = Matrix.zeros(H, 4 * H);
   const db = Matrix.zeros(1, 4 * H);
-  matmulTransBInto(allRows(dx.data, N * T, D), dA, c.params.Wx); // dx_t = dA_t·W_xᵀ
-  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), dA); // dW_x = Σ_t x_tᵀ·dA_t
-  matmulTransAInto(dWh, previousStates(c.h0, c.h), dA); // dW_h = Σ_t h_{t−1}ᵀ·dA_t
-  colSumInto(db, dA); // db = Σ_t e_Nᵀ·dA_t
+  // Steps t0 … t1−1, latest chunk first.
+  for (let t1 = T; t1 > 0; t1 -= Tc) {
+    const t0 = Math.max(0, t1 - Tc);
+    const len = t1 - t0;
+    const dAt = stepOf(dAs, N, len, 4 * H);
+    // W_h is packed once per chunk; releasing it before the chunk's products
+    // lets them reuse that space.
+    const release = holdOperand(c.params.Wh);
+    try {
+      for (let t = t1 - 1; t >= t0; t--) {
+        copyInto(g, dht.at(t));
+        addInto(g, carried);
+        // dc is both dc_next (read) and dc_{t−1} (written): read before written.
+        lstmCellBackwardInto(g, dc, cPrev.at(t), gatesT.at(t), tanhCt.at(t), dAt.at(t - t0), dc);
+        matmulTransBInto(carried, dAt, c.params.Wh); // dh_{t−1} = dA_t·W_hᵀ
+      }
+    } finally {
+      release();
+    }
+
+    // The rest of each step's backward does not feed the recurrence, so it
+    // is summed over the chunk's steps as one product over its N·len rows.
+    const dA = allRows(dAs, N * len, 4 * H);
+    const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
+    matmulTransBInto(dxRows, dA, c.params.Wx); // dx_t = dA_t·W_xᵀ
+    scatterChunk(dxRows, dx.data, N, T, t0, len);
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dA, true); // dW_x += Σ_t x_tᵀ·dA_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dA, true); // dW_h += Σ_t h_{t−1}ᵀ·dA_t
+    colSumInto(db, dA, true); // db += Σ_t e_Nᵀ·dA_t
+  }
   return { dx, dh0: carried, dc0: dc, dWx, dWh, db };
 }
 

@@ -30,7 +30,11 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  chunkRows,
+  chunkSteps,
+  chunkTarget,
   previousStates,
+  scatterChunk,
   stepOf,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
@@ -114,7 +118,9 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
  * upstream dh_t plus the one carried back from step t+1; the step's backward
  * turns it into du_t and the carried dh_{t−1}. What does not feed the
  * recurrence — dx_t and the weight gradients, summed over t — is one
- * product each over all N·T rows after the loop:
+ * product each over all N·T rows after the loop (or, for large shapes, over
+ * the N·T/4 rows of each quarter of the steps, so that du_t is kept for a
+ * quarter of them at a time):
  *
  * ```text
  * for t = T…1:
@@ -137,33 +143,47 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
 
   const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
   const g = Matrix.zeros(N, H);
-  const dus = allocFloat64(N * T * H); // du_t of every step, batch-first like h
-  const dut = stepOf(dus, N, T, H);
+  // du_t is kept for Tc steps at a time (all T unless the shapes are large).
+  const Tc = chunkSteps(N, T, H);
+  const dus = allocFloat64(N * Tc * H); // du_t of the chunk's steps, batch-first N×Tc×H
+  const xScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const dxScratch = allocFloat64(Tc < T ? N * Tc * D : 0);
+  const hPrevScratch = allocFloat64(N * Tc * H);
   const ht = SlidingView.timeStep(c.h);
   const dht = SlidingView.timeStep(dhs);
-  const release = holdOperand(c.params.Wh);
-  try {
-    for (let t = T - 1; t >= 0; t--) {
-      copyInto(g, dht.at(t));
-      addInto(g, carried);
-      rnnCellBackwardInto(g, ht.at(t), dut.at(t)); // du_t = g_t ⊙ (1 − h_t²)
-      matmulTransBInto(carried, dut, c.params.Wh); // dh_{t−1} = du_t·W_hᵀ
-    }
-  } finally {
-    release();
-  }
-
-  // The rest of each step's backward does not feed the recurrence, so it is
-  // summed over t as one product over all N·T rows (K = N·T for the weights).
-  const du = allRows(dus, N * T, H);
   const dx = Tensor3.zeros(N, T, D);
   const dWx = Matrix.zeros(D, H);
   const dWh = Matrix.zeros(H, H);
   const db = Matrix.zeros(1, H);
-  matmulTransBInto(allRows(dx.data, N * T, D), du, c.params.Wx); // dx_t = du_t·W_xᵀ
-  matmulTransAInto(dWx, allRows(c.x.data, N * T, D), du); // dW_x = Σ_t x_tᵀ·du_t
-  matmulTransAInto(dWh, previousStates(c.h0, c.h), du); // dW_h = Σ_t h_{t−1}ᵀ·du_t
-  colSumInto(db, du); // db = Σ_t e_Nᵀ·du_t
+  // Steps t0 … t1−1, latest chunk first.
+  for (let t1 = T; t1 > 0; t1 -= Tc) {
+    const t0 = Math.max(0, t1 - Tc);
+    const len = t1 - t0;
+    const dut = stepOf(dus, N, len, H);
+    // W_h is packed once per chunk; releasing it before the chunk's products
+    // lets them reuse that space.
+    const release = holdOperand(c.params.Wh);
+    try {
+      for (let t = t1 - 1; t >= t0; t--) {
+        copyInto(g, dht.at(t));
+        addInto(g, carried);
+        rnnCellBackwardInto(g, ht.at(t), dut.at(t - t0)); // du_t = g_t ⊙ (1 − h_t²)
+        matmulTransBInto(carried, dut, c.params.Wh); // dh_{t−1} = du_t·W_hᵀ
+      }
+    } finally {
+      release();
+    }
+
+    // The rest of each step's backward does not feed the recurrence, so it
+    // is summed over the chunk's steps as one product over its N·len rows.
+    const du = allRows(dus, N * len, H);
+    const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
+    matmulTransBInto(dxRows, du, c.params.Wx); // dx_t = du_t·W_xᵀ
+    scatterChunk(dxRows, dx.data, N, T, t0, len);
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), du, true); // dW_x += Σ_t x_tᵀ·du_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), du, true); // dW_h += Σ_t h_{t−1}ᵀ·du_t
+    colSumInto(db, du, true); // db += Σ_t e_Nᵀ·du_t
+  }
   return { dx, dh0: carried, dWx, dWh, db };
 }
 

@@ -4,6 +4,7 @@
  * does not grow with T.
  */
 import { allocationCount, gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
+import { setChunkValues } from '../../src/linalg/batch-first';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 
 function allocationsDuring(run: () => void): number {
@@ -75,5 +76,14 @@ describe('the time loops allocate nothing', () => {
     const short = gruCounts(2);
     expect(short[0]).toBeGreaterThan(0);
     expect(gruCounts(50)).toEqual(short);
+  });
+
+  it('chunked backward (dA kept for ⌈T/4⌉ steps at a time): as many buffers for T = 50 as for T = 8, every cell', () => {
+    const previous = setChunkValues(0);
+    try {
+      for (const counts of [rnnCounts, lstmCounts, gruCounts]) expect(counts(50)[1]).toEqual(counts(8)[1]);
+    } finally {
+      setChunkValues(previous);
+    }
   });
 });

@@ -22,6 +22,7 @@ import {
   rnnStepBackward,
   rnnStepForward,
 } from '../../src/index';
+import { setChunkValues } from '../../src/linalg/batch-first';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
 
 function setStep(x: Tensor3, t: number, m: Matrix): void {
@@ -125,6 +126,16 @@ function literalGru(x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; bx: Mat
 }
 
 const TOL = 1e-12;
+
+/** Runs `body` with the backward passes keeping dA for ⌈T/4⌉ steps at a time whatever the size. */
+function chunked(body: () => void): void {
+  const previous = setChunkValues(0);
+  try {
+    body();
+  } finally {
+    setChunkValues(previous);
+  }
+}
 const dims = fc.record({
   N: fc.integer({ min: 1, max: 6 }),
   T: fc.integer({ min: 1, max: 7 }),
@@ -153,6 +164,14 @@ describe('rnnForward/rnnBackward equal the literal loop over rnnStepForward/rnnS
   it('property: random small shapes', () => {
     fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
   });
+  it('chunked backward (du kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
+    chunked(() => {
+      check(3, 7, 4, 6, 13);
+      check(2, 8, 5, 3, 14);
+      check(9, 16, 33, 70, 15);
+      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
+    });
+  });
 });
 
 describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/lstmStepBackward', () => {
@@ -176,6 +195,14 @@ describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/l
   });
   it('property: random small shapes', () => {
     fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+  });
+  it('chunked backward (dA kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
+    chunked(() => {
+      check(3, 7, 4, 6, 23);
+      check(2, 8, 5, 3, 24);
+      check(9, 16, 33, 40, 25);
+      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
+    });
   });
   it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
     const rand = rng(5);
@@ -218,6 +245,14 @@ describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruS
   });
   it('property: random small shapes', () => {
     fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+  });
+  it('chunked backward (dX, dY kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
+    chunked(() => {
+      check(3, 7, 4, 6, 33);
+      check(2, 8, 5, 3, 34);
+      check(9, 16, 33, 50, 35);
+      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
+    });
   });
   it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
     const rand = rng(6);
