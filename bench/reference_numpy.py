@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""The numpy side of `npm run bench`: the same RNN and LSTM math as handgrad,
+"""The numpy side of `npm run bench`: the same RNN, LSTM and GRU math as handgrad,
 written the way the cs231n assignment writes it (one step function, a Python
 loop over t, weight gradients summed step by step), timed in the same run.
 
-Gate order f | i | g | o and shapes match handgrad:
+Gate orders (LSTM f | i | g | o, GRU r | z | n) and shapes match handgrad:
     RNN:  h_t = tanh(x_t Wx + h_{t-1} Wh + b)          Wx: DxH, Wh: HxH, b: H
     LSTM: A = x_t Wx + h_{t-1} Wh + b (N x 4H)         Wx: Dx4H, Wh: Hx4H, b: 4H
           c_t = f*c_{t-1} + i*g,  h_t = o*tanh(c_t)
+    GRU:  X = x_t Wx + bx,  Y = h_{t-1} Wh + bh        Wx: Dx3H, Wh: Hx3H, bx, bh: 3H
+          (PyTorch's formulation: two biases, bh's n block inside the reset product)
+          r = sigmoid(X_r + Y_r),  z = sigmoid(X_z + Y_z),  n = tanh(X_n + r*Y_n)
+          h_t = (1-z)*n + z*h_{t-1}
 
 Usage (bench/run.mjs calls it; it prints one JSON object on stdout):
     python3 bench/reference_numpy.py --check
@@ -119,10 +123,65 @@ def lstm_backward(dh, caches):
     return dx, carried, dWx, dWh, db
 
 
+def gru_step_forward(x, h_prev, Wx, Wh, bx, bh):
+    H = h_prev.shape[1]
+    a = x @ Wx + bx
+    y = h_prev @ Wh + bh
+    r = sigmoid(a[:, :H] + y[:, :H])
+    z = sigmoid(a[:, H:2 * H] + y[:, H:2 * H])
+    hn = y[:, 2 * H:]
+    n = np.tanh(a[:, 2 * H:] + r * hn)
+    h = (1 - z) * n + z * h_prev
+    return h, (x, h_prev, Wx, Wh, r, z, n, hn)
+
+
+def gru_step_backward(dh, cache):
+    x, h_prev, Wx, Wh, r, z, n, hn = cache
+    dan = dh * (1 - z) * (1 - n * n)
+    dar = dan * hn * r * (1 - r)
+    daz = dh * (h_prev - n) * z * (1 - z)
+    dax = np.concatenate([dar, daz, dan], axis=1)  # input side
+    day = np.concatenate([dar, daz, dan * r], axis=1)  # hidden side: the n block went through the reset gate
+    return dax @ Wx.T, dh * z + day @ Wh.T, x.T @ dax, h_prev.T @ day, dax.sum(axis=0), day.sum(axis=0)
+
+
+def gru_forward(x, h0, Wx, Wh, bx, bh):
+    N, T, _ = x.shape
+    h = np.empty((N, T, h0.shape[1]))
+    caches = []
+    prev = h0
+    for t in range(T):
+        prev, cache = gru_step_forward(x[:, t, :], prev, Wx, Wh, bx, bh)
+        h[:, t, :] = prev
+        caches.append(cache)
+    return h, caches
+
+
+def gru_backward(dh, caches):
+    N, T, H = dh.shape
+    D = caches[0][0].shape[1]
+    dx = np.empty((N, T, D))
+    dWx = np.zeros((D, 3 * H))
+    dWh = np.zeros((H, 3 * H))
+    dbx = np.zeros(3 * H)
+    dbh = np.zeros(3 * H)
+    carried = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dx[:, t, :], carried, dWx_t, dWh_t, dbx_t, dbh_t = gru_step_backward(dh[:, t, :] + carried, caches[t])
+        dWx += dWx_t
+        dWh += dWh_t
+        dbx += dbx_t
+        dbh += dbh_t
+    return dx, carried, dWx, dWh, dbx, dbh
+
+
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+
+
 def problem(cell, N, T, D, H, seed=0):
     rng = np.random.default_rng(seed)
-    G = 4 * H if cell == "lstm" else H
-    return dict(
+    G = GATES[cell] * H
+    p = dict(
         x=rng.standard_normal((N, T, D)) * 0.5,
         h0=rng.standard_normal((N, H)) * 0.5,
         Wx=rng.standard_normal((D, G)) / np.sqrt(D),
@@ -130,30 +189,40 @@ def problem(cell, N, T, D, H, seed=0):
         b=rng.standard_normal(G) * 0.1,
         dh=rng.standard_normal((N, T, H)),
     )
+    if cell == "gru":
+        # Two biases, separate arrays so that the check perturbs one at a time
+        # (bench/run.mjs passes one b as both bx and bh: the same shapes, the same work).
+        p["bx"] = p.pop("b")
+        p["bh"] = rng.standard_normal(G) * 0.1
+    return p
+
+
+PARAMS = {"rnn": ("x", "h0", "Wx", "Wh", "b"), "lstm": ("x", "h0", "Wx", "Wh", "b"), "gru": ("x", "h0", "Wx", "Wh", "bx", "bh")}
+FORWARD = {"rnn": rnn_forward, "lstm": lstm_forward, "gru": gru_forward}
+BACKWARD = {"rnn": rnn_backward, "lstm": lstm_backward, "gru": gru_backward}
 
 
 def run_once(cell, mode, p):
-    """Forward then backward; `step` uses time step 0 only (T = 1)."""
-    x, h0, Wx, Wh, b, dh = p["x"], p["h0"], p["Wx"], p["Wh"], p["b"], p["dh"]
+    """Forward then backward; `step` uses time step 0 only (T = 1). Returns the
+    gradients in the order of PARAMS[cell]."""
+    x, h0, dh = p["x"], p["h0"], p["dh"]
     if mode == "step":
         x, dh = x[:, :1, :], dh[:, :1, :]
-    if cell == "rnn":
-        _, caches = rnn_forward(x, h0, Wx, Wh, b)
-        return rnn_backward(dh, caches)
-    _, caches = lstm_forward(x, h0, Wx, Wh, b)
-    return lstm_backward(dh, caches)
+    _, caches = FORWARD[cell](x, h0, *(p[k] for k in PARAMS[cell][2:]))
+    return BACKWARD[cell](dh, caches)
 
 
 def gradient_check():
-    """Centered differences of L = sum(h * dh) against the backward, for x, h0, Wx, Wh, b."""
+    """Centered differences of L = sum(h * dh) against the backward, for x, h0, Wx, Wh
+    and the bias(es): b (RNN, LSTM) or bx, bh (GRU)."""
     worst = {}
-    for cell in ("rnn", "lstm"):
+    for cell in ("rnn", "lstm", "gru"):
         p = problem(cell, 2, 3, 4, 5, seed=7)
-        analytic = dict(zip(("x", "h0", "Wx", "Wh", "b"), run_once(cell, "sequence", p)))
-        fwd = rnn_forward if cell == "rnn" else lstm_forward
+        names = PARAMS[cell]
+        analytic = dict(zip(names, run_once(cell, "sequence", p)))
 
         def loss():
-            return float(np.sum(fwd(p["x"], p["h0"], p["Wx"], p["Wh"], p["b"])[0] * p["dh"]))
+            return float(np.sum(FORWARD[cell](*(p[k] for k in names))[0] * p["dh"]))
 
         errs = []
         for name, grad in analytic.items():

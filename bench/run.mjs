@@ -189,7 +189,7 @@ for (const size of sizes) {
       } catch (e) {
         row.error = String(e.message ?? e);
       }
-      if (numpyOk && cell !== 'gru') {
+      if (numpyOk) {
         const plan = [{ cell, mode, N: size.N, T: size.T, D: size.D, H: size.H, repeats }];
         const res = numpy(['--plan', JSON.stringify(plan)]);
         if (res.rows?.[0]) {
@@ -219,7 +219,7 @@ if (asJson) {
   console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`);
   if (numpyOk) {
     const i = numpyInfo.info;
-    console.log(`numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error rnn ${numpyInfo.gradcheck.rnn.toExponential(1)}, lstm ${numpyInfo.gradcheck.lstm.toExponential(1)}`);
+    console.log(`numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error ${Object.entries(numpyInfo.gradcheck).map(([c, e]) => `${c} ${e.toExponential(1)}`).join(', ')}`);
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
