@@ -1,6 +1,6 @@
 /**
  * The WASM-SIMD tier of the matrix products: packs A and B into panels in
- * the kernel's own memory, runs src/linalg/wasm/gemm.wat (f64x2, 4×4 register
+ * the kernel's own memory, runs src/linalg/wasm/gemm.wat (f64x2, 6×4 register
  * blocks, cache-blocked), and copies C back.
  *
  * Memory design: no user-visible array is ever a view into WebAssembly
@@ -10,10 +10,10 @@
  * is refreshed after each growth. The arena grows only between calls and
  * never shrinks.
  *
- * Packing is a copy anyway (the kernel wants K×4 panels). For a weight used
- * by every step of a sequence, {@link holdWasmOperand} lets the caller promise
- * that it will not change, so its panels are packed once and kept at the
- * bottom of the arena until released.
+ * Packing is a copy anyway (the kernel wants K×6 panels of A and K×4 panels
+ * of B). For a weight used by every step of a sequence, {@link holdWasmOperand}
+ * lets the caller promise that it will not change, so its panels are packed
+ * once and kept at the bottom of the arena until released.
  */
 import { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
@@ -41,6 +41,12 @@ interface Kernel {
 }
 
 const PAGE_BYTES = 65536;
+
+/**
+ * Rows of A per packed panel, the height of the kernel's register block
+ * (gemm.wat: 6×4, twelve f64x2 accumulators). B panels are 4 columns wide.
+ */
+const MR = 6;
 
 function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -143,13 +149,13 @@ function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
 }
 
 /**
- * Depth of the chunks the packers copy at a time: reading 4 rows (or
+ * Depth of the chunks the packers copy at a time: reading 6 rows (or 4
  * columns) for every k of a long operand touches one page per k, so the
  * packers walk K in chunks that keep those pages in the TLB.
  */
 const PACK_CHUNK = 64;
 
-/** Packs rows rowStart … rowStart+M−1 of A into mp panels at `at`. */
+/** Packs rows rowStart … rowStart+M−1 of A into mp panels of MR rows at `at`. */
 function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: number): void {
   const { K, a, aRow, aDepth } = op;
   const aOff = op.aOff + rowStart * aRow;
@@ -157,23 +163,25 @@ function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: nu
   for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
     const k1 = Math.min(K, k0 + PACK_CHUNK);
     for (let p = 0; p < mp; p++) {
-      const i0 = p * 4;
-      let dst = at + (p * K + k0) * 4;
+      const i0 = p * MR;
+      let dst = at + (p * K + k0) * MR;
       let src = aOff + i0 * aRow + k0 * aDepth;
-      if (i0 + 4 <= M) {
+      if (i0 + MR <= M) {
         for (let k = k0; k < k1; k++) {
           h[dst] = a[src] as number;
           h[dst + 1] = a[src + aRow] as number;
           h[dst + 2] = a[src + 2 * aRow] as number;
           h[dst + 3] = a[src + 3 * aRow] as number;
-          dst += 4;
+          h[dst + 4] = a[src + 4 * aRow] as number;
+          h[dst + 5] = a[src + 5 * aRow] as number;
+          dst += MR;
           src += aDepth;
         }
       } else {
         const rows = M - i0;
         for (let k = k0; k < k1; k++) {
-          for (let r = 0; r < 4; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
-          dst += 4;
+          for (let r = 0; r < MR; r++) h[dst + r] = r < rows ? (a[src + r * aRow] as number) : 0;
+          dst += MR;
           src += aDepth;
         }
       }
@@ -247,9 +255,9 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
   const { M, N, K } = op;
   const np = (N + 3) >> 2;
   const heldAt = heldPanels(k, op, np);
-  // Column blocks of B (K×nc) and row blocks of A (mc×K), multiples of 4.
+  // Column blocks of B (K×nc), multiples of 4, and row blocks of A (mc×K), multiples of MR.
   const nc = heldAt >= 0 ? 4 * np : Math.max(4, Math.min(4 * np, (Math.floor(blockValues / K) >> 2) << 2));
-  const mc = Math.max(4, Math.min((M + 3) & ~3, (Math.floor(blockValues / Math.max(K, nc)) >> 2) << 2));
+  const mc = MR * Math.max(1, Math.min(Math.ceil(M / MR), Math.floor(blockValues / Math.max(K, nc) / MR)));
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
     const npb = (nb + 3) >> 2;
@@ -286,10 +294,10 @@ function multiplyBlock(
 ): void {
   const { K, c, cRow } = op;
   const cOff = op.cOff + i0 * cRow + j0;
-  const mp = (M + 3) >> 2;
-  const cAt = aAt + mp * K * 4;
+  const mp = Math.ceil(M / MR);
+  const cAt = aAt + mp * K * MR;
   const ldc = npb * 4;
-  ensure(k, cAt + mp * 4 * ldc);
+  ensure(k, cAt + mp * MR * ldc);
   packA(op, i0, M, mp, aAt);
   const h = heap;
   // Short rows copy faster element by element than through subarray views.

@@ -107,6 +107,19 @@ describe('gemm kernels: fixed cases', () => {
     }
   });
 
+  it.each(modes)('%s: the WASM tier matches the reference for M around its 6-row panels (1, 5, 6, 7, 11, 12, 13)', (mode) => {
+    for (const M of [1, 5, 6, 7, 11, 12, 13]) {
+      for (const [N, K] of [[4, 3], [9, 17]] as const) {
+        const op = operands(M, N, K, mode, 100 * M + N + K);
+        for (const accumulate of [false, true]) {
+          const got = runWith(gemmWasm, op, accumulate);
+          expect(worstRelative(op, op.c, got, runWith(gemmReference, op, accumulate), accumulate)).toBeLessThan(1e-12);
+          expect(outsideUntouched(op, got)).toBe(true);
+        }
+      }
+    }
+  });
+
   it('a held B operand gives the same right product on reuse; once released, new values are used', () => {
     const op = operands(6, 10, 8, 'AB', 5);
     const view = { data: op.b, offset: op.bOff, stride: op.bDepth, rows: op.K, cols: op.N };
@@ -166,8 +179,8 @@ describe('gemm kernels: properties', () => {
     );
   });
 
-  it('crosses the WASM kernel’s 256-deep K slices and 64-row blocks correctly', () => {
-    for (const [M, N, K] of [[67, 9, 513], [130, 5, 257], [5, 70, 600]] as const) {
+  it('crosses the WASM kernel’s 256-deep K slices and 96-row blocks correctly', () => {
+    for (const [M, N, K] of [[97, 9, 513], [200, 5, 257], [5, 70, 600]] as const) {
       for (const mode of modes) {
         const op = operands(M, N, K, mode, M * N + K);
         const ref = runWith(gemmReference, op, true);

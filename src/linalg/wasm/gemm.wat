@@ -10,32 +10,47 @@
 ;; browsers), so twice the arithmetic per instruction.
 ;;
 ;; Layout (all f64, byte addresses into the exported memory; JS packs them):
-;;   Ap: mp panels of 4 rows of A, each K×4, element (r, k) of panel p at
-;;       ap + ((p·K + k)·4 + r)·8           (rows past M are zero)
+;;   Ap: mp panels of 6 rows of A, each K×6, element (r, k) of panel p at
+;;       ap + ((p·K + k)·6 + r)·8           (rows past M are zero)
 ;;   Bp: np panels of 4 columns of B, each K×4, element (k, c) of panel q at
 ;;       bp + ((q·K + k)·4 + c)·8           (columns past N are zero)
-;;   C : (4·mp)×(4·np) row-major at cp; the kernel writes Ap·Bp into it, or
+;;   C : (6·mp)×(4·np) row-major at cp; the kernel writes Ap·Bp into it, or
 ;;       adds it when `acc` is 1 (then C must hold the values to add to).
 ;;       Entries of padded rows/columns are left unspecified.
 ;;
-;; Blocking: K in slices of 256 and A in blocks of 16 panels (64 rows), so a
-;; 64×256 block of A (128 KiB) stays in L2 while every B panel slice
-;; (256×4, 8 KiB, in L1) sweeps across it. The 4×4 register block holds C in
-;; eight f64x2 accumulators; per k it loads two f64x2 of B and splats four
-;; values of A: 16 multiply-adds (32 flops) for 6 loads.
+;; Blocking: K in slices of 256 and A in blocks of 16 panels (96 rows), so a
+;; 96×256 block of A (192 KiB) stays in L2 while every B panel slice
+;; (256×4, 8 KiB, in L1) sweeps across it. The 6×4 register block holds C in
+;; twelve f64x2 accumulators; per k it loads two f64x2 of B and splats six
+;; values of A: 24 multiply-adds (48 flops) for 8 loads.
+;;
+;; Why 6×4 and not 4×4: V8 compiles the k loop with about eight scalar
+;; instructions besides the vector work (two pointer increments, the
+;; counter, the branch, and the stack check it puts in every loop). With
+;; 4×4 that is a third of the loop, and the relaxed build is bound by
+;; instruction issue rather than by the multipliers; 6×4 does 12 vector
+;; multiply-adds per k for the same overhead. Its 12 accumulators + 2 B
+;; vectors + 1 splat are the 15 xmm registers V8 allocates on x64 (xmm15 is
+;; its scratch). Unrolling k instead makes V8 hoist the loads and spill. The
+;; SIMD128 build needs one more register for the product before the add, so
+;; there V8 keeps one accumulator on the stack (a store and a load per k);
+;; measured, that build runs as fast as with 4×4 on the same rows.
 (module
   (memory (export "memory") 1)
 
   ;; C block (+)= A panel · B panel over kc steps; `load` = 0 starts from zero
   ;; (locals start at zero), 1 from the C block in memory.
   (func $micro (param $a i32) (param $b i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
-    (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $r4 i32) (local $r5 i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $c40 v128) (local $c41 v128) (local $c50 v128) (local $c51 v128)
     (local $b0 v128) (local $b1 v128) (local $av v128)
     (local.set $r1 (i32.add (local.get $c) (local.get $ldc)))
     (local.set $r2 (i32.add (local.get $r1) (local.get $ldc)))
     (local.set $r3 (i32.add (local.get $r2) (local.get $ldc)))
+    (local.set $r4 (i32.add (local.get $r3) (local.get $ldc)))
+    (local.set $r5 (i32.add (local.get $r4) (local.get $ldc)))
     (if (local.get $load)
       (then
         (local.set $c00 (v128.load (local.get $c)))
@@ -45,26 +60,41 @@
         (local.set $c20 (v128.load (local.get $r2)))
         (local.set $c21 (v128.load offset=16 (local.get $r2)))
         (local.set $c30 (v128.load (local.get $r3)))
-        (local.set $c31 (v128.load offset=16 (local.get $r3)))))
-    (loop $k
-      (local.set $b0 (v128.load (local.get $b)))
-      (local.set $b1 (v128.load offset=16 (local.get $b)))
-      (local.set $av (v128.load64_splat (local.get $a)))
-      (local.set $c00 (MADD (local.get $av) (local.get $b0) (local.get $c00)))
-      (local.set $c01 (MADD (local.get $av) (local.get $b1) (local.get $c01)))
-      (local.set $av (v128.load64_splat offset=8 (local.get $a)))
-      (local.set $c10 (MADD (local.get $av) (local.get $b0) (local.get $c10)))
-      (local.set $c11 (MADD (local.get $av) (local.get $b1) (local.get $c11)))
-      (local.set $av (v128.load64_splat offset=16 (local.get $a)))
-      (local.set $c20 (MADD (local.get $av) (local.get $b0) (local.get $c20)))
-      (local.set $c21 (MADD (local.get $av) (local.get $b1) (local.get $c21)))
-      (local.set $av (v128.load64_splat offset=24 (local.get $a)))
-      (local.set $c30 (MADD (local.get $av) (local.get $b0) (local.get $c30)))
-      (local.set $c31 (MADD (local.get $av) (local.get $b1) (local.get $c31)))
-      (local.set $a (i32.add (local.get $a) (i32.const 32)))
-      (local.set $b (i32.add (local.get $b) (i32.const 32)))
-      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
-      (br_if $k (local.get $kc)))
+        (local.set $c31 (v128.load offset=16 (local.get $r3)))
+        (local.set $c40 (v128.load (local.get $r4)))
+        (local.set $c41 (v128.load offset=16 (local.get $r4)))
+        (local.set $c50 (v128.load (local.get $r5)))
+        (local.set $c51 (v128.load offset=16 (local.get $r5)))))
+    ;; kc ≥ 1 always; the `if` is for V8 11 (Node 20), which without it puts
+    ;; all six splat loads at the top of the loop body and then moves five
+    ;; values through the stack every k (seen with node --print-wasm-code).
+    (if (local.get $kc)
+      (then
+        (loop $k
+          (local.set $b0 (v128.load (local.get $b)))
+          (local.set $b1 (v128.load offset=16 (local.get $b)))
+          (local.set $av (v128.load64_splat (local.get $a)))
+          (local.set $c00 (MADD (local.get $av) (local.get $b0) (local.get $c00)))
+          (local.set $c01 (MADD (local.get $av) (local.get $b1) (local.get $c01)))
+          (local.set $av (v128.load64_splat offset=8 (local.get $a)))
+          (local.set $c10 (MADD (local.get $av) (local.get $b0) (local.get $c10)))
+          (local.set $c11 (MADD (local.get $av) (local.get $b1) (local.get $c11)))
+          (local.set $av (v128.load64_splat offset=16 (local.get $a)))
+          (local.set $c20 (MADD (local.get $av) (local.get $b0) (local.get $c20)))
+          (local.set $c21 (MADD (local.get $av) (local.get $b1) (local.get $c21)))
+          (local.set $av (v128.load64_splat offset=24 (local.get $a)))
+          (local.set $c30 (MADD (local.get $av) (local.get $b0) (local.get $c30)))
+          (local.set $c31 (MADD (local.get $av) (local.get $b1) (local.get $c31)))
+          (local.set $av (v128.load64_splat offset=32 (local.get $a)))
+          (local.set $c40 (MADD (local.get $av) (local.get $b0) (local.get $c40)))
+          (local.set $c41 (MADD (local.get $av) (local.get $b1) (local.get $c41)))
+          (local.set $av (v128.load64_splat offset=40 (local.get $a)))
+          (local.set $c50 (MADD (local.get $av) (local.get $b0) (local.get $c50)))
+          (local.set $c51 (MADD (local.get $av) (local.get $b1) (local.get $c51)))
+          (local.set $a (i32.add (local.get $a) (i32.const 48)))
+          (local.set $b (i32.add (local.get $b) (i32.const 32)))
+          (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
+          (br_if $k (local.get $kc)))))
     (v128.store (local.get $c) (local.get $c00))
     (v128.store offset=16 (local.get $c) (local.get $c01))
     (v128.store (local.get $r1) (local.get $c10))
@@ -72,14 +102,20 @@
     (v128.store (local.get $r2) (local.get $c20))
     (v128.store offset=16 (local.get $r2) (local.get $c21))
     (v128.store (local.get $r3) (local.get $c30))
-    (v128.store offset=16 (local.get $r3) (local.get $c31)))
+    (v128.store offset=16 (local.get $r3) (local.get $c31))
+    (v128.store (local.get $r4) (local.get $c40))
+    (v128.store offset=16 (local.get $r4) (local.get $c41))
+    (v128.store (local.get $r5) (local.get $c50))
+    (v128.store offset=16 (local.get $r5) (local.get $c51)))
 
   ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1.
   (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32)
-    (local $ldc i32) (local $panel i32) (local $k0 i32) (local $kc i32)
+    (local $ldc i32) (local $apanel i32) (local $bpanel i32) (local $k0 i32) (local $kc i32)
     (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32)
     (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
-    (local.set $panel (i32.shl (local.get $K) (i32.const 5)))
+    ;; bytes per A panel (K×6) and per B panel (K×4)
+    (local.set $apanel (i32.mul (local.get $K) (i32.const 48)))
+    (local.set $bpanel (i32.shl (local.get $K) (i32.const 5)))
     (local.set $k0 (i32.const 0))
     (loop $kslices
       (local.set $kc (i32.sub (local.get $K) (local.get $k0)))
@@ -93,10 +129,10 @@
           (local.set $ip (local.get $i0))
           (loop $ipanels
             (call $micro
-              (i32.add (i32.add (local.get $ap) (i32.mul (local.get $ip) (local.get $panel))) (i32.shl (local.get $k0) (i32.const 5)))
-              (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $panel))) (i32.shl (local.get $k0) (i32.const 5)))
+              (i32.add (i32.add (local.get $ap) (i32.mul (local.get $ip) (local.get $apanel))) (i32.mul (local.get $k0) (i32.const 48)))
+              (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $bpanel))) (i32.shl (local.get $k0) (i32.const 5)))
               (local.get $kc)
-              (i32.add (i32.add (local.get $cp) (i32.mul (i32.shl (local.get $ip) (i32.const 2)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5)))
+              (i32.add (i32.add (local.get $cp) (i32.mul (i32.mul (local.get $ip) (i32.const 6)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5)))
               (local.get $ldc)
               ;; the first K slice starts from zero unless accumulating
               (i32.or (local.get $acc) (i32.ne (local.get $k0) (i32.const 0))))
