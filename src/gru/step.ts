@@ -17,6 +17,7 @@ import {
   matmulTransAInto,
   matmulTransBInto,
   sigmoid,
+  tanh,
   type MatrixView,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
@@ -133,7 +134,7 @@ export function gruCellForwardInto(
       const r = sigmoid((G[a + j] as number) + (Y[y + j] as number));
       const z = sigmoid((G[a + H + j] as number) + (Y[y + H + j] as number));
       const hnj = Y[y + 2 * H + j] as number;
-      const cand = Math.tanh((G[a + 2 * H + j] as number) + r * hnj);
+      const cand = tanh((G[a + 2 * H + j] as number) + r * hnj);
       G[a + j] = r;
       G[a + H + j] = z;
       G[a + 2 * H + j] = cand;

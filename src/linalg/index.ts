@@ -1,7 +1,7 @@
 export { ShapeError } from './errors.js';
 export { Matrix, Tensor3, SlidingView, checkSize, type MatrixView } from './matrix.js';
 export { allocFloat64, allocationCount } from './alloc.js';
-export { sigmoid } from './activations.js';
+export { sigmoid, tanh } from './activations.js';
 export {
   matmulInto,
   matmulTransAInto,

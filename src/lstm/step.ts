@@ -15,6 +15,7 @@ import {
   matmulTransAInto,
   matmulTransBInto,
   sigmoid,
+  tanh,
   type MatrixView,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
@@ -127,14 +128,14 @@ export function lstmCellForwardInto(
     for (let j = 0; j < H; j++) {
       const f = sigmoid(G[a + j] as number);
       const i = sigmoid(G[a + H + j] as number);
-      const g = Math.tanh(G[a + 2 * H + j] as number);
+      const g = tanh(G[a + 2 * H + j] as number);
       const o = sigmoid(G[a + 3 * H + j] as number);
       G[a + j] = f;
       G[a + H + j] = i;
       G[a + 2 * H + j] = g;
       G[a + 3 * H + j] = o;
       const cNew = f * (cPrev.data[cPrevRow + j] as number) + i * g;
-      const tc = Math.tanh(cNew);
+      const tc = tanh(cNew);
       c.data[cRow + j] = cNew;
       tanhC.data[tRow + j] = tc;
       h.data[hRow + j] = o * tc;

@@ -13,6 +13,7 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  tanh,
   type MatrixView,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
@@ -84,7 +85,7 @@ export function rnnCellForwardInto(h: MatrixView): void {
   const { data, offset, stride, rows, cols } = h;
   for (let n = 0; n < rows; n++) {
     const row = offset + n * stride;
-    for (let j = 0; j < cols; j++) data[row + j] = Math.tanh(data[row + j] as number);
+    for (let j = 0; j < cols; j++) data[row + j] = tanh(data[row + j] as number);
   }
 }
 
