@@ -37,7 +37,8 @@ export type WasmKernelKind = 'relaxed-simd' | 'simd128';
 interface Kernel {
   readonly kind: WasmKernelKind;
   readonly memory: WasmMemory;
-  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number) => void;
+  /** mlast: real rows in the last A panel (1…MR); with ≤ 4 the kernel runs that panel 4 rows high. */
+  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number, mlast: number) => void;
 }
 
 const PAGE_BYTES = 65536;
@@ -45,6 +46,8 @@ const PAGE_BYTES = 65536;
 /**
  * Rows of A per packed panel, the height of the kernel's register block
  * (gemm.wat: 6×4, twelve f64x2 accumulators). B panels are 4 columns wide.
+ * A last panel with at most 4 real rows runs through a 4×4 block instead,
+ * so fewer padded rows are computed (M = 32: 34 rows, not 36; M = 10: 10, not 12).
  */
 const MR = 6;
 
@@ -310,7 +313,9 @@ function multiplyBlock(
       else h.set(c.subarray(src, src + N), dst);
     }
   }
-  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0);
+  // The kernel runs a last panel of ≤ 4 real rows 4 rows high instead of MR.
+  const lastPanelRows = M - (mp - 1) * MR;
+  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, lastPanelRows);
   for (let i = 0; i < M; i++) {
     const src = cAt + i * ldc;
     const dst = cOff + i * cRow;

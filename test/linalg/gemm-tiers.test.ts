@@ -107,8 +107,9 @@ describe('gemm kernels: fixed cases', () => {
     }
   });
 
-  it.each(modes)('%s: the WASM tier matches the reference for M around its 6-row panels (1, 5, 6, 7, 11, 12, 13)', (mode) => {
-    for (const M of [1, 5, 6, 7, 11, 12, 13]) {
+  // M mod 6 = 1…4 runs the last panel through the 4-row block, 5 and 0 through the 6-row one.
+  it.each(modes)('%s: the WASM tier matches the reference for M = 1…13 (every remainder of its 6-row panels)', (mode) => {
+    for (let M = 1; M <= 13; M++) {
       for (const [N, K] of [[4, 3], [9, 17]] as const) {
         const op = operands(M, N, K, mode, 100 * M + N + K);
         for (const accumulate of [false, true]) {
@@ -180,12 +181,18 @@ describe('gemm kernels: properties', () => {
   });
 
   it('crosses the WASM kernel’s 256-deep K slices and 96-row blocks correctly', () => {
-    for (const [M, N, K] of [[97, 9, 513], [200, 5, 257], [5, 70, 600]] as const) {
+    // M = 97…101 and 200 end on a last panel of 1…5 rows after a full 96-row block.
+    const shapes = [[97, 9, 513], [98, 6, 40], [99, 7, 60], [100, 9, 300], [101, 5, 40], [200, 5, 257], [5, 70, 600]] as const;
+    for (const [M, N, K] of shapes) {
       for (const mode of modes) {
+        // A·B and A·Bᵀ accumulate, Aᵀ·B overwrites: both starts of the first K slice, one product each.
+        const accumulate = mode !== 'AtB';
         const op = operands(M, N, K, mode, M * N + K);
-        const ref = runWith(gemmReference, op, true);
-        expect(worstRelative(op, op.c, runWith(gemmWasm, op, true), ref, true)).toBeLessThan(1e-12);
-        expect(worstRelative(op, op.c, runWith(gemmBlocked, op, true), ref, true)).toBeLessThan(1e-12);
+        const ref = runWith(gemmReference, op, accumulate);
+        const got = runWith(gemmWasm, op, accumulate);
+        expect(worstRelative(op, op.c, got, ref, accumulate)).toBeLessThan(1e-12);
+        expect(outsideUntouched(op, got)).toBe(true);
+        expect(worstRelative(op, op.c, runWith(gemmBlocked, op, accumulate), ref, accumulate)).toBeLessThan(1e-12);
       }
     }
   });

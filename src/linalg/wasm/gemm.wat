@@ -35,6 +35,15 @@
 ;; SIMD128 build needs one more register for the product before the add, so
 ;; there V8 keeps one accumulator on the stack (a store and a load per k);
 ;; measured, that build runs as fast as with 4×4 on the same rows.
+;;
+;; Why a second, 4-row kernel: rows are padded to a multiple of 6, so common
+;; batch sizes pay for rows that do not exist (M = 32 runs 36 rows, 50 runs
+;; 54, 10 runs 12), and with SIMD128 that cost more than 6×4 gained. When the
+;; last A panel holds at most 4 real rows (M mod 6 = 1…4) it goes through
+;; $micro4, which reads rows 0–3 of the same 6-row panel layout and writes 4
+;; rows of C: 4 − M mod 6 padded rows are computed instead of 6 − M mod 6
+;; (M = 32 runs 34 rows, M = 10 and 64 none). M mod 6 = 5 keeps the 6-row
+;; kernel (one padded row either way, and 6×4 is the faster block).
 (module
   (memory (export "memory") 1)
 
@@ -108,10 +117,69 @@
     (v128.store (local.get $r5) (local.get $c50))
     (v128.store offset=16 (local.get $r5) (local.get $c51)))
 
-  ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1.
-  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32)
+  ;; The 4-row block for the last A panel when it holds at most 4 real rows:
+  ;; C rows 0–3 (+)= rows 0–3 of a 6-row panel · B panel, same arguments as
+  ;; $micro. The panel layout is unchanged (the a pointer still advances 48
+  ;; bytes per k); rows 4 and 5, padding, are neither read nor written.
+  ;; Eight accumulators + 2 B vectors + 1 splat (+ the product in SIMD128)
+  ;; leave V8 registers to spare, so neither build spills in the k loop and
+  ;; it needs no `if (kc)` (checked with --print-wasm-code on Node 20).
+  (func $micro4 (param $a i32) (param $b i32) (param $kc i32) (param $c i32) (param $ldc i32) (param $load i32)
+    (local $r1 i32) (local $r2 i32) (local $r3 i32)
+    (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
+    (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
+    (local $b0 v128) (local $b1 v128) (local $av v128)
+    (local.set $r1 (i32.add (local.get $c) (local.get $ldc)))
+    (local.set $r2 (i32.add (local.get $r1) (local.get $ldc)))
+    (local.set $r3 (i32.add (local.get $r2) (local.get $ldc)))
+    (if (local.get $load)
+      (then
+        (local.set $c00 (v128.load (local.get $c)))
+        (local.set $c01 (v128.load offset=16 (local.get $c)))
+        (local.set $c10 (v128.load (local.get $r1)))
+        (local.set $c11 (v128.load offset=16 (local.get $r1)))
+        (local.set $c20 (v128.load (local.get $r2)))
+        (local.set $c21 (v128.load offset=16 (local.get $r2)))
+        (local.set $c30 (v128.load (local.get $r3)))
+        (local.set $c31 (v128.load offset=16 (local.get $r3)))))
+    (loop $k
+      (local.set $b0 (v128.load (local.get $b)))
+      (local.set $b1 (v128.load offset=16 (local.get $b)))
+      (local.set $av (v128.load64_splat (local.get $a)))
+      (local.set $c00 (MADD (local.get $av) (local.get $b0) (local.get $c00)))
+      (local.set $c01 (MADD (local.get $av) (local.get $b1) (local.get $c01)))
+      (local.set $av (v128.load64_splat offset=8 (local.get $a)))
+      (local.set $c10 (MADD (local.get $av) (local.get $b0) (local.get $c10)))
+      (local.set $c11 (MADD (local.get $av) (local.get $b1) (local.get $c11)))
+      (local.set $av (v128.load64_splat offset=16 (local.get $a)))
+      (local.set $c20 (MADD (local.get $av) (local.get $b0) (local.get $c20)))
+      (local.set $c21 (MADD (local.get $av) (local.get $b1) (local.get $c21)))
+      (local.set $av (v128.load64_splat offset=24 (local.get $a)))
+      (local.set $c30 (MADD (local.get $av) (local.get $b0) (local.get $c30)))
+      (local.set $c31 (MADD (local.get $av) (local.get $b1) (local.get $c31)))
+      (local.set $a (i32.add (local.get $a) (i32.const 48)))
+      (local.set $b (i32.add (local.get $b) (i32.const 32)))
+      (local.set $kc (i32.sub (local.get $kc) (i32.const 1)))
+      (br_if $k (local.get $kc)))
+    (v128.store (local.get $c) (local.get $c00))
+    (v128.store offset=16 (local.get $c) (local.get $c01))
+    (v128.store (local.get $r1) (local.get $c10))
+    (v128.store offset=16 (local.get $r1) (local.get $c11))
+    (v128.store (local.get $r2) (local.get $c20))
+    (v128.store offset=16 (local.get $r2) (local.get $c21))
+    (v128.store (local.get $r3) (local.get $c30))
+    (v128.store offset=16 (local.get $r3) (local.get $c31)))
+
+  ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1; the
+  ;; last A panel holds $mlast real rows (1…6), the others 6.
+  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32) (param $mlast i32)
     (local $ldc i32) (local $apanel i32) (local $bpanel i32) (local $k0 i32) (local $kc i32)
-    (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32)
+    (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32) (local $full i32)
+    (local $pa i32) (local $pb i32) (local $pc i32) (local $load i32)
+    ;; panels run by the 6-row kernel: all, unless the last has ≤ 4 real rows
+    (local.set $full (local.get $mp))
+    (if (i32.le_u (local.get $mlast) (i32.const 4))
+      (then (local.set $full (i32.sub (local.get $mp) (i32.const 1)))))
     (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
     ;; bytes per A panel (K×6) and per B panel (K×4)
     (local.set $apanel (i32.mul (local.get $K) (i32.const 48)))
@@ -128,14 +196,14 @@
         (loop $jpanels
           (local.set $ip (local.get $i0))
           (loop $ipanels
-            (call $micro
-              (i32.add (i32.add (local.get $ap) (i32.mul (local.get $ip) (local.get $apanel))) (i32.mul (local.get $k0) (i32.const 48)))
-              (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $bpanel))) (i32.shl (local.get $k0) (i32.const 5)))
-              (local.get $kc)
-              (i32.add (i32.add (local.get $cp) (i32.mul (i32.mul (local.get $ip) (i32.const 6)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5)))
-              (local.get $ldc)
-              ;; the first K slice starts from zero unless accumulating
-              (i32.or (local.get $acc) (i32.ne (local.get $k0) (i32.const 0))))
+            (local.set $pa (i32.add (i32.add (local.get $ap) (i32.mul (local.get $ip) (local.get $apanel))) (i32.mul (local.get $k0) (i32.const 48))))
+            (local.set $pb (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $bpanel))) (i32.shl (local.get $k0) (i32.const 5))))
+            (local.set $pc (i32.add (i32.add (local.get $cp) (i32.mul (i32.mul (local.get $ip) (i32.const 6)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5))))
+            ;; the first K slice starts from zero unless accumulating
+            (local.set $load (i32.or (local.get $acc) (i32.ne (local.get $k0) (i32.const 0))))
+            (if (i32.lt_u (local.get $ip) (local.get $full))
+              (then (call $micro (local.get $pa) (local.get $pb) (local.get $kc) (local.get $pc) (local.get $ldc) (local.get $load)))
+              (else (call $micro4 (local.get $pa) (local.get $pb) (local.get $kc) (local.get $pc) (local.get $ldc) (local.get $load))))
             (local.set $ip (i32.add (local.get $ip) (i32.const 1)))
             (br_if $ipanels (i32.lt_u (local.get $ip) (local.get $iend))))
           (local.set $jp (i32.add (local.get $jp) (i32.const 1)))
