@@ -123,11 +123,14 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
 /** C ← C + e·row: adds the 1×cols `row` (a bias) to every row of C. */
 export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
   if (row.rows !== 1 || row.cols !== C.cols) fail('addRowInto', 'row', `1×${C.cols}`, row);
-  const c = C.data;
+  // Fields in locals: views come in several classes, and V8 re-reads a
+  // polymorphic field on every iteration instead of hoisting it.
+  const { data: c, offset, stride, rows, cols } = C;
   const r = row.data;
-  for (let i = 0; i < C.rows; i++) {
-    const ci = C.offset + i * C.stride;
-    for (let j = 0; j < C.cols; j++) c[ci + j] = (c[ci + j] as number) + (r[row.offset + j] as number);
+  const r0 = row.offset;
+  for (let i = 0; i < rows; i++) {
+    const ci = offset + i * stride;
+    for (let j = 0; j < cols; j++) c[ci + j] = (c[ci + j] as number) + (r[r0 + j] as number);
   }
   return C;
 }
@@ -139,11 +142,12 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
 export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): MatrixView {
   if (dst.rows !== 1 || dst.cols !== A.cols) fail('colSumInto', 'dst', `1×${A.cols}`, dst);
   prepare(dst, accumulate);
-  const a = A.data;
+  const { data: a, offset, stride, rows, cols } = A;
   const d = dst.data;
-  for (let i = 0; i < A.rows; i++) {
-    const ai = A.offset + i * A.stride;
-    for (let j = 0; j < A.cols; j++) d[dst.offset + j] = (d[dst.offset + j] as number) + (a[ai + j] as number);
+  const d0 = dst.offset;
+  for (let i = 0; i < rows; i++) {
+    const ai = offset + i * stride;
+    for (let j = 0; j < cols; j++) d[d0 + j] = (d[d0 + j] as number) + (a[ai + j] as number);
   }
   return dst;
 }
@@ -151,12 +155,12 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
 /** C ← C + A, element-wise (same shape). */
 export function addInto(C: MatrixView, A: MatrixView): MatrixView {
   if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', dims(C), A);
-  const c = C.data;
+  const { data: c, offset, stride, rows, cols } = C;
   const a = A.data;
-  for (let i = 0; i < C.rows; i++) {
-    const ci = C.offset + i * C.stride;
+  for (let i = 0; i < rows; i++) {
+    const ci = offset + i * stride;
     const ai = A.offset + i * A.stride;
-    for (let j = 0; j < C.cols; j++) c[ci + j] = (c[ci + j] as number) + (a[ai + j] as number);
+    for (let j = 0; j < cols; j++) c[ci + j] = (c[ci + j] as number) + (a[ai + j] as number);
   }
   return C;
 }

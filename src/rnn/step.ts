@@ -13,9 +13,11 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
-  tanh,
   type MatrixView,
 } from '../linalg/index.js';
+// From their module, not the index: the CommonJS build re-exports through
+// getters, and a getter call per element made the fused loops ~2.5× slower.
+import { tanh } from '../linalg/activations.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 
 /** What {@link rnnStepBackward} needs from the forward pass. */
