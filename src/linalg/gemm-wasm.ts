@@ -39,6 +39,10 @@ interface Kernel {
   readonly memory: WasmMemory;
   /** mlast: real rows in the last A panel (1…MR); with ≤ 4 the kernel runs that panel 4 rows high. */
   readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number, mlast: number) => void;
+  /** Panels of width w from a raw block whose panel direction is contiguous (byte addresses). */
+  readonly packDepthMajor: (src: number, ld: number, kn: number, n: number, w: number, kTotal: number, dst: number) => void;
+  /** Panels of width w from a raw block whose depth is contiguous (byte addresses). */
+  readonly packIndexMajor: (src: number, ld: number, K: number, n: number, w: number, dst: number) => void;
 }
 
 const PAGE_BYTES = 65536;
@@ -86,7 +90,13 @@ function load(): Kernel | null {
       const bytes = decodeBase64(base64);
       if (!wasm.validate(bytes)) continue;
       const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
-      return { kind, memory: exports.memory as WasmMemory, gemm: exports.gemm as Kernel['gemm'] };
+      return {
+        kind,
+        memory: exports.memory as WasmMemory,
+        gemm: exports.gemm as Kernel['gemm'],
+        packDepthMajor: exports.pack_depth_major as Kernel['packDepthMajor'],
+        packIndexMajor: exports.pack_index_major as Kernel['packIndexMajor'],
+      };
     } catch {
       continue;
     }
@@ -158,10 +168,76 @@ function matchesHeld(op: GemmOperands, v: MatrixView): boolean {
  */
 const PACK_CHUNK = 64;
 
+/**
+ * Values of the raw block the packers copy an operand into before the
+ * kernel's packers reorder it (256 KiB): big enough that the per-row copies
+ * are long, small enough to add little to the arena.
+ */
+const RAW_VALUES = 1 << 15;
+
+/** Shorter contiguous runs are packed by the JS loops: a copy per run would cost more than it saves. */
+const MIN_RUN = 16;
+
+/**
+ * Packs the operand element (i, k) = src[off + i·idxStride + k·depthStride],
+ * i = 0 … n−1, k = 0 … K−1, into ⌈n/w⌉ panels of width w at `at` (element
+ * (k, c) of panel p at at + (p·K + k)·w + c, zero past n), through the
+ * WASM packers: rows of the operand are copied into a raw block at `rawAt`
+ * (TypedArray.set, a memcpy) and reordered there. Returns false, having
+ * done nothing, when neither stride is 1 or the contiguous runs are short;
+ * the caller then packs in JS. A JS loop over typed arrays costs ≈ 4 ns per
+ * value on the bench machine, this well under 1.
+ */
+function packPanels(
+  k: Kernel,
+  src: Float64Array,
+  off: number,
+  idxStride: number,
+  depthStride: number,
+  n: number,
+  K: number,
+  w: number,
+  at: number,
+  rawAt: number,
+): boolean {
+  if (idxStride === 1 && n >= MIN_RUN) {
+    // For each depth k the n panel-direction values are one run.
+    ensure(k, rawAt + Math.max(n, RAW_VALUES));
+    const h = heap;
+    const depths = Math.max(1, Math.floor(RAW_VALUES / n));
+    for (let k0 = 0; k0 < K; k0 += depths) {
+      const kn = Math.min(depths, K - k0);
+      for (let d = 0; d < kn; d++) {
+        const from = off + (k0 + d) * depthStride;
+        h.set(src.subarray(from, from + n), rawAt + d * n);
+      }
+      k.packDepthMajor(rawAt * 8, n, kn, n, w, K, (at + k0 * w) * 8);
+    }
+    return true;
+  }
+  if (depthStride === 1 && K >= MIN_RUN) {
+    // For each index i the K depth values are one run; copy whole panels.
+    ensure(k, rawAt + Math.max(w * K, RAW_VALUES));
+    const h = heap;
+    const panels = Math.max(1, Math.floor(RAW_VALUES / (w * K)));
+    for (let i0 = 0; i0 < n; i0 += panels * w) {
+      const rows = Math.min(panels * w, n - i0);
+      for (let r = 0; r < rows; r++) {
+        const from = off + (i0 + r) * idxStride;
+        h.set(src.subarray(from, from + K), rawAt + r * K);
+      }
+      k.packIndexMajor(rawAt * 8, K, K, rows, w, (at + i0 * K) * 8);
+    }
+    return true;
+  }
+  return false;
+}
+
 /** Packs rows rowStart … rowStart+M−1 of A into mp panels of MR rows at `at`. */
-function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: number): void {
+function packA(k: Kernel, op: GemmOperands, rowStart: number, M: number, mp: number, at: number, rawAt: number): void {
   const { K, a, aRow, aDepth } = op;
   const aOff = op.aOff + rowStart * aRow;
+  if (packPanels(k, a, aOff, aRow, aDepth, M, K, MR, at, rawAt)) return;
   const h = heap;
   for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
     const k1 = Math.min(K, k0 + PACK_CHUNK);
@@ -193,9 +269,10 @@ function packA(op: GemmOperands, rowStart: number, M: number, mp: number, at: nu
 }
 
 /** Packs columns colStart … colStart+N−1 of B into np panels at `at`. */
-function packB(op: GemmOperands, colStart: number, N: number, np: number, at: number): void {
+function packB(k: Kernel, op: GemmOperands, colStart: number, N: number, np: number, at: number, rawAt: number): void {
   const { K, b, bDepth, bCol } = op;
   const bOff = op.bOff + colStart * bCol;
+  if (packPanels(k, b, bOff, bCol, bDepth, N, K, 4, at, rawAt)) return;
   const h = heap;
   for (let k0 = 0; k0 < K; k0 += PACK_CHUNK) {
     const k1 = Math.min(K, k0 + PACK_CHUNK);
@@ -231,7 +308,7 @@ function heldPanels(k: Kernel, op: GemmOperands, np: number): number {
     for (const [depth, col, start] of entry.packs) if (depth === op.bDepth && col === op.bCol) return start;
     const start = heldTop;
     ensure(k, start + np * op.K * 4);
-    packB(op, 0, op.N, np, start);
+    packB(k, op, 0, op.N, np, start, start + np * op.K * 4);
     heldTop = start + np * op.K * 4;
     entry.packs.push([op.bDepth, op.bCol, start]);
     return start;
@@ -261,6 +338,10 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
   // Column blocks of B (K×nc), multiples of 4, and row blocks of A (mc×K), multiples of MR.
   const nc = heldAt >= 0 ? 4 * np : Math.max(4, Math.min(4 * np, (Math.floor(blockValues / K) >> 2) << 2));
   const mc = MR * Math.max(1, Math.min(Math.ceil(M / MR), Math.floor(blockValues / Math.max(K, nc) / MR)));
+  // Scratch: [B block][A block][C block][raw rows for the packers], sized for the largest block.
+  const npMax = (Math.min(nc, N) + 3) >> 2;
+  const mpMax = Math.ceil(Math.min(mc, M) / MR);
+  const rawAt = heldTop + (heldAt >= 0 ? 0 : npMax * K * 4) + mpMax * MR * (K + 4 * npMax);
   for (let j0 = 0; j0 < N; j0 += nc) {
     const nb = Math.min(nc, N - j0);
     const npb = (nb + 3) >> 2;
@@ -269,17 +350,18 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
     if (bAt < 0) {
       bAt = heldTop;
       ensure(k, aAt);
-      packB(op, j0, nb, npb, bAt);
+      packB(k, op, j0, nb, npb, bAt, rawAt);
     }
     for (let i0 = 0; i0 < M; i0 += mc) {
-      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb);
+      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb, rawAt);
     }
   }
 }
 
 /**
  * One block, rows i0 … i0+M−1 and columns j0 … j0+N−1 of C: packs those rows
- * of A at `aAt`, runs the kernel on the B panels at `bAt`, and copies C out.
+ * of A at `aAt` (through the raw block at `rawAt`, past every other buffer),
+ * runs the kernel on the B panels at `bAt`, and copies C out.
  * When accumulating, C's rows are first copied in, so the kernel adds to
  * them in its own memory.
  */
@@ -294,6 +376,7 @@ function multiplyBlock(
   aAt: number,
   bAt: number,
   npb: number,
+  rawAt: number,
 ): void {
   const { K, c, cRow } = op;
   const cOff = op.cOff + i0 * cRow + j0;
@@ -301,7 +384,7 @@ function multiplyBlock(
   const cAt = aAt + mp * K * MR;
   const ldc = npb * 4;
   ensure(k, cAt + mp * MR * ldc);
-  packA(op, i0, M, mp, aAt);
+  packA(k, op, i0, M, mp, aAt, rawAt);
   const h = heap;
   // Short rows copy faster element by element than through subarray views.
   const short = N < 32;
