@@ -1,6 +1,11 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // The heaviest tests (a training run, the docs type-check, the large-shape
+  // tier agreement) take 3–4 s alone; on 2 shared cores under load that
+  // crossed jest's 5 s default once. Timeouts guard against hangs here,
+  // they do not measure speed.
+  testTimeout: 30_000,
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // Builds dist/ when stale: the CLI tests spawn the real bin.
