@@ -144,65 +144,51 @@ const dims = fc.record({
   seed: fc.integer({ min: 1, max: 1e9 }),
 });
 
+function checkRnn(N: number, T: number, D: number, H: number, seed: number): void {
+  const rand = rng(seed);
+  const x = randTensor(N, T, D, rand);
+  const h0 = randMatrix(N, H, rand);
+  const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
+  const dh = randTensor(N, T, H, rand);
+  const want = literalRnn(x, h0, p, dh);
+  const { h, cache } = rnnForward(x, h0, p);
+  const got = rnnBackward(dh, cache);
+  expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+  for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+}
+
 describe('rnnForward/rnnBackward equal the literal loop over rnnStepForward/rnnStepBackward', () => {
-  function check(N: number, T: number, D: number, H: number, seed: number): void {
-    const rand = rng(seed);
-    const x = randTensor(N, T, D, rand);
-    const h0 = randMatrix(N, H, rand);
-    const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
-    const dh = randTensor(N, T, H, rand);
-    const want = literalRnn(x, h0, p, dh);
-    const { h, cache } = rnnForward(x, h0, p);
-    const got = rnnBackward(dh, cache);
-    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
-    for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
-  }
   it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=70)', () => {
-    check(3, 5, 4, 6, 11);
-    check(9, 6, 33, 70, 12);
+    checkRnn(3, 5, 4, 6, 11);
+    checkRnn(9, 6, 33, 70, 12);
   });
   it('property: random small shapes', () => {
-    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
-  });
-  it('chunked backward (du kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
-    chunked(() => {
-      check(3, 7, 4, 6, 13);
-      check(2, 8, 5, 3, 14);
-      check(9, 16, 33, 70, 15);
-      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
-    });
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => checkRnn(N, T, D, H, seed)), { numRuns: 40 });
   });
 });
 
+function checkLstm(N: number, T: number, D: number, H: number, seed: number): void {
+  const rand = rng(seed);
+  const x = randTensor(N, T, D, rand);
+  const h0 = randMatrix(N, H, rand);
+  const c0 = randMatrix(N, H, rand);
+  const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
+  const dh = randTensor(N, T, H, rand);
+  const want = literalLstm(x, h0, c0, p, dh);
+  const { h, c, cache } = lstmForward(x, h0, p, c0);
+  const got = lstmBackward(dh, cache);
+  expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+  expect(normRelError(c.data, want.c.data)).toBeLessThan(TOL);
+  for (const k of ['dx', 'dh0', 'dc0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+}
+
 describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/lstmStepBackward', () => {
-  function check(N: number, T: number, D: number, H: number, seed: number): void {
-    const rand = rng(seed);
-    const x = randTensor(N, T, D, rand);
-    const h0 = randMatrix(N, H, rand);
-    const c0 = randMatrix(N, H, rand);
-    const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
-    const dh = randTensor(N, T, H, rand);
-    const want = literalLstm(x, h0, c0, p, dh);
-    const { h, c, cache } = lstmForward(x, h0, p, c0);
-    const got = lstmBackward(dh, cache);
-    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
-    expect(normRelError(c.data, want.c.data)).toBeLessThan(TOL);
-    for (const k of ['dx', 'dh0', 'dc0', 'dWx', 'dWh', 'db'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
-  }
   it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=40)', () => {
-    check(3, 5, 4, 6, 21);
-    check(9, 6, 33, 40, 22);
+    checkLstm(3, 5, 4, 6, 21);
+    checkLstm(9, 6, 33, 40, 22);
   });
   it('property: random small shapes', () => {
-    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
-  });
-  it('chunked backward (dA kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
-    chunked(() => {
-      check(3, 7, 4, 6, 23);
-      check(2, 8, 5, 3, 24);
-      check(9, 16, 33, 40, 25);
-      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
-    });
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => checkLstm(N, T, D, H, seed)), { numRuns: 40 });
   });
   it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
     const rand = rng(5);
@@ -221,38 +207,31 @@ describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/l
   });
 });
 
+function checkGru(N: number, T: number, D: number, H: number, seed: number): void {
+  const rand = rng(seed);
+  const x = randTensor(N, T, D, rand);
+  const h0 = randMatrix(N, H, rand);
+  const p = {
+    Wx: randMatrix(D, 3 * H, rand, 0.5),
+    Wh: randMatrix(H, 3 * H, rand, 0.5),
+    bx: randMatrix(1, 3 * H, rand),
+    bh: randMatrix(1, 3 * H, rand),
+  };
+  const dh = randTensor(N, T, H, rand);
+  const want = literalGru(x, h0, p, dh);
+  const { h, cache } = gruForward(x, h0, p);
+  const got = gruBackward(dh, cache);
+  expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
+  for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'dbx', 'dbh'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
+}
+
 describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruStepBackward', () => {
-  function check(N: number, T: number, D: number, H: number, seed: number): void {
-    const rand = rng(seed);
-    const x = randTensor(N, T, D, rand);
-    const h0 = randMatrix(N, H, rand);
-    const p = {
-      Wx: randMatrix(D, 3 * H, rand, 0.5),
-      Wh: randMatrix(H, 3 * H, rand, 0.5),
-      bx: randMatrix(1, 3 * H, rand),
-      bh: randMatrix(1, 3 * H, rand),
-    };
-    const dh = randTensor(N, T, H, rand);
-    const want = literalGru(x, h0, p, dh);
-    const { h, cache } = gruForward(x, h0, p);
-    const got = gruBackward(dh, cache);
-    expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
-    for (const k of ['dx', 'dh0', 'dWx', 'dWh', 'dbx', 'dbh'] as const) expect(normRelError(got[k].data, want[k].data)).toBeLessThan(TOL);
-  }
   it('fixed: N=3 T=5 D=4 H=6, and a size above the WASM threshold (N=9 T=6 D=33 H=50)', () => {
-    check(3, 5, 4, 6, 31);
-    check(9, 6, 33, 50, 32);
+    checkGru(3, 5, 4, 6, 31);
+    checkGru(9, 6, 33, 50, 32);
   });
   it('property: random small shapes', () => {
-    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
-  });
-  it('chunked backward (dX, dY kept for ⌈T/4⌉ steps at a time): fixed T = 7, 8, 16 and random shapes', () => {
-    chunked(() => {
-      check(3, 7, 4, 6, 33);
-      check(2, 8, 5, 3, 34);
-      check(9, 16, 33, 50, 35);
-      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
-    });
+    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => checkGru(N, T, D, H, seed)), { numRuns: 40 });
   });
   it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
     const rand = rng(6);
@@ -290,5 +269,69 @@ describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruS
       }
       prev = step.h;
     }
+  });
+});
+
+/** Each cell's sequence backward on random inputs, for the chunked tests. */
+const cells = [
+  {
+    name: 'rnn',
+    check: checkRnn,
+    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
+      const rand = rng(41);
+      const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
+      return rnnBackward(dh, rnnForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+    },
+  },
+  {
+    name: 'lstm',
+    check: checkLstm,
+    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
+      const rand = rng(42);
+      const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
+      return lstmBackward(dh, lstmForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+    },
+  },
+  {
+    name: 'gru',
+    check: checkGru,
+    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
+      const rand = rng(43);
+      const p = { Wx: randMatrix(D, 3 * H, rand, 0.5), Wh: randMatrix(H, 3 * H, rand, 0.5), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
+      return gruBackward(dh, gruForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+    },
+  },
+] as const;
+
+describe('chunked backward (dA kept for ⌈T/4⌉ steps at a time, threshold forced to 0)', () => {
+  it.each(cells)('$name: equals the literal step loop at T = 7, 8, 16 and on random shapes', ({ check }) => {
+    chunked(() => {
+      check(3, 7, 4, 6, 13);
+      check(2, 8, 5, 3, 14);
+      check(9, 16, 33, 40, 15);
+      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
+    });
+  });
+
+  it.each(cells)('$name: a NaN in dh[n0, t0] reaches example n0 and the weight gradients only', ({ backward }) => {
+    const [N, T, D, H, n0, t0] = [3, 7, 4, 5, 1, 4];
+    const dh = randTensor(N, T, H, rng(44));
+    const poisoned = dh.clone();
+    poisoned.data[(n0 * T + t0) * H] = NaN;
+    chunked(() => {
+      const clean = backward(N, T, D, H, dh);
+      const got = backward(N, T, D, H, poisoned);
+      for (let n = 0; n < N; n++) {
+        const dx = got.dx.data.subarray(n * T * D, (n + 1) * T * D);
+        const dh0 = got.dh0.data.subarray(n * H, (n + 1) * H);
+        if (n === n0) {
+          expect(dh0.some(Number.isNaN)).toBe(true);
+        } else {
+          expect(Array.from(dx)).toEqual(Array.from(clean.dx.data.subarray(n * T * D, (n + 1) * T * D)));
+          expect(Array.from(dh0)).toEqual(Array.from(clean.dh0.data.subarray(n * H, (n + 1) * H)));
+        }
+      }
+      expect(got.dWx.data.some(Number.isNaN)).toBe(true);
+    });
   });
 });
