@@ -10,6 +10,7 @@
 //   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
 //   npm run bench -- --no-numpy        skip the numpy side
 //   npm run bench -- --sizes=small,medium   a subset of the sizes
+//   npm run bench -- --no-floor        skip the kernel floor (bench/floor.mjs)
 //   npm run bench:relaxed              Node 20 with relaxed SIMD enabled (fused multiply-add
 //                                      kernel; the default on Node ≥ 22)
 //
@@ -29,7 +30,10 @@ if (!existsSync(join(root, 'dist/cjs/index.js'))) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
 const hg = require(join(root, 'dist/cjs/index.js'));
-const { wasmArenaBytes } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
+const { wasmArenaBytes, WASM_BLOCK_VALUES } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
+const { chunkSteps } = require(join(root, 'dist/cjs/linalg/batch-first.js'));
+const { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } = require(join(root, 'dist/cjs/linalg/wasm/gemm-bytes.js'));
+const { kernelFloorTimer, productsOf } = await import('./floor.mjs');
 const Table = require('cli-table3');
 
 const args = process.argv.slice(2);
@@ -39,6 +43,11 @@ const tiny = flag('tiny');
 const asJson = flag('json');
 const withNumpy = !flag('no-numpy');
 if (option('tier')) hg.setProductTier(option('tier'));
+// The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
+const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
+const floorTimer = kernelKind && !flag('no-floor')
+  ? kernelFloorTimer({ base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64, blockValues: WASM_BLOCK_VALUES })
+  : null;
 
 const SIZES = tiny
   ? [{ name: 'tiny', N: 2, T: 3, D: 4, H: 5, repeats: 3 }]
@@ -189,6 +198,9 @@ for (const size of sizes) {
       } catch (e) {
         row.error = String(e.message ?? e);
       }
+      if (floorTimer) {
+        row.kernelFloorMs = floorTimer.floorMs(productsOf({ N: size.N, T, D: size.D, H: size.H, gates: GATES[cell], mode, chunkSteps }));
+      }
       if (numpyOk) {
         const plan = [{ cell, mode, N: size.N, T: size.T, D: size.D, H: size.H, repeats }];
         const res = numpy(['--plan', JSON.stringify(plan)]);
@@ -197,6 +209,7 @@ for (const size of sizes) {
           row.numpyWallMs = res.rows[0].ms;
           row.numpyGflops = flops / row.numpyMs / 1e6;
           if (row.ms !== undefined) row.ratio = row.ms / row.numpyMs;
+          if (row.kernelFloorMs !== undefined) row.floorRatio = row.kernelFloorMs / row.numpyMs;
         }
       }
       rows.push(row);
@@ -210,11 +223,11 @@ if (asJson) {
 } else {
   const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
   const table = new Table({
-    head: ['cell', 'mode', 'size', 'N·T·D·H', 'handgrad ms', 'GFLOP/s', 'numpy ms', 'GFLOP/s', 'handgrad/numpy', 'wall ms hg / np'],
+    head: ['cell', 'mode', 'size', 'N·T·D·H', 'handgrad ms', 'GFLOP/s', 'numpy ms', 'GFLOP/s', 'handgrad/numpy', 'kernel floor ms', 'floor/numpy', 'wall ms hg / np'],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
-    table.push([r.cell, r.mode, r.size, `${r.N}·${r.T}·${r.D}·${r.H}`, r.error ? `error: ${r.error}` : fmt(r.ms), fmt(r.gflops), fmt(r.numpyMs), fmt(r.numpyGflops), fmt(r.ratio), `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`]);
+    table.push([r.cell, r.mode, r.size, `${r.N}·${r.T}·${r.D}·${r.H}`, r.error ? `error: ${r.error}` : fmt(r.ms), fmt(r.gflops), fmt(r.numpyMs), fmt(r.numpyGflops), fmt(r.ratio), fmt(r.kernelFloorMs), fmt(r.floorRatio), `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`]);
   }
   console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`);
   if (numpyOk) {
@@ -224,6 +237,7 @@ if (asJson) {
     console.log(`numpy: ${numpyInfo.error}`);
   }
   console.log('ms = CPU time (user+sys) per forward+backward, median of repeats after warm-up; flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)');
+  if (floorTimer) console.log('kernel floor = the WASM kernel alone on the row\'s products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it');
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${machine.cores} cores`);
   console.log(table.toString());
   if (memory) {
