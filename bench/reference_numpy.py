@@ -15,6 +15,7 @@ Gate orders (LSTM f | i | g | o, GRU r | z | n) and shapes match handgrad:
 Usage (bench/run.mjs calls it; it prints one JSON object on stdout):
     python3 bench/reference_numpy.py --check
     python3 bench/reference_numpy.py --plan '[{"cell":"lstm","mode":"sequence","N":10,"T":20,"D":32,"H":64,"repeats":5}]'
+    python3 bench/reference_numpy.py --serve     (JSON lines: a request per line on stdin, a reply per line)
 """
 import argparse
 import ctypes
@@ -272,37 +273,71 @@ def blas_info():
     return info
 
 
+def calibrate(cell, mode, p):
+    """As bench/run.mjs: calls per sample so that a sample lasts >= 20 ms."""
+    run_once(cell, mode, p)
+    inner = 1
+    while True:
+        start = time.perf_counter()
+        for _ in range(inner):
+            run_once(cell, mode, p)
+        ms = (time.perf_counter() - start) * 1e3
+        if ms >= 20 or inner >= 1 << 16:
+            return inner
+        inner *= min(16, max(2, int(np.ceil(20 / max(ms, 0.01)))))
+
+
+def sample(cell, mode, p, inner):
+    """Wall clock and CPU time (process_time) per call over one sample, ms."""
+    c0 = time.process_time()
+    start = time.perf_counter()
+    for _ in range(inner):
+        run_once(cell, mode, p)
+    return (time.perf_counter() - start) * 1e3 / inner, (time.process_time() - c0) * 1e3 / inner
+
+
+def serve():
+    """One JSON request per line on stdin, one JSON reply per line on stdout:
+    {"prepare": {cell, mode, N, T, D, H}} builds that problem and calibrates
+    it, {"sample": true} times one sample of it. bench/run.mjs alternates
+    these samples with its own, so both sides of a ratio see the same moment
+    of a machine whose speed drifts."""
+    current = None
+    for line in sys.stdin:
+        req = json.loads(line)
+        if "prepare" in req:
+            item = req["prepare"]
+            p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
+            current = (item["cell"], item["mode"], p, calibrate(item["cell"], item["mode"], p))
+            reply = {"inner": current[3]}
+        else:
+            wall, cpu = sample(*current)
+            reply = {"ms": wall, "cpu_ms": cpu}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--check", action="store_true", help="finite-difference check of the numpy gradients")
     ap.add_argument("--plan", help="JSON list of {cell, mode, N, T, D, H, repeats}")
+    ap.add_argument("--serve", action="store_true", help="time samples on request (JSON lines on stdin), for bench/run.mjs")
     args = ap.parse_args()
+    if args.serve:
+        serve()
+        return
     out = {"info": blas_info()}
     if args.check:
         out["gradcheck"] = gradient_check()
     rows = []
     for item in json.loads(args.plan) if args.plan else []:
         p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
-        # As bench/run.mjs: each sample repeats the call to last >= 20 ms;
-        # wall clock and CPU time (process_time) per call, medians.
-        run_once(item["cell"], item["mode"], p)
-        inner = 1
-        while True:
-            start = time.perf_counter()
-            for _ in range(inner):
-                run_once(item["cell"], item["mode"], p)
-            ms = (time.perf_counter() - start) * 1e3
-            if ms >= 20 or inner >= 1 << 16:
-                break
-            inner *= min(16, max(2, int(np.ceil(20 / max(ms, 0.01)))))
+        inner = calibrate(item["cell"], item["mode"], p)
         wall, cpu = [], []
         for _ in range(item["repeats"]):
-            c0 = time.process_time()
-            start = time.perf_counter()
-            for _ in range(inner):
-                run_once(item["cell"], item["mode"], p)
-            wall.append((time.perf_counter() - start) * 1e3 / inner)
-            cpu.append((time.process_time() - c0) * 1e3 / inner)
+            w, c = sample(item["cell"], item["mode"], p, inner)
+            wall.append(w)
+            cpu.append(c)
         wall.sort()
         cpu.sort()
         rows.append({**item, "ms": wall[len(wall) // 2], "cpu_ms": cpu[len(cpu) // 2], "inner": inner})

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: forward+backward of every cell, one step and a whole
 // sequence, at three sizes; median of repeats after warm-up; ms and GFLOP/s
-// per row, and the same math in numpy (bench/reference_numpy.py) timed row by
-// row in the same run, with the ratio handgrad/numpy.
+// per row, and the same math in numpy (bench/reference_numpy.py) timed in the
+// same run, its samples alternating with handgrad's one by one, with the ratio
+// handgrad/numpy (the median of the ratios of adjacent samples).
 //
 //   npm run bench                      the full table (about a minute or two)
 //   npm run bench -- --tiny            tiny sizes, a few seconds (CI: checks it runs, asserts no timing)
@@ -17,11 +18,12 @@
 // numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
 // environment (they slow a current OpenBLAS) and one BLAS thread, so both
 // sides are single-threaded; the JSON and the table say which OpenBLAS core ran.
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,35 +114,36 @@ function runner(cell, mode, pr) {
 }
 
 /**
- * Median over `repeats` samples of the time per call, wall clock and CPU
- * (user + system of this process). Each sample runs the call enough times to
- * last ≥ 20 ms, so fast rows are not timer noise. On a machine shared with
- * other work the CPU time is the steadier figure: it leaves out the time the
- * process waited for a core.
+ * Calls per sample, so that a sample lasts ≥ 20 ms and fast rows are not
+ * timer noise.
  */
-function median(run, repeats) {
+function calibrate(run) {
   run();
   let inner = 1;
   for (;;) {
     const start = process.hrtime.bigint();
     for (let i = 0; i < inner; i++) run();
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (ms >= 20 || inner >= 1 << 16) break;
+    if (ms >= 20 || inner >= 1 << 16) return inner;
     inner *= Math.min(16, Math.max(2, Math.ceil(20 / Math.max(ms, 0.01))));
   }
-  const wall = [];
-  const cpu = [];
-  for (let r = 0; r < repeats; r++) {
-    const c0 = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < inner; i++) run();
-    wall.push(Number(process.hrtime.bigint() - start) / 1e6 / inner);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1e3 / inner);
-  }
-  const mid = (a) => a.sort((x, y) => x - y)[Math.floor(a.length / 2)];
-  return { wall: mid(wall), cpu: mid(cpu) };
 }
+
+/**
+ * One sample: time per call, wall clock and CPU (user + system of this
+ * process). On a machine shared with other work the CPU time is the steadier
+ * figure: it leaves out the time the process waited for a core.
+ */
+function sample(run, inner) {
+  const c0 = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < inner; i++) run();
+  const wall = Number(process.hrtime.bigint() - start) / 1e6 / inner;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1e3 / inner };
+}
+
+const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 const numpyEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
 delete numpyEnv.OPENBLAS_CORETYPE;
@@ -154,6 +157,38 @@ function numpy(argv) {
 
 const numpyInfo = withNumpy ? numpy(['--check']) : { error: 'skipped (--no-numpy)' };
 const numpyOk = !numpyInfo.error;
+
+/**
+ * The numpy side as one long-lived process (reference_numpy.py --serve), so
+ * that its samples can alternate with handgrad's one by one.
+ */
+function numpyServer() {
+  const child = spawn('python3', [join(root, 'bench/reference_numpy.py'), '--serve'], { env: numpyEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // A child that dies (or never starts) ends its stdout; that is reported by
+  // `request`, so these errors need no handler of their own beyond not throwing.
+  child.on('error', (e) => (stderr += e.message));
+  child.stdin.on('error', () => undefined);
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const request = async (message) => {
+    child.stdin.write(`${JSON.stringify(message)}\n`);
+    const { value, done } = await lines.next();
+    if (done) {
+      // Its stderr may still be arriving: wait for the process to close.
+      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('close', resolve));
+      throw new Error(`numpy --serve ended (exit ${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').pop() ?? ''}`);
+    }
+    return JSON.parse(value);
+  };
+  return {
+    prepare: (problemShape) => request({ prepare: problemShape }),
+    sample: () => request({ sample: true }),
+    close: () => child.stdin.end(),
+  };
+}
+let server = numpyOk ? numpyServer() : null;
+let numpyFailure;
 
 /** Peak memory of an LSTM sequence forward+backward against what its cache must keep. */
 function lstmMemory(size) {
@@ -191,35 +226,62 @@ for (const size of sizes) {
       const repeats = size.repeats;
       const row = { cell, mode, size: size.name, N: size.N, T, D: size.D, H: size.H, flops, repeats };
       try {
-        const t = median(runner(cell, mode, pr), repeats);
-        row.ms = t.cpu;
-        row.wallMs = t.wall;
+        const run = runner(cell, mode, pr);
+        const inner = calibrate(run);
+        const npShape = { cell, mode, N: size.N, T, D: size.D, H: size.H };
+        if (server) {
+          try {
+            row.numpyInner = (await server.prepare(npShape)).inner;
+          } catch (e) {
+            numpyFailure = String(e.message ?? e);
+            server = null;
+          }
+        }
+        // Samples alternate between the two sides, each going first every other
+        // time, so that both see the same moments of a machine whose speed
+        // drifts; each ratio is of two adjacent samples.
+        const hgSamples = [];
+        const npSamples = [];
+        const npSample = async () => {
+          if (!server) return;
+          try {
+            npSamples.push(await server.sample());
+          } catch (e) {
+            // Reported once under the table; handgrad's rows go on without numpy.
+            numpyFailure = String(e.message ?? e);
+            server = null;
+          }
+        };
+        for (let r = 0; r < repeats; r++) {
+          if (r % 2 === 1) await npSample();
+          hgSamples.push(sample(run, inner));
+          if (r % 2 === 0) await npSample();
+        }
+        row.ms = median(hgSamples.map((s) => s.cpu));
+        row.wallMs = median(hgSamples.map((s) => s.wall));
         row.gflops = flops / row.ms / 1e6;
+        if (npSamples.length === repeats) {
+          row.numpyMs = median(npSamples.map((s) => s.cpu_ms));
+          row.numpyWallMs = median(npSamples.map((s) => s.ms));
+          row.numpyGflops = flops / row.numpyMs / 1e6;
+          row.ratio = median(hgSamples.map((s, i) => s.cpu / npSamples[i].cpu_ms));
+        }
       } catch (e) {
         row.error = String(e.message ?? e);
       }
       if (floorTimer) {
         row.kernelFloorMs = floorTimer.floorMs(productsOf({ N: size.N, T, D: size.D, H: size.H, gates: GATES[cell], mode, chunkSteps }));
-      }
-      if (numpyOk) {
-        const plan = [{ cell, mode, N: size.N, T: size.T, D: size.D, H: size.H, repeats }];
-        const res = numpy(['--plan', JSON.stringify(plan)]);
-        if (res.rows?.[0]) {
-          row.numpyMs = res.rows[0].cpu_ms;
-          row.numpyWallMs = res.rows[0].ms;
-          row.numpyGflops = flops / row.numpyMs / 1e6;
-          if (row.ms !== undefined) row.ratio = row.ms / row.numpyMs;
-          if (row.kernelFloorMs !== undefined) row.floorRatio = row.kernelFloorMs / row.numpyMs;
-        }
+        if (row.numpyMs !== undefined) row.floorRatio = row.kernelFloorMs / row.numpyMs;
       }
       rows.push(row);
     }
   }
 }
 
+server?.close();
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg() };
 if (asJson) {
-  console.log(JSON.stringify({ machine, numpy: numpyInfo, rows, memory }, null, 2));
+  console.log(JSON.stringify({ machine, numpy: numpyFailure ? { ...numpyInfo, stopped: numpyFailure } : numpyInfo, rows, memory }, null, 2));
 } else {
   const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
   const table = new Table({
@@ -236,10 +298,11 @@ if (asJson) {
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
-  console.log('ms = CPU time (user+sys) per forward+backward, median of repeats after warm-up; flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)');
+  console.log('ms = CPU time (user+sys) per forward+backward, median of repeats after warm-up; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)');
   if (floorTimer) console.log('kernel floor = the WASM kernel alone on the row\'s products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it');
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${machine.cores} cores`);
   console.log(table.toString());
+  if (numpyFailure) console.log(`numpy stopped: ${numpyFailure}`);
   if (memory) {
     const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     console.log(`LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} (WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`);
