@@ -12,6 +12,7 @@
 //   npm run bench -- --no-numpy        skip the numpy side
 //   npm run bench -- --sizes=small,medium   a subset of the sizes
 //   npm run bench -- --no-floor        skip the kernel floor (bench/floor.mjs)
+//   npm run bench -- --help            the options; a bad one is a one-line error, exit 2
 //   npm run bench:relaxed              Node 20 with relaxed SIMD enabled (fused multiply-add
 //                                      kernel; the default on Node ≥ 22)
 //
@@ -38,16 +39,38 @@ const { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } = require(join(root, 'dist/cj
 const { kernelFloorTimer, productsOf } = await import('./floor.mjs');
 const Table = require('cli-table3');
 
-const args = process.argv.slice(2);
-const flag = (name) => args.includes(`--${name}`);
-const option = (name) => args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const tiny = flag('tiny');
-const asJson = flag('json');
-const withNumpy = !flag('no-numpy');
-if (option('tier')) hg.setProductTier(option('tier'));
+const { Command, CommanderError, Option, InvalidArgumentError } = require('commander');
+const SIZE_NAMES = ['small', 'medium', 'cs231n'];
+const program = new Command('npm run bench --')
+  .description('forward+backward timings of every cell against numpy (see docs/performance.md)')
+  .option('--tiny', 'tiny sizes, a few seconds (what CI runs; no timing is asserted)')
+  .option('--json', 'one JSON object instead of the table')
+  .addOption(new Option('--tier <tier>', 'force a product tier').choices(['auto', 'ts', 'wasm']))
+  .option('--no-numpy', 'skip the numpy side')
+  .option('--no-floor', 'skip the kernel floor (bench/floor.mjs)')
+  .option('--sizes <names>', `a subset of the sizes, comma-separated: ${SIZE_NAMES.join(', ')}`, (value) => {
+    const names = value.split(',');
+    const unknown = names.filter((n) => !SIZE_NAMES.includes(n));
+    if (unknown.length > 0) throw new InvalidArgumentError(`unknown size ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the sizes are ${SIZE_NAMES.join(', ')}.`);
+    return names;
+  })
+  .allowExcessArguments(false)
+  .exitOverride();
+let opts;
+try {
+  opts = program.parse().opts();
+} catch (e) {
+  // commander has printed the one-line error (or the help); usage errors exit 2, as `handgrad` does.
+  if (!(e instanceof CommanderError)) throw e;
+  process.exit(e.exitCode === 0 ? 0 : 2);
+}
+const tiny = opts.tiny === true;
+const asJson = opts.json === true;
+const withNumpy = opts.numpy;
+if (opts.tier) hg.setProductTier(opts.tier);
 // The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
 const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
-const floorTimer = kernelKind && !flag('no-floor')
+const floorTimer = kernelKind && opts.floor
   ? kernelFloorTimer({ base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64, blockValues: WASM_BLOCK_VALUES })
   : null;
 
@@ -58,8 +81,7 @@ const SIZES = tiny
       { name: 'medium', N: 32, T: 50, D: 128, H: 256, repeats: 7 },
       { name: 'cs231n', N: 50, T: 16, D: 512, H: 512, repeats: 5 },
     ];
-const wanted = option('sizes')?.split(',');
-const sizes = wanted ? SIZES.filter((s) => wanted.includes(s.name)) : SIZES;
+const sizes = opts.sizes && !tiny ? SIZES.filter((s) => opts.sizes.includes(s.name)) : SIZES;
 
 /** Gate blocks per cell: the weight matrices are D×(k·H) and H×(k·H). */
 const GATES = { rnn: 1, lstm: 4, gru: 3 };
