@@ -67,7 +67,13 @@ try {
 const tiny = opts.tiny === true;
 const asJson = opts.json === true;
 const withNumpy = opts.numpy;
-if (opts.tier) hg.setProductTier(opts.tier);
+try {
+  if (opts.tier) hg.setProductTier(opts.tier);
+} catch (e) {
+  // --tier=wasm on an engine without WASM SIMD.
+  console.error(`error: ${e.message}`);
+  process.exit(2);
+}
 // The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
 const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
 const floorTimer = kernelKind && opts.floor

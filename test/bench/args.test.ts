@@ -8,7 +8,11 @@ import { join } from 'node:path';
 const root = join(__dirname, '..', '..');
 
 function bench(...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(root, 'bench', 'run.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  return benchOn([], ...args);
+}
+
+function benchOn(nodeFlags: string[], ...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'run.mjs'), ...args], { cwd: root, encoding: 'utf8' });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -22,6 +26,13 @@ describe('bench arguments', () => {
     const r = bench(...args);
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(message)]);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--tier=wasm where the engine has no WebAssembly: one line, exit 2', () => {
+    const r = benchOn(['--noexpose_wasm'], '--tier=wasm', '--tiny', '--no-numpy');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual(["error: setProductTier: tier 'wasm' needs WebAssembly 128-bit SIMD, which this engine lacks"]);
     expect(r.stdout).toBe('');
   });
 
