@@ -190,21 +190,6 @@ describe('lstmForward/lstmBackward equal the literal loop over lstmStepForward/l
   it('property: random small shapes', () => {
     fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => checkLstm(N, T, D, H, seed)), { numRuns: 40 });
   });
-  it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
-    const rand = rng(5);
-    const x = randTensor(2, 3, 4, rand);
-    const h0 = randMatrix(2, 5, rand);
-    const p = { Wx: randMatrix(4, 20, rand), Wh: randMatrix(5, 20, rand), b: randMatrix(1, 20, rand) };
-    const dh = randTensor(2, 3, 5, rand);
-    const before = [x, h0, p.Wx, p.Wh, p.b, dh].map((m) => m.data.slice());
-    const { cache } = lstmForward(x, h0, p);
-    const gates = cache.gates.slice();
-    const first = lstmBackward(dh, cache);
-    const second = lstmBackward(dh, cache);
-    [x, h0, p.Wx, p.Wh, p.b, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
-    expect(Array.from(cache.gates)).toEqual(Array.from(gates));
-    expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
-  });
 });
 
 function checkGru(N: number, T: number, D: number, H: number, seed: number): void {
@@ -233,23 +218,6 @@ describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruS
   it('property: random small shapes', () => {
     fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => checkGru(N, T, D, H, seed)), { numRuns: 40 });
   });
-  it('leaves its inputs and the cache unchanged (backward can run twice)', () => {
-    const rand = rng(6);
-    const x = randTensor(2, 3, 4, rand);
-    const h0 = randMatrix(2, 5, rand);
-    const p = { Wx: randMatrix(4, 15, rand), Wh: randMatrix(5, 15, rand), bx: randMatrix(1, 15, rand), bh: randMatrix(1, 15, rand) };
-    const dh = randTensor(2, 3, 5, rand);
-    const before = [x, h0, p.Wx, p.Wh, p.bx, p.bh, dh].map((m) => m.data.slice());
-    const { cache } = gruForward(x, h0, p);
-    const gates = cache.gates.slice();
-    const hn = cache.hn.slice();
-    const first = gruBackward(dh, cache);
-    const second = gruBackward(dh, cache);
-    [x, h0, p.Wx, p.Wh, p.bx, p.bh, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
-    expect(Array.from(cache.gates)).toEqual(Array.from(gates));
-    expect(Array.from(cache.hn)).toEqual(Array.from(hn));
-    expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
-  });
   it('cache.gates is batch-first: row (n, t) holds the gates of gruStepForward at step t for sample n', () => {
     const N = 2;
     const T = 3;
@@ -272,36 +240,85 @@ describe('gruForward/gruBackward equal the literal loop over gruStepForward/gruS
   });
 });
 
-/** Each cell's sequence backward on random inputs, for the chunked tests. */
+/**
+ * Each cell on random inputs: the arrays it is given (weights included),
+ * its forward's cache, and its backward — for the tests every cell shares.
+ */
 const cells = [
   {
     name: 'rnn',
     check: checkRnn,
-    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
-      const rand = rng(41);
+    make: (N: number, T: number, D: number, H: number, seed: number) => {
+      const rand = rng(seed);
+      const x = randTensor(N, T, D, rand);
+      const h0 = randMatrix(N, H, rand);
       const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
-      return rnnBackward(dh, rnnForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+      const forward = () => rnnForward(x, h0, p).cache;
+      return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => rnnBackward(dh, cache) };
     },
   },
   {
     name: 'lstm',
     check: checkLstm,
-    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
-      const rand = rng(42);
+    make: (N: number, T: number, D: number, H: number, seed: number) => {
+      const rand = rng(seed);
+      const x = randTensor(N, T, D, rand);
+      const h0 = randMatrix(N, H, rand);
       const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
-      return lstmBackward(dh, lstmForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+      const forward = () => lstmForward(x, h0, p).cache;
+      return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => lstmBackward(dh, cache) };
     },
   },
   {
     name: 'gru',
     check: checkGru,
-    backward: (N: number, T: number, D: number, H: number, dh: Tensor3) => {
-      const rand = rng(43);
+    make: (N: number, T: number, D: number, H: number, seed: number) => {
+      const rand = rng(seed);
+      const x = randTensor(N, T, D, rand);
+      const h0 = randMatrix(N, H, rand);
       const p = { Wx: randMatrix(D, 3 * H, rand, 0.5), Wh: randMatrix(H, 3 * H, rand, 0.5), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
-      return gruBackward(dh, gruForward(randTensor(N, T, D, rand), randMatrix(N, H, rand), p).cache);
+      const forward = () => gruForward(x, h0, p).cache;
+      return { inputs: [x, h0, p.Wx, p.Wh, p.bx, p.bh], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => gruBackward(dh, cache) };
     },
   },
 ] as const;
+
+/** Forward then backward of `cell` with upstream dh. */
+function backwardOf(cell: (typeof cells)[number], N: number, T: number, D: number, H: number, dh: Tensor3) {
+  const { forward, backward } = cell.make(N, T, D, H, 41);
+  return (backward as (dh: Tensor3, cache: unknown) => { dx: Tensor3; dh0: Matrix; dWx: Matrix })(dh, forward());
+}
+
+/** Every array a cache holds (its own buffers, and the matrices in it and in its params), copied. */
+function cacheArrays(cache: object): Float64Array[] {
+  const out: Float64Array[] = [];
+  const visit = (v: unknown, depth: number): void => {
+    if (v instanceof Float64Array) out.push(v.slice());
+    else if (v instanceof Matrix || v instanceof Tensor3) out.push(v.data.slice());
+    else if (depth < 2 && typeof v === 'object' && v !== null) Object.values(v).forEach((w) => visit(w, depth + 1));
+  };
+  visit(cache, 0);
+  return out;
+}
+
+describe('every cell leaves its inputs and its cache unchanged', () => {
+  it.each(cells)('$name: inputs, dh and every cache array are intact after two backwards, which agree', (cell) => {
+    const [N, T, D, H] = [2, 3, 4, 5];
+    const { inputs, forward, backward } = cell.make(N, T, D, H, 5);
+    const dh = randTensor(N, T, H, rng(6));
+    const before = [...inputs, dh].map((m) => m.data.slice());
+    const cache = forward();
+    const cacheBefore = cacheArrays(cache);
+    expect(cacheBefore.length).toBeGreaterThanOrEqual(inputs.length);
+    const run = backward as (dh: Tensor3, cache: unknown) => { dWh: Matrix; dx: Tensor3 };
+    const first = run(dh, cache);
+    const second = run(dh, cache);
+    [...inputs, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
+    cacheArrays(cache).forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(cacheBefore[i]!)));
+    expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
+    expect(Array.from(second.dx.data)).toEqual(Array.from(first.dx.data));
+  });
+});
 
 describe('chunked backward (dA kept for ⌈T/4⌉ steps at a time, threshold forced to 0)', () => {
   it.each(cells)('$name: equals the literal step loop at T = 7, 8, 16 and on random shapes', ({ check }) => {
@@ -313,14 +330,14 @@ describe('chunked backward (dA kept for ⌈T/4⌉ steps at a time, threshold for
     });
   });
 
-  it.each(cells)('$name: a NaN in dh[n0, t0] reaches example n0 and the weight gradients only', ({ backward }) => {
+  it.each(cells)('$name: a NaN in dh[n0, t0] reaches example n0 and the weight gradients only', (cell) => {
     const [N, T, D, H, n0, t0] = [3, 7, 4, 5, 1, 4];
     const dh = randTensor(N, T, H, rng(44));
     const poisoned = dh.clone();
     poisoned.data[(n0 * T + t0) * H] = NaN;
     chunked(() => {
-      const clean = backward(N, T, D, H, dh);
-      const got = backward(N, T, D, H, poisoned);
+      const clean = backwardOf(cell, N, T, D, H, dh);
+      const got = backwardOf(cell, N, T, D, H, poisoned);
       for (let n = 0; n < N; n++) {
         const dx = got.dx.data.subarray(n * T * D, (n + 1) * T * D);
         const dh0 = got.dh0.data.subarray(n * H, (n + 1) * H);
