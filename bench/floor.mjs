@@ -27,9 +27,12 @@ export function productsOf({ N, T, D, H, gates, mode, chunkSteps }) {
   const list = [{ M: N * T, N: G, K: D }];
   for (let t = 0; t < T; t++) list.push({ M: N, N: G, K: H, held: true });
   const Tc = chunkSteps(N, T, G);
+  // Chunks of the backward, latest first, as in the sequence kernels: the
+  // steps' dA_t·W_hᵀ, then dx, dW_x and dW_h over the chunk's N·len rows.
   for (let t1 = T; t1 > 0; t1 -= Tc) {
-    const rows = N * (t1 - Math.max(0, t1 - Tc));
-    for (let t = 0; t < t1 - Math.max(0, t1 - Tc); t++) list.push({ M: N, N: H, K: G, held: true });
+    const len = t1 - Math.max(0, t1 - Tc);
+    for (let t = 0; t < len; t++) list.push({ M: N, N: H, K: G, held: true });
+    const rows = N * len;
     list.push({ M: rows, N: D, K: G }, { M: D, N: G, K: rows }, { M: H, N: G, K: rows });
   }
   return list;
