@@ -308,10 +308,13 @@ def serve():
         if "prepare" in req:
             item = req["prepare"]
             p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
-            current = (item["cell"], item["mode"], p, calibrate(item["cell"], item["mode"], p))
-            reply = {"inner": current[3]}
+            current = {"cell": item["cell"], "mode": item["mode"], "p": p}
+            current["inner"] = calibrate(current["cell"], current["mode"], p)
+            reply = {"inner": current["inner"]}
+        elif current is None:
+            sys.exit("reference_numpy.py --serve: a sample was asked for before any prepare")
         else:
-            wall, cpu = sample(*current)
+            wall, cpu = sample(current["cell"], current["mode"], current["p"], current["inner"])
             reply = {"ms": wall, "cpu_ms": cpu}
         sys.stdout.write(json.dumps(reply) + "\n")
         sys.stdout.flush()
