@@ -93,16 +93,8 @@ const sizes = opts.sizes && !tiny ? SIZES.filter((s) => opts.sizes.includes(s.na
 const GATES = { rnn: 1, lstm: 4, gru: 3 };
 const cells = ['rnn', 'lstm', ...(typeof hg.gruForward === 'function' ? ['gru'] : [])];
 
-function mulberry(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  };
-}
-const rand = mulberry(1);
+const uniform = hg.seededRandom(1);
+const rand = () => uniform() - 0.5;
 const fill = (m, scale) => {
   for (let i = 0; i < m.data.length; i++) m.data[i] = scale * rand();
   return m;

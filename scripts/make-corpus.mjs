@@ -10,18 +10,9 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_BYTES = 100_000;
 
-// mulberry32, the same generator the library uses.
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = seeded(20261126);
+// The library's own seeded generator (mulberry32), from the build (`npm run build` first).
+const { seededRandom } = await import(join(root, 'dist/esm/index.js'));
+const rand = seededRandom(20261126);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
 const people = ['the student', 'the teacher', 'a tired student', 'the old professor', 'my friend', 'the reviewer', 'a curious child', 'the night guard'];

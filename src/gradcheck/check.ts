@@ -6,7 +6,7 @@
  */
 import { KernelContractError, toCheckable } from './coerce.js';
 import { checkEps, numericGradientAt } from './numeric.js';
-import { gaussianFrom, sampleIndices, seededUniform } from './random.js';
+import { gaussianSource, sampleIndices, seededUniform } from './random.js';
 import type { CheckRow, Comparison, FailureSummary, GateBlockReport, KernelReport } from './report.js';
 import { coordinateOf, evalShape, shapeOf, zerosOfShape, type Checkable, type KernelSizes } from './shapes.js';
 import type { KernelImplementation, KernelSpec } from './spec.js';
@@ -141,7 +141,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
 
   // Inputs and upstream gradients from one stream, sampled coordinates from
   // another, so `--samples` never changes the case being checked.
-  const gauss = gaussianFrom(seededUniform(seed));
+  const gauss = gaussianSource(seededUniform(seed));
   const sampler = seededUniform(seed ^ 0x5bd1e995);
   const inputs: Tensors = {};
   for (const input of spec.inputs) {

@@ -10,7 +10,7 @@ export {
 } from './check.js';
 export { KernelContractError, toCheckable } from './coerce.js';
 export { evalShape, formatShape, type KernelSizes, type Checkable } from './shapes.js';
-export { seededUniform, gaussianFrom, sampleIndices } from './random.js';
+export { seededUniform, gaussianSource, normalDraw, sampleIndices } from './random.js';
 export type { KernelSpec, KernelFunction, KernelImplementation, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
 export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
 export { checkSpec } from './check.js';

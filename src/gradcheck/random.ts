@@ -21,13 +21,19 @@ export function seededUniform(seed: number): () => number {
   };
 }
 
-/** Standard normal draws from a uniform source (Box–Muller; 1 − u keeps log away from 0). */
-export function gaussianFrom(uniform: () => number): () => number {
-  return () => {
-    const u = 1 - uniform();
-    const v = uniform();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
+/**
+ * One standard normal draw from two uniform ones (Box–Muller:
+ * √(−2 ln u)·cos 2πv; 1 − u keeps the log finite).
+ */
+export function normalDraw(uniform: () => number): number {
+  const u = 1 - uniform();
+  const v = uniform();
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+}
+
+/** A source of standard normal draws over a uniform one. */
+export function gaussianSource(uniform: () => number): () => number {
+  return () => normalDraw(uniform);
 }
 
 /**

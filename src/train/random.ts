@@ -2,6 +2,7 @@
  * Seeded randomness for initialisation, data and sampling, so that every
  * experiment in docs/experiments.md reproduces bit for bit from its seed.
  */
+import { normalDraw, seededUniform } from '../gradcheck/random.js';
 import { Matrix, checkSize } from '../linalg/index.js';
 
 /** A source of uniform draws in [0, 1). */
@@ -17,21 +18,13 @@ export function seededRandom(seed: number): Rand {
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
     throw new TypeError(`seededRandom: seed must be a finite number, got ${String(seed)}`);
   }
-  let a = Math.trunc(seed) >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  // The checker's generator: one mulberry32 in the library (ToUint32 truncates the seed).
+  return seededUniform(seed);
 }
 
 /** A standard normal draw from uniform ones (Box–Muller; 1 − u keeps log finite). */
 export function gaussianFrom(rand: Rand): number {
-  const u = 1 - rand();
-  const v = rand();
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  return normalDraw(rand);
 }
 
 /** A rows×cols matrix of independent N(0, scale²) draws. */

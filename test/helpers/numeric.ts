@@ -2,28 +2,14 @@
  * Test-side witnesses: a seeded random source, a centered-difference
  * gradient written independently of src/gradcheck, and the two error measures.
  */
+import { gaussianSource, seededUniform } from '../../src/gradcheck/random';
 import { Matrix, Tensor3 } from '../../src/index';
 
-/** mulberry32: tiny, seedable, good enough to draw test inputs. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The library's seeded mulberry32: drawing inputs needs no independence from it, only a seed. */
+export const rng = seededUniform;
 
 /** Standard normal draws (Box–Muller). */
-export function gaussian(rand: () => number): () => number {
-  return () => {
-    const u = 1 - rand();
-    const v = rand();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
-  };
-}
+export const gaussian = gaussianSource;
 
 export function randMatrix(rows: number, cols: number, rand: () => number, scale = 1): Matrix {
   const g = gaussian(rand);
