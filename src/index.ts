@@ -18,6 +18,7 @@ export {
   matmulTransAInto,
   matmulTransBInto,
   addRowInto,
+  broadcastRowInto,
   colSum,
   colSumInto,
   addInto,

@@ -18,7 +18,7 @@ import {
   SlidingView,
   Tensor3,
   addInto,
-  addRowInto,
+  broadcastRowInto,
   allRows,
   allocFloat64,
   asMatrix,
@@ -118,8 +118,8 @@ export function gruForward(
 
   // x_t·W_x + b_x does not depend on h: one product for every (n, t) row at once.
   const X = allRows(gates, N * T, 3 * H);
-  matmulInto(X, allRows(xs.data, N * T, D), params.Wx); // X  = x·W_x
-  addRowInto(X, params.bx); // X += b_x
+  broadcastRowInto(X, params.bx); // X  = e·b_x
+  matmulInto(X, allRows(xs.data, N * T, D), params.Wx, true); // X += x·W_x
 
   const Xt = stepOf(gates, N, T, 3 * H);
   const ht = SlidingView.timeStep(hs);
@@ -129,8 +129,8 @@ export function gruForward(
   try {
     for (let t = 0; t < T; t++) {
       const prev = t === 0 ? h0m : hPrev.at(t - 1);
-      matmulInto(hidden, prev, params.Wh); // Y_t  = h_{t−1}·W_h
-      addRowInto(hidden, params.bh); // Y_t += b_h
+      broadcastRowInto(hidden, params.bh); // Y_t  = e·b_h
+      matmulInto(hidden, prev, params.Wh, true); // Y_t += h_{t−1}·W_h
       gruCellForwardInto(Xt.at(t), hnT.at(t), ht.at(t), prev, hidden);
     }
   } finally {

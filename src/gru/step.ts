@@ -8,7 +8,7 @@
  */
 import {
   Matrix,
-  addRowInto,
+  broadcastRowInto,
   asMatrix,
   colSumInto,
   expectMatrix,
@@ -93,10 +93,10 @@ export function gruStepForwardInto(
   p: GruParams,
   hidden: MatrixView,
 ): void {
-  matmulInto(gates, x, p.Wx); // X = x_t·W_x
-  addRowInto(gates, p.bx); // X += b_x
-  matmulInto(hidden, hPrev, p.Wh); // Y = h_{t−1}·W_h
-  addRowInto(hidden, p.bh); // Y += b_h
+  broadcastRowInto(gates, p.bx); // X  = e·b_x
+  matmulInto(gates, x, p.Wx, true); // X += x_t·W_x
+  broadcastRowInto(hidden, p.bh); // Y  = e·b_h
+  matmulInto(hidden, hPrev, p.Wh, true); // Y += h_{t−1}·W_h
   gruCellForwardInto(gates, hn, h, hPrev, hidden);
 }
 

@@ -7,7 +7,7 @@
 import {
   Matrix,
   Tensor3,
-  addRowInto,
+  broadcastRowInto,
   asMatrix,
   asTensor3,
   colSumInto,
@@ -60,8 +60,8 @@ export function temporalAffineForward(x: Tensor3, W: Matrix, b: Matrix): {
   const bm = expectMatrix(fn, 'b', b, 1, M, `1×M, M=${M} from W`);
   const out = Tensor3.zeros(N, T, M);
   const o = flat(out);
-  matmulInto(o, flat(xs), Wm);
-  addRowInto(o, bm);
+  broadcastRowInto(o, bm); // out  = e·b
+  matmulInto(o, flat(xs), Wm, true); // out += x·W
   return { out, cache: { x: xs, W: Wm, b: bm } };
 }
 

@@ -7,6 +7,7 @@ export {
   matmulTransAInto,
   matmulTransBInto,
   addRowInto,
+  broadcastRowInto,
   colSumInto,
   addInto,
   copyInto,

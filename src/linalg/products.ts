@@ -136,6 +136,21 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
 }
 
 /**
+ * C ← e·row: every row of C becomes the 1×cols `row`. The sequences start
+ * a pre-activation from its bias this way and add the product into it
+ * (`C = e·b; C += x·W`): a row copy is a memcpy, where adding the bias
+ * afterwards is a JS loop over every value (≈ 4 ns each on the bench
+ * machine against ≈ 0.3).
+ */
+export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
+  if (row.rows !== 1 || row.cols !== C.cols) fail('broadcastRowInto', 'row', `1×${C.cols}`, row);
+  const { data: c, offset, stride, rows, cols } = C;
+  const r = row.data.subarray(row.offset, row.offset + cols);
+  for (let i = 0; i < rows; i++) c.set(r, offset + i * stride);
+  return C;
+}
+
+/**
  * dst ← eᵀ·A (the column sums of A, a 1×cols row), or dst ← dst + eᵀ·A when
  * `accumulate`: how a bias gradient is formed (db = e_Nᵀ dL/du).
  */
@@ -145,7 +160,19 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
   const { data: a, offset, stride, rows, cols } = A;
   const d = dst.data;
   const d0 = dst.offset;
-  for (let i = 0; i < rows; i++) {
+  let i = 0;
+  // Four rows per pass over dst: a quarter of its loads and stores, which
+  // halved the time per value here (≈ 2 ns → 1).
+  for (; i + 4 <= rows; i += 4) {
+    const a0 = offset + i * stride;
+    const a1 = a0 + stride;
+    const a2 = a1 + stride;
+    const a3 = a2 + stride;
+    for (let j = 0; j < cols; j++) {
+      d[d0 + j] = (d[d0 + j] as number) + ((a[a0 + j] as number) + (a[a1 + j] as number) + ((a[a2 + j] as number) + (a[a3 + j] as number)));
+    }
+  }
+  for (; i < rows; i++) {
     const ai = offset + i * stride;
     for (let j = 0; j < cols; j++) d[d0 + j] = (d[d0 + j] as number) + (a[ai + j] as number);
   }

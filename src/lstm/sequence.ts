@@ -16,7 +16,7 @@ import {
   SlidingView,
   Tensor3,
   addInto,
-  addRowInto,
+  broadcastRowInto,
   allRows,
   allocFloat64,
   asMatrix,
@@ -123,8 +123,8 @@ export function lstmForward(
 
   // x_t·W_x + b does not depend on h: one product for every (n, t) row at once.
   const A = allRows(gates, N * T, 4 * H);
-  matmulInto(A, allRows(xs.data, N * T, D), params.Wx); // A  = x·W_x
-  addRowInto(A, params.b); // A += b
+  broadcastRowInto(A, params.b); // A  = e·b
+  matmulInto(A, allRows(xs.data, N * T, D), params.Wx, true); // A += x·W_x
 
   const At = stepOf(gates, N, T, 4 * H);
   const ht = SlidingView.timeStep(hs);

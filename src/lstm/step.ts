@@ -6,7 +6,7 @@
  */
 import {
   Matrix,
-  addRowInto,
+  broadcastRowInto,
   asMatrix,
   colSumInto,
   expectMatrix,
@@ -92,9 +92,9 @@ export function lstmStepForwardInto(
   cPrev: MatrixView,
   p: LstmParams,
 ): void {
-  matmulInto(gates, x, p.Wx); // A  = x_t·W_x
+  broadcastRowInto(gates, p.b); // A  = e·b
+  matmulInto(gates, x, p.Wx, true); // A += x_t·W_x
   matmulInto(gates, hPrev, p.Wh, true); // A += h_{t−1}·W_h
-  addRowInto(gates, p.b); // A += b
   lstmCellForwardInto(gates, c, tanhC, h, cPrev);
 }
 

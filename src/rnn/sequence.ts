@@ -16,7 +16,7 @@ import {
   SlidingView,
   Tensor3,
   addInto,
-  addRowInto,
+  broadcastRowInto,
   allRows,
   allocFloat64,
   asMatrix,
@@ -97,8 +97,8 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
   // u_t = x_t·W_x + b does not depend on h: one product for every (n, t) row,
   // written where h_t will be, then finished in place step by step.
   const u = allRows(hs.data, N * T, H);
-  matmulInto(u, allRows(xs.data, N * T, D), params.Wx); // u  = x·W_x
-  addRowInto(u, params.b); // u += b
+  broadcastRowInto(u, params.b); // u  = e·b
+  matmulInto(u, allRows(xs.data, N * T, D), params.Wx, true); // u += x·W_x
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
   const release = holdOperand(params.Wh);

@@ -5,7 +5,7 @@
  */
 import {
   Matrix,
-  addRowInto,
+  broadcastRowInto,
   asMatrix,
   colSumInto,
   expectMatrix,
@@ -71,9 +71,9 @@ export interface RnnStepGradViews {
  * Derivation: [Vanilla RNN, one step forward](../../docs/rnn.md#forward).
  */
 export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixView, p: RnnParams): void {
-  matmulInto(h, x, p.Wx); // u  = x_t·W_x
+  broadcastRowInto(h, p.b); // u  = e·b
+  matmulInto(h, x, p.Wx, true); // u += x_t·W_x
   matmulInto(h, hPrev, p.Wh, true); // u += h_{t−1}·W_h
-  addRowInto(h, p.b); // u += b
   rnnCellForwardInto(h);
 }
 

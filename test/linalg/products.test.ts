@@ -6,6 +6,7 @@ import {
   Tensor3,
   addInto,
   addRowInto,
+  broadcastRowInto,
   colSum,
   colSumInto,
   copyInto,
@@ -107,6 +108,34 @@ describe('products agree with mathjs on random shapes', () => {
     copyInto(D, Matrix.from([[1], [2]]));
     expect(D.toArray()).toEqual([[1], [2]]);
   });
+
+  test('broadcastRowInto overwrites every row of a strided view with the row, and nothing else', () => {
+    const x = Tensor3.from([
+      [[1, 2], [3, 4], [5, 6]],
+      [[7, 8], [9, 10], [11, 12]],
+    ]);
+    // The row is itself a view into a longer buffer: only its own columns are copied.
+    const bias = new SlidingView(new Float64Array([-1, 10, 20, -1]), 1, 2, 4, 1);
+    broadcastRowInto(SlidingView.timeStep(x, 1), bias);
+    expect(x.toArray()).toEqual([
+      [[1, 2], [10, 20], [5, 6]],
+      [[7, 8], [10, 20], [11, 12]],
+    ]);
+  });
+
+  test('colSumInto sums any number of rows (the four-row passes and the rest)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 11 }), dim, seed, (M, N, s) => {
+        const A = randMatrix(M, N, rng(s));
+        const start = Matrix.from([Array.from({ length: N }, (_, j) => j)]);
+        const sum = start.clone();
+        colSumInto(sum, A, true);
+        const expected = math.add(toM(start), math.multiply(math.ones(1, M), toM(A)) as math.Matrix) as math.Matrix;
+        return maxAbsDiff(sum, expected) < 1e-12;
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
 
 describe('products: shape errors name the argument', () => {
@@ -122,6 +151,7 @@ describe('products: shape errors name the argument', () => {
     ['matmulTransBInto B', () => matmulTransBInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)), /matmulTransBInto: B/],
     ['matmulTransBInto C', () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)), /matmulTransBInto: C must be 2×2/],
     ['addRowInto row', () => addRowInto(A, Matrix.zeros(1, 2)), /addRowInto: row must be 1×3, got 1×2/],
+    ['broadcastRowInto row', () => broadcastRowInto(A, Matrix.zeros(2, 3)), /broadcastRowInto: row must be 1×3, got 2×3/],
     ['colSumInto dst', () => colSumInto(Matrix.zeros(1, 2), A), /colSumInto: dst must be 1×3/],
     ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3, got 3×2/],
     ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3, got 3×2/],
