@@ -47,7 +47,7 @@ const MR = 6;
  */
 export function kernelFloorTimer({ base64, blockValues }) {
   const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
-  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp } });
   const memory = exports.memory;
   const gemm = exports.gemm;
   const known = new Map();

@@ -1,3 +1,8 @@
+import { ShapeError } from './errors.js';
+import { mapWasm } from './gemm-wasm.js';
+import type { MatrixView } from './matrix.js';
+import { useWasmMap } from './tier.js';
+
 /** 2^(first + i·step) for i = 0 … count − 1, exactly: only halving and doubling. */
 function powersOfTwo(first: number, count: number, step: number): Float64Array {
   const out = new Float64Array(count);
@@ -116,4 +121,56 @@ export function tanh(z: number): number {
   // 2/(e^(2a) + 1) ≤ 0.24 here, so its rounding and that of e^(2a) shrink in
   // the difference.
   return sign * (1 - 2 * D / ((POW2[k] as number) * (E + O) + D));
+}
+
+function sameShape(fn: string, dst: MatrixView, src: MatrixView): void {
+  if (dst.rows !== src.rows || dst.cols !== src.cols) {
+    throw new ShapeError(`${fn}: dst must be ${src.rows}×${src.cols} (the shape of src), got ${dst.rows}×${dst.cols}`, 'dst');
+  }
+}
+
+/**
+ * dst ← σ(src), element by element ({@link sigmoid} over a block; dst may be
+ * src). On the WASM tier it runs two values at a time and gives the same
+ * bits; rows shorter than 32 values stay in JS unless the tier is forced.
+ *
+ * @throws ShapeError when dst and src differ in shape.
+ */
+export function sigmoidInto(dst: MatrixView, src: MatrixView): MatrixView {
+  sameShape('sigmoidInto', dst, src);
+  if (useWasmMap(src.cols)) {
+    mapWasm('sigmoid', dst, src);
+    return dst;
+  }
+  const { data: s, offset, stride, rows, cols } = src;
+  const d = dst.data;
+  for (let i = 0; i < rows; i++) {
+    const si = offset + i * stride;
+    const di = dst.offset + i * dst.stride;
+    for (let j = 0; j < cols; j++) d[di + j] = sigmoid(s[si + j] as number);
+  }
+  return dst;
+}
+
+/**
+ * dst ← tanh(src), element by element ({@link tanh} over a block; dst may be
+ * src). On the WASM tier it runs two values at a time and gives the same
+ * bits; rows shorter than 32 values stay in JS unless the tier is forced.
+ *
+ * @throws ShapeError when dst and src differ in shape.
+ */
+export function tanhInto(dst: MatrixView, src: MatrixView): MatrixView {
+  sameShape('tanhInto', dst, src);
+  if (useWasmMap(src.cols)) {
+    mapWasm('tanh', dst, src);
+    return dst;
+  }
+  const { data: s, offset, stride, rows, cols } = src;
+  const d = dst.data;
+  for (let i = 0; i < rows; i++) {
+    const si = offset + i * stride;
+    const di = dst.offset + i * dst.stride;
+    for (let j = 0; j < cols; j++) d[di + j] = tanh(s[si + j] as number);
+  }
+  return dst;
 }

@@ -1,7 +1,9 @@
 /**
  * The WASM-SIMD tier of the matrix products: packs A and B into panels in
  * the kernel's own memory, runs src/linalg/wasm/gemm.wat (f64x2, 6×4 register
- * blocks, cache-blocked), and copies C back.
+ * blocks, cache-blocked), and copies C back. The same module holds the bulk
+ * activations ({@link mapWasm}): σ and tanh two values at a time, the same
+ * bits as the scalar functions of activations.ts.
  *
  * Memory design: no user-visible array is ever a view into WebAssembly
  * memory. Every call copies (packs) its operands into a scratch arena and
@@ -43,6 +45,10 @@ interface Kernel {
   readonly packDepthMajor: (src: number, ld: number, kn: number, n: number, w: number, kTotal: number, dst: number) => void;
   /** Panels of width w from a raw block whose depth is contiguous (byte addresses). */
   readonly packIndexMajor: (src: number, ld: number, K: number, n: number, w: number, dst: number) => void;
+  /** σ in place on an even count of values at a byte address. */
+  readonly sigmoid: (at: number, n: number) => void;
+  /** tanh in place on an even count of values at a byte address. */
+  readonly tanh: (at: number, n: number) => void;
 }
 
 const PAGE_BYTES = 65536;
@@ -89,13 +95,16 @@ function load(): Kernel | null {
     try {
       const bytes = decodeBase64(base64);
       if (!wasm.validate(bytes)) continue;
-      const { exports } = new wasm.Instance(new wasm.Module(bytes), {});
+      // σ's far tail calls Math.exp, as the scalar sigmoid does.
+      const { exports } = new wasm.Instance(new wasm.Module(bytes), { js: { exp: Math.exp } });
       return {
         kind,
         memory: exports.memory as WasmMemory,
         gemm: exports.gemm as Kernel['gemm'],
         packDepthMajor: exports.pack_depth_major as Kernel['packDepthMajor'],
         packIndexMajor: exports.pack_index_major as Kernel['packIndexMajor'],
+        sigmoid: exports.sigmoid as Kernel['sigmoid'],
+        tanh: exports.tanh as Kernel['tanh'],
       };
     } catch {
       continue;
@@ -405,6 +414,31 @@ function multiplyBlock(
     if (short) for (let j = 0; j < N; j++) c[dst + j] = h[src + j] as number;
     else c.set(h.subarray(src, src + N), dst);
   }
+}
+
+/**
+ * dst ← f(src) element-wise for f = σ or tanh, through the module's f64x2
+ * loops: the rows are copied into scratch (one memcpy each), mapped in
+ * place, and copied out. The results are the bits the scalar `sigmoid` /
+ * `tanh` give. dst may be src. Throws if the kernel is unavailable.
+ */
+export function mapWasm(f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView): void {
+  const k = getKernel();
+  if (k === null) throw new Error('mapWasm: WebAssembly SIMD is not available in this engine');
+  const { rows, cols } = src;
+  const n = rows * cols;
+  // Scratch above the held weights; the loops take pairs, so pad to even.
+  const at = heldTop;
+  ensure(k, at + n + 1);
+  const h = heap;
+  const s = src.data;
+  if (src.stride === cols) h.set(s.subarray(src.offset, src.offset + n), at);
+  else for (let i = 0; i < rows; i++) h.set(s.subarray(src.offset + i * src.stride, src.offset + i * src.stride + cols), at + i * cols);
+  h[at + n] = 0;
+  (f === 'sigmoid' ? k.sigmoid : k.tanh)(at * 8, n + (n & 1));
+  const d = dst.data;
+  if (dst.stride === cols) d.set(h.subarray(at, at + n), dst.offset);
+  else for (let i = 0; i < rows; i++) d.set(h.subarray(at + i * cols, at + (i + 1) * cols), dst.offset + i * dst.stride);
 }
 
 /** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */

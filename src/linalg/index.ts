@@ -1,7 +1,7 @@
 export { ShapeError } from './errors.js';
-export { Matrix, Tensor3, SlidingView, checkSize, type MatrixView } from './matrix.js';
+export { Matrix, Tensor3, SlidingView, checkSize, columnsOf, type MatrixView } from './matrix.js';
 export { allocFloat64, allocationCount } from './alloc.js';
-export { sigmoid, tanh } from './activations.js';
+export { sigmoid, tanh, sigmoidInto, tanhInto } from './activations.js';
 export {
   matmulInto,
   matmulTransAInto,
@@ -17,7 +17,7 @@ export {
   colSum,
   holdOperand,
 } from './products.js';
-export { setProductTier, productTier, WASM_MIN_WORK, type ProductTier } from './tier.js';
+export { setProductTier, productTier, WASM_MIN_WORK, WASM_MIN_MAP_COLS, type ProductTier } from './tier.js';
 export { wasmSimdAvailable, wasmKernelKind, type WasmKernelKind } from './gemm-wasm.js';
 export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';
 export {

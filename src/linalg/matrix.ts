@@ -23,6 +23,15 @@ export interface MatrixView {
   readonly cols: number;
 }
 
+/**
+ * Columns first … first+count−1 of `v`, as a view of the same storage (a
+ * gate's block of a pre-activation row, say). Internal: the bounds are the
+ * caller's to keep.
+ */
+export function columnsOf(v: MatrixView, first: number, count: number): MatrixView {
+  return { data: v.data, offset: v.offset + first, stride: v.stride, rows: v.rows, cols: count };
+}
+
 /** Throws unless `n` is a whole number ≥ 1; `what` names it in the message. */
 export function checkSize(fn: string, what: string, n: unknown): number {
   if (typeof n !== 'number') {

@@ -61,6 +61,21 @@ export function productTier(): ProductTier {
   return chosen;
 }
 
+/**
+ * Below this many columns per row the bulk activations ({@link sigmoidInto},
+ * {@link tanhInto}) stay in JS under `'auto'`: each row costs two copies and
+ * saves a few ns per value (docs/performance.md).
+ */
+export const WASM_MIN_MAP_COLS = 32;
+
+/** Whether a bulk activation over rows of `cols` values runs on the WASM tier (the tier covers them too). */
+export function useWasmMap(cols: number): boolean {
+  const tier = productTier();
+  if (tier === 'ts') return false;
+  if (tier === 'wasm') return true;
+  return cols >= WASM_MIN_MAP_COLS && wasmSimdAvailable();
+}
+
 /** Whether a product of M·N·K multiply-adds runs on the WASM tier. */
 export function useWasm(work: number): boolean {
   const tier = productTier();

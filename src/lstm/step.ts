@@ -9,16 +9,16 @@ import {
   broadcastRowInto,
   asMatrix,
   colSumInto,
+  columnsOf,
   expectMatrix,
   expectRecord,
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  sigmoidInto,
+  tanhInto,
   type MatrixView,
 } from '../linalg/index.js';
-// From their module, not the index: the CommonJS build re-exports through
-// getters, and a getter call per element made the fused loops ~2.5× slower.
-import { sigmoid, tanh } from '../linalg/activations.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 
 /** What {@link lstmStepBackward} needs from the forward pass. */
@@ -99,7 +99,9 @@ export function lstmStepForwardInto(
 }
 
 /**
- * The element-wise half of the forward step, fused into one pass: from the
+ * The element-wise half of the forward step, allocating nothing: the
+ * activations a gate block at a time ({@link sigmoidInto}, {@link tanhInto}),
+ * the products in passes over the rows. From the
  * pre-activations A (N×4H, overwritten in place by the activated gates) and
  * c_{t−1}, the new cell state, tanh(c_t) and h_t:
  *
@@ -118,29 +120,35 @@ export function lstmCellForwardInto(
   h: MatrixView,
   cPrev: MatrixView,
 ): void {
-  const G = gates.data;
   const { rows: N, cols: H } = c;
+  // The activations run a gate block at a time: on the WASM tier two values
+  // per instruction, the same bits as σ and tanh one by one.
+  const fi = columnsOf(gates, 0, 2 * H);
+  sigmoidInto(fi, fi); // f = σ(A_f), i = σ(A_i)
+  const g = columnsOf(gates, 2 * H, H);
+  tanhInto(g, g); // g = tanh(A_g)
+  const o = columnsOf(gates, 3 * H, H);
+  sigmoidInto(o, o); // o = σ(A_o)
+  const G = gates.data;
+  const cData = c.data;
+  const cPrevData = cPrev.data;
   for (let n = 0; n < N; n++) {
     const a = gates.offset + n * gates.stride;
     const cRow = c.offset + n * c.stride;
     const cPrevRow = cPrev.offset + n * cPrev.stride;
+    for (let j = 0; j < H; j++) {
+      // c_t = f ⊙ c_{t−1} + i ⊙ g
+      cData[cRow + j] = (G[a + j] as number) * (cPrevData[cPrevRow + j] as number) + (G[a + H + j] as number) * (G[a + 2 * H + j] as number);
+    }
+  }
+  tanhInto(tanhC, c); // tanh(c_t)
+  const tanhCData = tanhC.data;
+  const hData = h.data;
+  for (let n = 0; n < N; n++) {
+    const oRow = gates.offset + n * gates.stride + 3 * H;
     const tRow = tanhC.offset + n * tanhC.stride;
     const hRow = h.offset + n * h.stride;
-    for (let j = 0; j < H; j++) {
-      const f = sigmoid(G[a + j] as number);
-      const i = sigmoid(G[a + H + j] as number);
-      const g = tanh(G[a + 2 * H + j] as number);
-      const o = sigmoid(G[a + 3 * H + j] as number);
-      G[a + j] = f;
-      G[a + H + j] = i;
-      G[a + 2 * H + j] = g;
-      G[a + 3 * H + j] = o;
-      const cNew = f * (cPrev.data[cPrevRow + j] as number) + i * g;
-      const tc = tanh(cNew);
-      c.data[cRow + j] = cNew;
-      tanhC.data[tRow + j] = tc;
-      h.data[hRow + j] = o * tc;
-    }
+    for (let j = 0; j < H; j++) hData[hRow + j] = (G[oRow + j] as number) * (tanhCData[tRow + j] as number); // h_t = o ⊙ tanh(c_t)
   }
 }
 

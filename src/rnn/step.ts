@@ -13,11 +13,9 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  tanhInto,
   type MatrixView,
 } from '../linalg/index.js';
-// From their module, not the index: the CommonJS build re-exports through
-// getters, and a getter call per element made the fused loops ~2.5× slower.
-import { tanh } from '../linalg/activations.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 
 /** What {@link rnnStepBackward} needs from the forward pass. */
@@ -84,11 +82,7 @@ export function rnnStepForwardInto(h: MatrixView, x: MatrixView, hPrev: MatrixVi
  * Derivation: [Vanilla RNN, one step forward](../../docs/rnn.md#forward).
  */
 export function rnnCellForwardInto(h: MatrixView): void {
-  const { data, offset, stride, rows, cols } = h;
-  for (let n = 0; n < rows; n++) {
-    const row = offset + n * stride;
-    for (let j = 0; j < cols; j++) data[row + j] = tanh(data[row + j] as number);
-  }
+  tanhInto(h, h); // h_t = tanh(u), on the WASM tier two values per instruction
 }
 
 /**

@@ -45,6 +45,8 @@
 ;; (M = 32 runs 34 rows, M = 10 and 64 none). M mod 6 = 5 keeps the 6-row
 ;; kernel (one padded row either way, and 6×4 is the faster block).
 (module
+  ;; σ's tail below −690 calls the engine's own Math.exp, as the JS does.
+  (import "js" "exp" (func $exp (param f64) (result f64)))
   (memory (export "memory") 1)
 
   ;; C block (+)= A panel · B panel over kc steps; `load` = 0 starts from zero
@@ -281,4 +283,118 @@
         (br_if $lanes (i32.lt_u (local.get $c) (local.get $w))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $panels (i32.lt_u (local.get $p) (local.get $np)))))
+
+  ;; The bulk activations: in place on n values (n even; the caller pads) at
+  ;; byte address p, two at a time. They are the scalar `sigmoid` and `tanh`
+  ;; of src/linalg/activations.ts operation for operation, in the same order
+  ;; and without fused multiply-adds (in both builds), so the results are the
+  ;; same bits; see that file for the method and its accuracy. One change of
+  ;; means, not of value: 2^k is built from its exponent bits where the JS
+  ;; multiplies table entries. k is a whole number held as an f64, so
+  ;; k + (2^52 + 1023) has k + 1023 in its low mantissa bits, and shifting
+  ;; those 52 places left is the double 2^k (k stays in the normal range:
+  ;; −54 … 996 for σ, 0 … 55 for tanh). Both branches of a
+  ;; branchy JS function are computed for both lanes and the right one
+  ;; selected; lanes a branch does not own may hold garbage, never a trap.
+
+  ;; σ(z) for the lanes outside −690 ≤ z ≤ 37.5, and NaN: the JS's first branch.
+  (func $sigmoid_tail (param $z f64) (result f64)
+    (local $e f64)
+    (if (result f64) (f64.gt (local.get $z) (f64.const 0))
+      (then (f64.const 1))
+      (else
+        (local.set $e (call $exp (local.get $z)))
+        (f64.div (local.get $e) (f64.add (f64.const 1) (local.get $e))))))
+
+  (func (export "sigmoid") (param $p i32) (param $n i32)
+    (local $end i32) (local $z v128) (local $x v128) (local $k v128) (local $r v128) (local $s v128)
+    (local $E v128) (local $O v128) (local $D v128) (local $y v128) (local $ok v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (loop $pairs
+          (local.set $z (v128.load (local.get $p)))
+          ;; x = −z;  k = round(x/ln 2) as ((x·(1/ln 2) + 64.5) | 0) − 64
+          (local.set $x (f64x2.neg (local.get $z)))
+          (local.set $k (f64x2.sub
+            (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 64.5))))
+            (f64x2.splat (f64.const 64))))
+          ;; r = x − k·ln2_hi − k·ln2_lo;  s = r²
+          (local.set $r (f64x2.sub
+            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238))))
+            (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+          (local.set $s (f64x2.mul (local.get $r) (local.get $r)))
+          ;; E = 665280 + s(75600 + s(840 + s));  O = r(332640 + s(10080 + 42s));  D = E − O
+          (local.set $E (f64x2.add (f64x2.splat (f64.const 665280)) (f64x2.mul (local.get $s)
+            (f64x2.add (f64x2.splat (f64.const 75600)) (f64x2.mul (local.get $s)
+              (f64x2.add (f64x2.splat (f64.const 840)) (local.get $s)))))))
+          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const 332640)) (f64x2.mul (local.get $s)
+            (f64x2.add (f64x2.splat (f64.const 10080)) (f64x2.mul (local.get $s) (f64x2.splat (f64.const 42))))))))
+          (local.set $D (f64x2.sub (local.get $E) (local.get $O)))
+          ;; σ = D / (D + 2^k·(D + 2·O))
+          (local.set $y (f64x2.div (local.get $D) (f64x2.add (local.get $D) (f64x2.mul
+            (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
+            (f64x2.add (local.get $D) (f64x2.add (local.get $O) (local.get $O)))))))
+          (local.set $ok (v128.and
+            (f64x2.ge (local.get $z) (f64x2.splat (f64.const -690)))
+            (f64x2.le (local.get $z) (f64x2.splat (f64.const 37.5)))))
+          (if (i32.eqz (i64x2.all_true (local.get $ok)))
+            (then
+              (if (i64.eqz (i64x2.extract_lane 0 (local.get $ok)))
+                (then (local.set $y (f64x2.replace_lane 0 (local.get $y) (call $sigmoid_tail (f64x2.extract_lane 0 (local.get $z)))))))
+              (if (i64.eqz (i64x2.extract_lane 1 (local.get $ok)))
+                (then (local.set $y (f64x2.replace_lane 1 (local.get $y) (call $sigmoid_tail (f64x2.extract_lane 1 (local.get $z)))))))))
+          (v128.store (local.get $p) (local.get $y))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br_if $pairs (i32.lt_u (local.get $p) (local.get $end)))))))
+
+  (func (export "tanh") (param $p i32) (param $n i32)
+    (local $end i32) (local $z v128) (local $a v128) (local $w v128) (local $small v128)
+    (local $x v128) (local $k v128) (local $r v128) (local $s v128)
+    (local $E v128) (local $O v128) (local $D v128) (local $big v128)
+    (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
+    (if (i32.lt_u (local.get $p) (local.get $end))
+      (then
+        (loop $pairs
+          (local.set $z (v128.load (local.get $p)))
+          (local.set $a (f64x2.abs (local.get $z)))
+          ;; |z| < 1: z − z·w·R(w)/Q(w), w = z²; z itself at ±0
+          (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
+          (local.set $small (f64x2.sub (local.get $z) (f64x2.div
+            (f64x2.mul (f64x2.mul (local.get $z) (local.get $w))
+              (f64x2.add (f64x2.splat (f64.const 11486475)) (f64x2.mul (local.get $w)
+                (f64x2.add (f64x2.splat (f64.const 810810)) (f64x2.mul (local.get $w)
+                  (f64x2.add (f64x2.splat (f64.const 12870)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 44)))))))))
+            (f64x2.add (f64x2.splat (f64.const 34459425)) (f64x2.mul (local.get $w)
+              (f64x2.add (f64x2.splat (f64.const 16216200)) (f64x2.mul (local.get $w)
+                (f64x2.add (f64x2.splat (f64.const 945945)) (f64x2.mul (local.get $w)
+                  (f64x2.add (f64x2.splat (f64.const 13860)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 45)))))))))))))
+          (local.set $small (v128.bitselect (local.get $z) (local.get $small) (f64x2.eq (local.get $z) (f64x2.splat (f64.const 0)))))
+          ;; 1 ≤ |z| ≤ 19.1: 1 − 2D/(2^k·(E + O) + D) for e^(2|z|), k = (2|z|·(1/ln 2) + 0.5) | 0
+          (local.set $x (f64x2.add (local.get $a) (local.get $a)))
+          (local.set $k (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 0.5)))))
+          (local.set $r (f64x2.sub
+            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238))))
+            (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+          (local.set $s (f64x2.mul (local.get $r) (local.get $r)))
+          (local.set $E (f64x2.add (f64x2.splat (f64.const 665280)) (f64x2.mul (local.get $s)
+            (f64x2.add (f64x2.splat (f64.const 75600)) (f64x2.mul (local.get $s)
+              (f64x2.add (f64x2.splat (f64.const 840)) (local.get $s)))))))
+          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const 332640)) (f64x2.mul (local.get $s)
+            (f64x2.add (f64x2.splat (f64.const 10080)) (f64x2.mul (local.get $s) (f64x2.splat (f64.const 42))))))))
+          (local.set $D (f64x2.sub (local.get $E) (local.get $O)))
+          (local.set $big (f64x2.sub (f64x2.splat (f64.const 1)) (f64x2.div
+            (f64x2.add (local.get $D) (local.get $D))
+            (f64x2.add
+              (f64x2.mul
+                (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
+                (f64x2.add (local.get $E) (local.get $O)))
+              (local.get $D)))))
+          ;; beyond 19.1 (and ±∞): 1; then the sign of z (the value is ≥ 0.76, so
+          ;; setting the sign bit is the JS's multiply by −1)
+          (local.set $big (v128.bitselect (f64x2.splat (f64.const 1)) (local.get $big) (f64x2.gt (local.get $a) (f64x2.splat (f64.const 19.1)))))
+          (local.set $big (v128.or (local.get $big) (v128.and (local.get $z) (i64x2.splat (i64.const 0x8000000000000000)))))
+          (v128.store (local.get $p) (v128.bitselect (local.get $small) (local.get $big) (f64x2.lt (local.get $a) (f64x2.splat (f64.const 1)))))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br_if $pairs (i32.lt_u (local.get $p) (local.get $end)))))))
 )
