@@ -352,24 +352,24 @@
     (local $end i32) (local $z v128) (local $a v128) (local $w v128) (local $small v128)
     (local $x v128) (local $k v128) (local $r v128) (local $s v128)
     (local $E v128) (local $O v128) (local $D v128) (local $big v128)
+    (local $lt1 v128) (local $num v128) (local $den v128) (local $q v128)
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
     (if (i32.lt_u (local.get $p) (local.get $end))
       (then
         (loop $pairs
           (local.set $z (v128.load (local.get $p)))
           (local.set $a (f64x2.abs (local.get $z)))
-          ;; |z| < 1: z − z·w·R(w)/Q(w), w = z²; z itself at ±0
+          (local.set $lt1 (f64x2.lt (local.get $a) (f64x2.splat (f64.const 1))))
+          ;; |z| < 1: z − z·w·R(w)/Q(w), w = z²: numerator z·w·R and denominator Q
           (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
-          (local.set $small (f64x2.sub (local.get $z) (f64x2.div
-            (f64x2.mul (f64x2.mul (local.get $z) (local.get $w))
-              (f64x2.add (f64x2.splat (f64.const 11486475)) (f64x2.mul (local.get $w)
-                (f64x2.add (f64x2.splat (f64.const 810810)) (f64x2.mul (local.get $w)
-                  (f64x2.add (f64x2.splat (f64.const 12870)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 44)))))))))
-            (f64x2.add (f64x2.splat (f64.const 34459425)) (f64x2.mul (local.get $w)
-              (f64x2.add (f64x2.splat (f64.const 16216200)) (f64x2.mul (local.get $w)
-                (f64x2.add (f64x2.splat (f64.const 945945)) (f64x2.mul (local.get $w)
-                  (f64x2.add (f64x2.splat (f64.const 13860)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 45)))))))))))))
-          (local.set $small (v128.bitselect (local.get $z) (local.get $small) (f64x2.eq (local.get $z) (f64x2.splat (f64.const 0)))))
+          (local.set $num (f64x2.mul (f64x2.mul (local.get $z) (local.get $w))
+            (f64x2.add (f64x2.splat (f64.const 11486475)) (f64x2.mul (local.get $w)
+              (f64x2.add (f64x2.splat (f64.const 810810)) (f64x2.mul (local.get $w)
+                (f64x2.add (f64x2.splat (f64.const 12870)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 44))))))))))
+          (local.set $den (f64x2.add (f64x2.splat (f64.const 34459425)) (f64x2.mul (local.get $w)
+            (f64x2.add (f64x2.splat (f64.const 16216200)) (f64x2.mul (local.get $w)
+              (f64x2.add (f64x2.splat (f64.const 945945)) (f64x2.mul (local.get $w)
+                (f64x2.add (f64x2.splat (f64.const 13860)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 45)))))))))))
           ;; 1 ≤ |z| ≤ 19.1: 1 − 2D/(2^k·(E + O) + D) for e^(2|z|), k = (2|z|·(1/ln 2) + 0.5) | 0
           (local.set $x (f64x2.add (local.get $a) (local.get $a)))
           (local.set $k (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 0.5)))))
@@ -383,18 +383,24 @@
           (local.set $O (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const 332640)) (f64x2.mul (local.get $s)
             (f64x2.add (f64x2.splat (f64.const 10080)) (f64x2.mul (local.get $s) (f64x2.splat (f64.const 42))))))))
           (local.set $D (f64x2.sub (local.get $E) (local.get $O)))
-          (local.set $big (f64x2.sub (f64x2.splat (f64.const 1)) (f64x2.div
-            (f64x2.add (local.get $D) (local.get $D))
-            (f64x2.add
-              (f64x2.mul
-                (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
-                (f64x2.add (local.get $E) (local.get $O)))
-              (local.get $D)))))
-          ;; beyond 19.1 (and ±∞): 1; then the sign of z (the value is ≥ 0.76, so
-          ;; setting the sign bit is the JS's multiply by −1)
-          (local.set $big (v128.bitselect (f64x2.splat (f64.const 1)) (local.get $big) (f64x2.gt (local.get $a) (f64x2.splat (f64.const 19.1)))))
+          ;; one division per pair: each lane divides its own piece's numerator by its denominator
+          (local.set $q (f64x2.div
+            (v128.bitselect (local.get $num) (f64x2.add (local.get $D) (local.get $D)) (local.get $lt1))
+            (v128.bitselect (local.get $den)
+              (f64x2.add
+                (f64x2.mul
+                  (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
+                  (f64x2.add (local.get $E) (local.get $O)))
+                (local.get $D))
+              (local.get $lt1))))
+          ;; small piece: z − q, and z itself at ±0
+          (local.set $small (v128.bitselect (local.get $z) (f64x2.sub (local.get $z) (local.get $q)) (f64x2.eq (local.get $z) (f64x2.splat (f64.const 0)))))
+          ;; large piece: 1 − q; beyond 19.1 (and ±∞) 1; then the sign of z (the
+          ;; value is ≥ 0.76, so setting the sign bit is the JS's multiply by −1)
+          (local.set $big (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.sub (f64x2.splat (f64.const 1)) (local.get $q))
+            (f64x2.gt (local.get $a) (f64x2.splat (f64.const 19.1)))))
           (local.set $big (v128.or (local.get $big) (v128.and (local.get $z) (i64x2.splat (i64.const 0x8000000000000000)))))
-          (v128.store (local.get $p) (v128.bitselect (local.get $small) (local.get $big) (f64x2.lt (local.get $a) (f64x2.splat (f64.const 1)))))
+          (v128.store (local.get $p) (v128.bitselect (local.get $small) (local.get $big) (local.get $lt1)))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br_if $pairs (i32.lt_u (local.get $p) (local.get $end)))))))
 )
