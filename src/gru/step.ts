@@ -8,8 +8,8 @@
  */
 import {
   Matrix,
-  broadcastRowInto,
   asMatrix,
+  broadcastRowInto,
   colSumInto,
   expectMatrix,
   expectRecord,
@@ -207,8 +207,16 @@ export function gruCellBackwardInto(
   dY: MatrixView,
   dhPrev: MatrixView,
 ): void {
-  const G = gates.data;
   const { rows: N, cols: H } = hn;
+  // Every array in a local: the views come in several classes, and V8
+  // re-reads a polymorphic field on every iteration instead of hoisting it.
+  const G = gates.data;
+  const dXData = dX.data;
+  const dYData = dY.data;
+  const dhData = dh.data;
+  const hPrevData = hPrev.data;
+  const hnData = hn.data;
+  const dhPrevData = dhPrev.data;
   for (let n = 0; n < N; n++) {
     const a = gates.offset + n * gates.stride;
     const dxRow = dX.offset + n * dX.stride;
@@ -221,20 +229,20 @@ export function gruCellBackwardInto(
       const r = G[a + j] as number;
       const z = G[a + H + j] as number;
       const cand = G[a + 2 * H + j] as number;
-      const dht = dh.data[dhRow + j] as number;
+      const dht = dhData[dhRow + j] as number;
       const dn = dht * (1 - z);
-      const dz = dht * ((hPrev.data[hPrevRow + j] as number) - cand);
+      const dz = dht * ((hPrevData[hPrevRow + j] as number) - cand);
       const dAn = dn * (1 - cand * cand);
-      const dr = dAn * (hn.data[hnRow + j] as number);
+      const dr = dAn * (hnData[hnRow + j] as number);
       const dAr = dr * r * (1 - r);
       const dAz = dz * z * (1 - z);
-      dX.data[dxRow + j] = dAr;
-      dX.data[dxRow + H + j] = dAz;
-      dX.data[dxRow + 2 * H + j] = dAn;
-      dY.data[dyRow + j] = dAr;
-      dY.data[dyRow + H + j] = dAz;
-      dY.data[dyRow + 2 * H + j] = dAn * r; // dhn
-      dhPrev.data[dhPrevRow + j] = dht * z; // the direct path through z ⊙ h_{t−1}
+      dXData[dxRow + j] = dAr;
+      dXData[dxRow + H + j] = dAz;
+      dXData[dxRow + 2 * H + j] = dAn;
+      dYData[dyRow + j] = dAr;
+      dYData[dyRow + H + j] = dAz;
+      dYData[dyRow + 2 * H + j] = dAn * r; // dhn
+      dhPrevData[dhPrevRow + j] = dht * z; // the direct path through z ⊙ h_{t−1}
     }
   }
 }

@@ -7,9 +7,9 @@
 import {
   Matrix,
   Tensor3,
-  broadcastRowInto,
   asMatrix,
   asTensor3,
+  broadcastRowInto,
   colSumInto,
   expectMatrix,
   expectRecord,

@@ -6,8 +6,8 @@
  */
 import {
   Matrix,
-  broadcastRowInto,
   asMatrix,
+  broadcastRowInto,
   colSumInto,
   columnsOf,
   expectMatrix,
@@ -123,12 +123,12 @@ export function lstmCellForwardInto(
   const { rows: N, cols: H } = c;
   // The activations run a gate block at a time: on the WASM tier two values
   // per instruction, the same bits as σ and tanh one by one.
-  const fi = columnsOf(gates, 0, 2 * H);
-  sigmoidInto(fi, fi); // f = σ(A_f), i = σ(A_i)
-  const g = columnsOf(gates, 2 * H, H);
-  tanhInto(g, g); // g = tanh(A_g)
-  const o = columnsOf(gates, 3 * H, H);
-  sigmoidInto(o, o); // o = σ(A_o)
+  const fiBlock = columnsOf(gates, 0, 2 * H);
+  const gBlock = columnsOf(gates, 2 * H, H);
+  const oBlock = columnsOf(gates, 3 * H, H);
+  sigmoidInto(fiBlock, fiBlock); // f = σ(A_f), i = σ(A_i)
+  tanhInto(gBlock, gBlock); // g = tanh(A_g)
+  sigmoidInto(oBlock, oBlock); // o = σ(A_o)
   const G = gates.data;
   const cData = c.data;
   const cPrevData = cPrev.data;
@@ -137,8 +137,10 @@ export function lstmCellForwardInto(
     const cRow = c.offset + n * c.stride;
     const cPrevRow = cPrev.offset + n * cPrev.stride;
     for (let j = 0; j < H; j++) {
-      // c_t = f ⊙ c_{t−1} + i ⊙ g
-      cData[cRow + j] = (G[a + j] as number) * (cPrevData[cPrevRow + j] as number) + (G[a + H + j] as number) * (G[a + 2 * H + j] as number);
+      const f = G[a + j] as number;
+      const i = G[a + H + j] as number;
+      const g = G[a + 2 * H + j] as number;
+      cData[cRow + j] = f * (cPrevData[cPrevRow + j] as number) + i * g; // c_t = f ⊙ c_{t−1} + i ⊙ g
     }
   }
   tanhInto(tanhC, c); // tanh(c_t)
@@ -148,7 +150,10 @@ export function lstmCellForwardInto(
     const oRow = gates.offset + n * gates.stride + 3 * H;
     const tRow = tanhC.offset + n * tanhC.stride;
     const hRow = h.offset + n * h.stride;
-    for (let j = 0; j < H; j++) hData[hRow + j] = (G[oRow + j] as number) * (tanhCData[tRow + j] as number); // h_t = o ⊙ tanh(c_t)
+    for (let j = 0; j < H; j++) {
+      const o = G[oRow + j] as number;
+      hData[hRow + j] = o * (tanhCData[tRow + j] as number); // h_t = o ⊙ tanh(c_t)
+    }
   }
 }
 
@@ -216,8 +221,16 @@ export function lstmCellBackwardInto(
   dA: MatrixView,
   dcPrev: MatrixView,
 ): void {
-  const G = gates.data;
   const { rows: N, cols: H } = tanhC;
+  // Every array in a local: the views come in several classes, and V8
+  // re-reads a polymorphic field on every iteration instead of hoisting it.
+  const G = gates.data;
+  const dAData = dA.data;
+  const dhData = dh.data;
+  const dcNextData = dcNext.data;
+  const cPrevData = cPrev.data;
+  const tanhCData = tanhC.data;
+  const dcPrevData = dcPrev.data;
   for (let n = 0; n < N; n++) {
     const a = gates.offset + n * gates.stride;
     const da = dA.offset + n * dA.stride;
@@ -231,18 +244,18 @@ export function lstmCellBackwardInto(
       const i = G[a + H + j] as number;
       const g = G[a + 2 * H + j] as number;
       const o = G[a + 3 * H + j] as number;
-      const tc = tanhC.data[tRow + j] as number;
-      const dht = dh.data[dhRow + j] as number;
+      const tc = tanhCData[tRow + j] as number;
+      const dht = dhData[dhRow + j] as number;
       const dO = dht * tc;
-      const dc = (dcNext.data[dcRow + j] as number) + dht * o * (1 - tc * tc);
-      const df = dc * (cPrev.data[cPrevRow + j] as number);
+      const dc = (dcNextData[dcRow + j] as number) + dht * o * (1 - tc * tc);
+      const df = dc * (cPrevData[cPrevRow + j] as number);
       const di = dc * g;
       const dg = dc * i;
-      dcPrev.data[dcPrevRow + j] = dc * f;
-      dA.data[da + j] = df * f * (1 - f);
-      dA.data[da + H + j] = di * i * (1 - i);
-      dA.data[da + 2 * H + j] = dg * (1 - g * g);
-      dA.data[da + 3 * H + j] = dO * o * (1 - o);
+      dcPrevData[dcPrevRow + j] = dc * f;
+      dAData[da + j] = df * f * (1 - f);
+      dAData[da + H + j] = di * i * (1 - i);
+      dAData[da + 2 * H + j] = dg * (1 - g * g);
+      dAData[da + 3 * H + j] = dO * o * (1 - o);
     }
   }
 }

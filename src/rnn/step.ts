@@ -5,8 +5,8 @@
  */
 import {
   Matrix,
-  broadcastRowInto,
   asMatrix,
+  broadcastRowInto,
   colSumInto,
   expectMatrix,
   expectRecord,
@@ -93,13 +93,18 @@ export function rnnCellForwardInto(h: MatrixView): void {
  */
 export function rnnCellBackwardInto(dh: MatrixView, h: MatrixView, du: MatrixView): void {
   const { rows: N, cols: H } = du;
+  // Every array in a local: the views come in several classes, and V8
+  // re-reads a polymorphic field on every iteration instead of hoisting it.
+  const dhData = dh.data;
+  const hData = h.data;
+  const duData = du.data;
   for (let n = 0; n < N; n++) {
     const dhRow = dh.offset + n * dh.stride;
     const hRow = h.offset + n * h.stride;
     const duRow = du.offset + n * du.stride;
     for (let j = 0; j < H; j++) {
-      const ht = h.data[hRow + j] as number;
-      du.data[duRow + j] = (dh.data[dhRow + j] as number) * (1 - ht * ht);
+      const ht = hData[hRow + j] as number;
+      duData[duRow + j] = (dhData[dhRow + j] as number) * (1 - ht * ht);
     }
   }
 }
