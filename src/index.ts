@@ -11,6 +11,8 @@ export {
   ShapeError,
   SlidingView,
   sigmoid,
+  sigmoidInto,
+  tanhInto,
   matmul,
   matmulTransA,
   matmulTransB,

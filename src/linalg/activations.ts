@@ -153,8 +153,8 @@ export function sigmoidInto(dst: MatrixView, src: MatrixView): MatrixView {
 }
 
 /**
- * dst ← tanh(src), element by element ({@link tanh} over a block; dst may be
- * src). On the WASM tier it runs two values at a time and gives the same
+ * dst ← tanh(src), element by element (this module's scalar `tanh`, within
+ * 1 ulp, over a block; dst may be src). On the WASM tier it runs two values at a time and gives the same
  * bits; rows shorter than 32 values stay in JS unless the tier is forced.
  *
  * @throws ShapeError when dst and src differ in shape.
