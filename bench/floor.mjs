@@ -43,9 +43,10 @@ const MR = 6;
 /**
  * A timer for kernel floors: `floorMs(products)` is the sum over the products
  * of the fastest of five samples of the kernel calls each needs. Shapes are
- * timed once and remembered.
+ * timed once and remembered. `rowPanels` is the library's own split of a
+ * row block into 6- and 4-row panels (src/linalg/gemm-wasm.ts).
  */
-export function kernelFloorTimer({ base64, blockValues }) {
+export function kernelFloorTimer({ base64, blockValues, rowPanels }) {
   const bytes = new Uint8Array(Buffer.from(base64, 'base64'));
   const { exports } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { js: { exp: Math.exp } });
   const memory = exports.memory;
@@ -61,9 +62,8 @@ export function kernelFloorTimer({ base64, blockValues }) {
     for (let j0 = 0; j0 < N; j0 += nc) {
       const npb = (Math.min(nc, N - j0) + 3) >> 2;
       for (let i0 = 0; i0 < M; i0 += mc) {
-        const mb = Math.min(mc, M - i0);
-        const mp = Math.ceil(mb / MR);
-        list.push({ mp, npb, mlast: mb - (mp - 1) * MR });
+        const { full, tail } = rowPanels(Math.min(mc, M - i0));
+        list.push({ mp: full + tail, npb, full });
       }
     }
     // Panels of A, B and the C block side by side, sized for the largest call.
@@ -82,7 +82,7 @@ export function kernelFloorTimer({ base64, blockValues }) {
     const bAt = 8 * aValues;
     const cAt = 8 * (aValues + bValues);
     return () => {
-      for (const c of list) gemm(c.mp, c.npb, K, aAt, bAt, cAt, 0, c.mlast);
+      for (const c of list) gemm(c.mp, c.npb, K, aAt, bAt, cAt, 0, c.full);
     };
   }
 

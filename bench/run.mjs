@@ -33,7 +33,7 @@ if (!existsSync(join(root, 'dist/cjs/index.js'))) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
 const hg = require(join(root, 'dist/cjs/index.js'));
-const { wasmArenaBytes, WASM_BLOCK_VALUES } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
+const { wasmArenaBytes, rowPanels, WASM_BLOCK_VALUES } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
 const { chunkSteps } = require(join(root, 'dist/cjs/linalg/batch-first.js'));
 const { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } = require(join(root, 'dist/cjs/linalg/wasm/gemm-bytes.js'));
 const { kernelFloorTimer, productsOf } = await import('./floor.mjs');
@@ -77,7 +77,7 @@ try {
 // The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
 const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
 const floorTimer = kernelKind && opts.floor
-  ? kernelFloorTimer({ base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64, blockValues: WASM_BLOCK_VALUES })
+  ? kernelFloorTimer({ base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64, blockValues: WASM_BLOCK_VALUES, rowPanels })
   : null;
 
 const SIZES = tiny

@@ -39,8 +39,8 @@ export type WasmKernelKind = 'relaxed-simd' | 'simd128';
 interface Kernel {
   readonly kind: WasmKernelKind;
   readonly memory: WasmMemory;
-  /** mlast: real rows in the last A panel (1…MR); with ≤ 4 the kernel runs that panel 4 rows high. */
-  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number, mlast: number) => void;
+  /** The first `full` of the mp A panels run 6 rows high, the rest 4 ({@link rowPanels}). */
+  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number, full: number) => void;
   /** Panels of width w from a raw block whose panel direction is contiguous (byte addresses). */
   readonly packDepthMajor: (src: number, ld: number, kn: number, n: number, w: number, kTotal: number, dst: number) => void;
   /** Panels of width w from a raw block whose depth is contiguous (byte addresses). */
@@ -56,10 +56,26 @@ const PAGE_BYTES = 65536;
 /**
  * Rows of A per packed panel, the height of the kernel's register block
  * (gemm.wat: 6×4, twelve f64x2 accumulators). B panels are 4 columns wide.
- * A last panel with at most 4 real rows runs through a 4×4 block instead,
- * so fewer padded rows are computed (M = 32: 34 rows, not 36; M = 10: 10, not 12).
+ * The last one or two panels may run through a 4×4 block instead
+ * ({@link rowPanels}), so fewer padded rows are computed.
  */
 const MR = 6;
+
+/**
+ * How the kernel covers M rows of A: `full` panels run 6 rows high, then
+ * `tail` (0–2) panels 4 rows high, each packed in the 6-row layout. M mod 6
+ * = 3 or 4 (or M < 6) ends in one 4-row panel; M mod 6 = 1 or 2 (M ≥ 7) in
+ * two, 4 rows and 3 or 4, rather than a 6-row panel and a 4-row one holding
+ * 1 or 2 real rows; M mod 6 = 5 keeps its last panel 6 high (one padded
+ * row either way). M = 32 computes 32 rows (was 34 with one 4-row panel),
+ * M = 50 computes 50 (was 52): the medium and cs231n batches.
+ */
+export function rowPanels(M: number): { full: number; tail: number } {
+  const t = M % MR;
+  if (t === 0 || t === 5) return { full: Math.ceil(M / MR), tail: 0 };
+  if (t >= 3 || M < MR) return { full: Math.floor(M / MR), tail: 1 };
+  return { full: Math.floor(M / MR) - 1, tail: 2 };
+}
 
 function decodeBase64(text: string): Uint8Array {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -389,11 +405,21 @@ function multiplyBlock(
 ): void {
   const { K, c, cRow } = op;
   const cOff = op.cOff + i0 * cRow + j0;
-  const mp = Math.ceil(M / MR);
+  const { full, tail } = rowPanels(M);
+  const mp = full + tail;
   const cAt = aAt + mp * K * MR;
   const ldc = npb * 4;
   ensure(k, cAt + mp * MR * ldc);
-  packA(k, op, i0, M, mp, aAt, rawAt);
+  if (tail < 2) {
+    // The last panel, if partial, is the rows that are left: one packing.
+    packA(k, op, i0, M, mp, aAt, rawAt);
+  } else {
+    // The second-to-last panel holds 4 rows (2 zero), not 6.
+    const r0 = full * MR;
+    if (full > 0) packA(k, op, i0, r0, full, aAt, rawAt);
+    packA(k, op, i0 + r0, 4, 1, aAt + full * K * MR, rawAt);
+    packA(k, op, i0 + r0 + 4, M - r0 - 4, 1, aAt + (full + 1) * K * MR, rawAt);
+  }
   const h = heap;
   // Short rows copy faster element by element than through subarray views.
   const short = N < 32;
@@ -405,9 +431,7 @@ function multiplyBlock(
       else h.set(c.subarray(src, src + N), dst);
     }
   }
-  // The kernel runs a last panel of ≤ 4 real rows 4 rows high instead of MR.
-  const lastPanelRows = M - (mp - 1) * MR;
-  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, lastPanelRows);
+  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full);
   for (let i = 0; i < M; i++) {
     const src = cAt + i * ldc;
     const dst = cOff + i * cRow;

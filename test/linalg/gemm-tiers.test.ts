@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { gemmBlocked, gemmReference, type GemmOperands } from '../../src/linalg/gemm-ts';
-import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, wasmKernelKind, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
+import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, rowPanels, wasmKernelKind, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
 import {
   Matrix,
   holdOperand,
@@ -195,6 +195,22 @@ describe('gemm kernels: properties', () => {
         expect(worstRelative(op, op.c, runWith(gemmBlocked, op, accumulate), ref, accumulate)).toBeLessThan(1e-12);
       }
     }
+  });
+});
+
+describe('WASM row panels (rowPanels)', () => {
+  it('cover M rows in ⌈M/6⌉ panels, at most one padded row from M = 7 on, none when M mod 6 is 0 or 4', () => {
+    for (let M = 1; M <= 200; M++) {
+      const { full, tail } = rowPanels(M);
+      const rows = 6 * full + 4 * tail;
+      expect({ M, panels: full + tail, tailOk: tail >= 0 && tail <= 2 }).toEqual({ M, panels: Math.ceil(M / 6), tailOk: true });
+      expect(rows).toBeGreaterThanOrEqual(M);
+      expect(rows - M).toBeLessThanOrEqual(M >= 7 ? 1 : 3);
+      if (M % 6 === 0 || M % 6 === 4) expect(rows).toBe(M);
+    }
+    // The medium and cs231n batches compute no padded row.
+    expect(rowPanels(32)).toEqual({ full: 4, tail: 2 });
+    expect(rowPanels(50)).toEqual({ full: 7, tail: 2 });
   });
 });
 

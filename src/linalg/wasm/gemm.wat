@@ -38,12 +38,15 @@
 ;;
 ;; Why a second, 4-row kernel: rows are padded to a multiple of 6, so common
 ;; batch sizes pay for rows that do not exist (M = 32 runs 36 rows, 50 runs
-;; 54, 10 runs 12), and with SIMD128 that cost more than 6×4 gained. When the
-;; last A panel holds at most 4 real rows (M mod 6 = 1…4) it goes through
+;; 54, 10 runs 12), and with SIMD128 that cost more than 6×4 gained. The last
+;; one or two A panels may hold at most 4 real rows each and go through
 ;; $micro4, which reads rows 0–3 of the same 6-row panel layout and writes 4
-;; rows of C: 4 − M mod 6 padded rows are computed instead of 6 − M mod 6
-;; (M = 32 runs 34 rows, M = 10 and 64 none). M mod 6 = 5 keeps the 6-row
-;; kernel (one padded row either way, and 6×4 is the faster block).
+;; rows of C. JS picks the split (rowPanels in gemm-wasm.ts): M mod 6 = 3 or
+;; 4 ends in one 4-row panel; M mod 6 = 1 or 2 (M ≥ 7) ends in two, 4 rows and
+;; 3 or 4, instead of a 6-row panel and a 4-row one holding 1 or 2 — M = 32
+;; runs 32 rows, not 34, and 50 runs 50, not 52 (with SIMD128, where both
+;; blocks cost the same per row, 6–13% off those products measured); M mod
+;; 6 = 5 keeps the 6-row kernel (one padded row either way).
 (module
   ;; σ's tail below −690 calls the engine's own Math.exp, as the JS does.
   (import "js" "exp" (func $exp (param f64) (result f64)))
@@ -172,16 +175,13 @@
     (v128.store (local.get $r3) (local.get $c30))
     (v128.store offset=16 (local.get $r3) (local.get $c31)))
 
-  ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1; the
-  ;; last A panel holds $mlast real rows (1…6), the others 6.
-  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32) (param $mlast i32)
+  ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1: the
+  ;; first $full panels run 6 rows high (C rows 6·ip …), the rest (one or
+  ;; two) 4 rows high (C rows 6·full + 4·(ip − full) …).
+  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32) (param $full i32)
     (local $ldc i32) (local $apanel i32) (local $bpanel i32) (local $k0 i32) (local $kc i32)
-    (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32) (local $full i32)
+    (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32) (local $row i32)
     (local $pa i32) (local $pb i32) (local $pc i32) (local $load i32)
-    ;; panels run by the 6-row kernel: all, unless the last has ≤ 4 real rows
-    (local.set $full (local.get $mp))
-    (if (i32.le_u (local.get $mlast) (i32.const 4))
-      (then (local.set $full (i32.sub (local.get $mp) (i32.const 1)))))
     (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
     ;; bytes per A panel (K×6) and per B panel (K×4)
     (local.set $apanel (i32.mul (local.get $K) (i32.const 48)))
@@ -200,7 +200,11 @@
           (loop $ipanels
             (local.set $pa (i32.add (i32.add (local.get $ap) (i32.mul (local.get $ip) (local.get $apanel))) (i32.mul (local.get $k0) (i32.const 48))))
             (local.set $pb (i32.add (i32.add (local.get $bp) (i32.mul (local.get $jp) (local.get $bpanel))) (i32.shl (local.get $k0) (i32.const 5))))
-            (local.set $pc (i32.add (i32.add (local.get $cp) (i32.mul (i32.mul (local.get $ip) (i32.const 6)) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5))))
+            ;; first C row of this panel
+            (local.set $row (i32.mul (local.get $ip) (i32.const 6)))
+            (if (i32.gt_u (local.get $ip) (local.get $full))
+              (then (local.set $row (i32.add (i32.mul (local.get $full) (i32.const 6)) (i32.shl (i32.sub (local.get $ip) (local.get $full)) (i32.const 2))))))
+            (local.set $pc (i32.add (i32.add (local.get $cp) (i32.mul (local.get $row) (local.get $ldc))) (i32.shl (local.get $jp) (i32.const 5))))
             ;; the first K slice starts from zero unless accumulating
             (local.set $load (i32.or (local.get $acc) (i32.ne (local.get $k0) (i32.const 0))))
             (if (i32.lt_u (local.get $ip) (local.get $full))
