@@ -1,3 +1,4 @@
+import { expectView } from './check.js';
 import { ShapeError } from './errors.js';
 import { mapWasm } from './gemm-wasm.js';
 import type { MatrixView } from './matrix.js';
@@ -125,6 +126,8 @@ export function tanh(z: number): number {
 
 /** dst ← f(src) for f = σ or tanh: the WASM loops, or the scalar function row by row. */
 function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView): MatrixView {
+  expectView(fn, 'dst', dst);
+  expectView(fn, 'src', src);
   if (dst.rows !== src.rows || dst.cols !== src.cols) {
     throw new ShapeError(`${fn}: dst must be ${src.rows}×${src.cols} (the shape of src), got ${dst.rows}×${dst.cols}`, 'dst');
   }

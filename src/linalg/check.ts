@@ -4,7 +4,7 @@
  * actual shape, so a student can fix the call without reading our code.
  */
 import { ShapeError } from './errors.js';
-import { Matrix, Tensor3 } from './matrix.js';
+import { Matrix, Tensor3, type MatrixView } from './matrix.js';
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
@@ -38,6 +38,39 @@ export function asMatrix(fn: string, name: string, v: unknown): Matrix {
     }
   }
   throw new TypeError(`${fn}: ${name} must be a Matrix, got ${kind(v)}`);
+}
+
+function isIndex(n: unknown): n is number {
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0;
+}
+
+/**
+ * Checks that `v` is a {@link MatrixView} whose rows all lie inside its data:
+ * a `TypeError` naming `name` for anything else (a plain or ragged array,
+ * null, a record without Float64Array data or with non-integer fields), a
+ * `RangeError` when the view reaches past its data. The block operations
+ * call it on every argument, so a wrong one fails here rather than as a
+ * silent no-op or NaN from inside their loops.
+ */
+export function expectView(fn: string, name: string, v: unknown): MatrixView {
+  const view = v as Partial<MatrixView> | null;
+  const fields = typeof v === 'object' && v !== null && view !== null;
+  if (!fields || !(view.data instanceof Float64Array)) {
+    throw new TypeError(`${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), got ${kind(v)}`);
+  }
+  const { data, offset, stride, rows, cols } = view;
+  if (!isIndex(offset) || !isPositiveInt(rows) || !isPositiveInt(cols) || !isIndex(stride) || (rows > 1 && stride < cols)) {
+    throw new TypeError(
+      `${fn}: ${name} must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset ${String(offset)}, rows ${String(rows)}, cols ${String(cols)}, stride ${String(stride)}`,
+    );
+  }
+  const needed = offset + (rows - 1) * stride + cols;
+  if (needed > data.length) {
+    throw new RangeError(
+      `${fn}: ${name} is a ${rows}×${cols} view at offset ${offset} with stride ${stride}, which reaches value ${needed}, but its data holds ${data.length}`,
+    );
+  }
+  return view as MatrixView;
 }
 
 /** Returns `v` as a {@link Tensor3}, or throws a `TypeError` naming `name`. */

@@ -3,14 +3,18 @@
  *
  * Each has an `…Into(C, A, B, accumulate)` form that writes C = product
  * (accumulate = false) or C += product (accumulate = true) without allocating,
- * and never materialises a transpose. Shapes are checked on every call (a few
- * integer comparisons); the loops themselves never throw.
+ * and never materialises a transpose. Every argument is checked on every call
+ * (a few integer comparisons): a TypeError for anything that is not a matrix
+ * view (a plain or ragged array, say), a RangeError for a view that reaches
+ * past its data ({@link expectView}), a ShapeError for a shape that does not
+ * fit; the loops themselves never throw.
  *
  * The three products are one strided kernel, C[i][j] (+)= Σ_k A(i,k)·B(k,j),
  * with the transposes expressed as swapped strides (src/linalg/gemm-ts.ts);
  * it runs on the tier {@link useWasm} picks: register-blocked TypeScript or
  * WASM-SIMD (src/linalg/gemm-wasm.ts).
  */
+import { expectView } from './check.js';
 import { ShapeError } from './errors.js';
 import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
 import { gemmWasm, holdWasmOperand, wasmSimdAvailable } from './gemm-wasm.js';
@@ -66,6 +70,9 @@ export function holdOperand(W: MatrixView): () => void {
  * ```
  */
 export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  expectView('matmulInto', 'C', C);
+  expectView('matmulInto', 'A', A);
+  expectView('matmulInto', 'B', B);
   const M = A.rows;
   const K = A.cols;
   const N = B.cols;
@@ -87,6 +94,9 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
  * ```
  */
 export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  expectView('matmulTransAInto', 'C', C);
+  expectView('matmulTransAInto', 'A', A);
+  expectView('matmulTransAInto', 'B', B);
   const K = A.rows;
   const M = A.cols;
   const N = B.cols;
@@ -108,6 +118,9 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
  * ```
  */
 export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, accumulate = false): MatrixView {
+  expectView('matmulTransBInto', 'C', C);
+  expectView('matmulTransBInto', 'A', A);
+  expectView('matmulTransBInto', 'B', B);
   const M = A.rows;
   const K = A.cols;
   const N = B.rows;
@@ -122,6 +135,8 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
 
 /** C ← C + e·row: adds the 1×cols `row` (a bias) to every row of C. */
 export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
+  expectView('addRowInto', 'C', C);
+  expectView('addRowInto', 'row', row);
   if (row.rows !== 1 || row.cols !== C.cols) fail('addRowInto', 'row', `1×${C.cols}`, row);
   // Fields in locals: views come in several classes, and V8 re-reads a
   // polymorphic field on every iteration instead of hoisting it.
@@ -143,6 +158,8 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
  * machine against ≈ 0.3).
  */
 export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
+  expectView('broadcastRowInto', 'C', C);
+  expectView('broadcastRowInto', 'row', row);
   if (row.rows !== 1 || row.cols !== C.cols) fail('broadcastRowInto', 'row', `1×${C.cols}`, row);
   const { data: c, offset, stride, rows, cols } = C;
   const r = row.data.subarray(row.offset, row.offset + cols);
@@ -155,6 +172,8 @@ export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
  * `accumulate`: how a bias gradient is formed (db = e_Nᵀ dL/du).
  */
 export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): MatrixView {
+  expectView('colSumInto', 'dst', dst);
+  expectView('colSumInto', 'A', A);
   if (dst.rows !== 1 || dst.cols !== A.cols) fail('colSumInto', 'dst', `1×${A.cols}`, dst);
   prepare(dst, accumulate);
   const { data: a, offset, stride, rows, cols } = A;
@@ -181,6 +200,8 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
 
 /** C ← C + A, element-wise (same shape). */
 export function addInto(C: MatrixView, A: MatrixView): MatrixView {
+  expectView('addInto', 'C', C);
+  expectView('addInto', 'A', A);
   if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', dims(C), A);
   const { data: c, offset, stride, rows, cols } = C;
   const a = A.data;
@@ -194,6 +215,8 @@ export function addInto(C: MatrixView, A: MatrixView): MatrixView {
 
 /** dst ← src, element-wise (same shape). */
 export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
+  expectView('copyInto', 'dst', dst);
+  expectView('copyInto', 'src', src);
   if (src.rows !== dst.rows || src.cols !== dst.cols) fail('copyInto', 'src', dims(dst), src);
   const d = dst.data;
   const s = src.data;
@@ -208,23 +231,30 @@ export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
 
 /** A·B as a new {@link Matrix}. */
 export function matmul(A: MatrixView, B: MatrixView): Matrix {
+  expectView('matmul', 'A', A);
+  expectView('matmul', 'B', B);
   if (B.rows !== A.cols) fail('matmul', 'B', `${A.cols}×${B.cols} (rows = A's ${A.cols} columns)`, B);
   return matmulInto(Matrix.zeros(A.rows, B.cols), A, B) as Matrix;
 }
 
 /** Aᵀ·B as a new {@link Matrix}. */
 export function matmulTransA(A: MatrixView, B: MatrixView): Matrix {
+  expectView('matmulTransA', 'A', A);
+  expectView('matmulTransA', 'B', B);
   if (B.rows !== A.rows) fail('matmulTransA', 'B', `${A.rows}×${B.cols} (rows = A's ${A.rows} rows)`, B);
   return matmulTransAInto(Matrix.zeros(A.cols, B.cols), A, B) as Matrix;
 }
 
 /** A·Bᵀ as a new {@link Matrix}. */
 export function matmulTransB(A: MatrixView, B: MatrixView): Matrix {
+  expectView('matmulTransB', 'A', A);
+  expectView('matmulTransB', 'B', B);
   if (B.cols !== A.cols) fail('matmulTransB', 'B', `${B.rows}×${A.cols} (columns = A's ${A.cols} columns)`, B);
   return matmulTransBInto(Matrix.zeros(A.rows, B.rows), A, B) as Matrix;
 }
 
 /** eᵀ·A, the column sums of A, as a new 1×cols {@link Matrix}. */
 export function colSum(A: MatrixView): Matrix {
+  expectView('colSum', 'A', A);
   return colSumInto(Matrix.zeros(1, A.cols), A) as Matrix;
 }

@@ -17,6 +17,8 @@ import {
   matmulTransB,
   matmulTransBInto,
   sigmoid,
+  sigmoidInto,
+  tanhInto,
 } from '../../src/index';
 import { maxAbsDiff } from '../helpers/compare';
 import { randMatrix, rng } from '../helpers/numeric';
@@ -158,6 +160,34 @@ describe('products: shape errors name the argument', () => {
   ])('%s', (_label, call, message) => {
     expect(call).toThrow(ShapeError);
     expect(call).toThrow(message);
+  });
+});
+
+describe('block operations: an argument that is not a matrix view is named, before any arithmetic', () => {
+  const M23 = Matrix.zeros(2, 3);
+  const plain = [
+    [1, 2, 3],
+    [4, 5, 6],
+  ];
+  const ragged = [[1, 2, 3], [4]];
+  const longView = { data: new Float64Array(6), offset: 2, stride: 3, rows: 2, cols: 3 };
+  test.each([
+    ['sigmoidInto, a plain array as src', () => sigmoidInto(M23, plain as never), TypeError, /sigmoidInto: src must be a Matrix or matrix view .*got a plain array \(wrap it with Matrix\.from/],
+    ['tanhInto, a ragged array as dst', () => tanhInto(ragged as never, M23), TypeError, /tanhInto: dst must be a Matrix or matrix view .*got a plain array/],
+    ['broadcastRowInto, null as row', () => broadcastRowInto(M23, null as never), TypeError, /broadcastRowInto: row must be a Matrix or matrix view .*got null/],
+    ['matmulInto, a record with fractional rows as A', () => matmulInto(M23, { ...longView, offset: 0, rows: 1.5 } as never, Matrix.zeros(3, 3)), TypeError, /matmulInto: A must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset 0, rows 1\.5/],
+    ['colSumInto, a view past the end of its data as A', () => colSumInto(Matrix.zeros(1, 3), longView), RangeError, /colSumInto: A is a 2×3 view at offset 2 with stride 3, which reaches value 8, but its data holds 6/],
+  ])('%s', (_label, call, type, message) => {
+    expect(call).toThrow(type);
+    expect(call).toThrow(message);
+  });
+
+  test('a NaN is not an argument error: sigmoidInto and tanhInto keep it where it is', () => {
+    const z = Matrix.from([[NaN, 0, -1]]);
+    expect(Array.from(sigmoidInto(Matrix.zeros(1, 3), z).data)).toEqual([NaN, 0.5, sigmoid(-1)]);
+    const t = tanhInto(Matrix.zeros(1, 3), z).data;
+    expect(Number.isNaN(t[0])).toBe(true);
+    expect(t[1]).toBe(0);
   });
 });
 
