@@ -217,35 +217,28 @@ describe('gruForward: the cache layout', () => {
  * Each cell on random inputs: the arrays it is given (weights included),
  * its forward's cache, and its backward — for the tests every cell shares.
  */
+/**
+ * make() of a cell whose weights are W_x (D×gH), W_h (H×gH) and b (1×gH):
+ * the RNN (g = 1) and the LSTM (g = 4).
+ */
+function withOneBias<C>(
+  g: number,
+  forwardFn: (x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; b: Matrix }) => { cache: C },
+  backwardFn: (dh: Tensor3, cache: C) => unknown,
+) {
+  return (N: number, T: number, D: number, H: number, seed: number) => {
+    const rand = rng(seed);
+    const x = randTensor(N, T, D, rand);
+    const h0 = randMatrix(N, H, rand);
+    const p = { Wx: randMatrix(D, g * H, rand, 0.5), Wh: randMatrix(H, g * H, rand, 0.5), b: randMatrix(1, g * H, rand) };
+    const forward = () => forwardFn(x, h0, p).cache;
+    return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: C) => backwardFn(dh, cache) };
+  };
+}
+
 const cells = [
-  {
-    name: 'rnn',
-    check: checkRnn,
-    bigH: 70,
-    seed: 11,
-    make: (N: number, T: number, D: number, H: number, seed: number) => {
-      const rand = rng(seed);
-      const x = randTensor(N, T, D, rand);
-      const h0 = randMatrix(N, H, rand);
-      const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
-      const forward = () => rnnForward(x, h0, p).cache;
-      return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => rnnBackward(dh, cache) };
-    },
-  },
-  {
-    name: 'lstm',
-    check: checkLstm,
-    bigH: 40,
-    seed: 21,
-    make: (N: number, T: number, D: number, H: number, seed: number) => {
-      const rand = rng(seed);
-      const x = randTensor(N, T, D, rand);
-      const h0 = randMatrix(N, H, rand);
-      const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
-      const forward = () => lstmForward(x, h0, p).cache;
-      return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => lstmBackward(dh, cache) };
-    },
-  },
+  { name: 'rnn', check: checkRnn, bigH: 70, seed: 11, make: withOneBias(1, rnnForward, rnnBackward) },
+  { name: 'lstm', check: checkLstm, bigH: 40, seed: 21, make: withOneBias(4, lstmForward, lstmBackward) },
   {
     name: 'gru',
     check: checkGru,
