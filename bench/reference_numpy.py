@@ -277,9 +277,13 @@ def blas_info():
     return info
 
 
-def calibrate(cell, mode, p):
-    """As bench/run.mjs: calls per sample so that a sample lasts >= 20 ms."""
+def calibrate(cell, mode, p, warm_ms=0):
+    """As bench/run.mjs: runs the problem for warm_ms first, then returns the
+    calls per sample so that a sample lasts >= 20 ms."""
+    start = time.perf_counter()
     run_once(cell, mode, p)
+    while (time.perf_counter() - start) * 1e3 < warm_ms:
+        run_once(cell, mode, p)
     inner = 1
     while True:
         start = time.perf_counter()
@@ -302,8 +306,8 @@ def sample(cell, mode, p, inner):
 
 def serve():
     """One JSON request per line on stdin, one JSON reply per line on stdout:
-    {"prepare": {cell, mode, N, T, D, H}} builds that problem and calibrates
-    it, {"sample": true} times one sample of it. bench/run.mjs alternates
+    {"prepare": {cell, mode, N, T, D, H, warm_ms}} builds that problem, runs
+    it for warm_ms and calibrates it, {"sample": true} times one sample of it. bench/run.mjs alternates
     these samples with its own, so both sides of a ratio see the same moment
     of a machine whose speed drifts."""
     current = None
@@ -313,7 +317,7 @@ def serve():
             item = req["prepare"]
             p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
             current = {"cell": item["cell"], "mode": item["mode"], "p": p}
-            current["inner"] = calibrate(current["cell"], current["mode"], p)
+            current["inner"] = calibrate(current["cell"], current["mode"], p, item.get("warm_ms", 0))
             reply = {"inner": current["inner"]}
         elif current is None:
             sys.exit("reference_numpy.py --serve: a sample was asked for before any prepare")
@@ -339,7 +343,7 @@ def main():
     rows = []
     for item in json.loads(args.plan) if args.plan else []:
         p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
-        inner = calibrate(item["cell"], item["mode"], p)
+        inner = calibrate(item["cell"], item["mode"], p, item.get("warm_ms", 0))
         wall, cpu = [], []
         for _ in range(item["repeats"]):
             w, c = sample(item["cell"], item["mode"], p, inner)

@@ -87,6 +87,8 @@ const SIZES = tiny
       { name: 'medium', N: 32, T: 50, D: 128, H: 256, repeats: 7 },
       { name: 'cs231n', N: 50, T: 16, D: 512, H: 512, repeats: 5 },
     ];
+/** Warm-up per row and side, ms (see calibrate); none for the tiny CI run. */
+const WARM_MS = tiny ? 0 : 500;
 const sizes = opts.sizes && !tiny ? SIZES.filter((s) => opts.sizes.includes(s.name)) : SIZES;
 
 /** Gate blocks per cell: the weight matrices are D×(k·H) and H×(k·H). */
@@ -134,11 +136,17 @@ function runner(cell, mode, pr) {
 }
 
 /**
- * Calls per sample, so that a sample lasts ≥ 20 ms and fast rows are not
- * timer noise.
+ * Warm-up, then the calls per sample, so that a sample lasts ≥ 20 ms and fast
+ * rows are not timer noise. The warm-up runs the row for WARM_MS first: V8
+ * starts a function in its baseline tiers (Ignition/Sparkplug for JS,
+ * Liftoff for WASM) and optimises it only after it has run a while, which at
+ * the small size took the first 100–250 ms (a sequence at 1.5–3× its later
+ * time). numpy gets the same warm-up (it has nothing to tier up).
  */
 function calibrate(run) {
-  run();
+  const warmStart = process.hrtime.bigint();
+  do run();
+  while (Number(process.hrtime.bigint() - warmStart) / 1e6 < WARM_MS);
   let inner = 1;
   for (;;) {
     const start = process.hrtime.bigint();
@@ -248,7 +256,7 @@ for (const size of sizes) {
       try {
         const run = runner(cell, mode, pr);
         const inner = calibrate(run);
-        const npShape = { cell, mode, N: size.N, T, D: size.D, H: size.H };
+        const npShape = { cell, mode, N: size.N, T, D: size.D, H: size.H, warm_ms: WARM_MS };
         if (server) {
           try {
             row.numpyInner = (await server.prepare(npShape)).inner;
@@ -318,7 +326,7 @@ if (asJson) {
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
-  console.log('ms = CPU time (user+sys) per forward+backward, median of repeats after warm-up; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)');
+  console.log(`ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)`);
   if (floorTimer) console.log('kernel floor = the WASM kernel alone on the row\'s products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it');
   console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${machine.cores} cores`);
   console.log(table.toString());
