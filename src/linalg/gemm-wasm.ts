@@ -232,9 +232,15 @@ function packPanels(
     const depths = Math.max(1, Math.floor(RAW_VALUES / n));
     for (let k0 = 0; k0 < K; k0 += depths) {
       const kn = Math.min(depths, K - k0);
-      for (let d = 0; d < kn; d++) {
-        const from = off + (k0 + d) * depthStride;
-        h.set(src.subarray(from, from + n), rawAt + d * n);
+      if (depthStride === n) {
+        // The runs are back to back (a whole matrix): one copy, no view per run.
+        const from = off + k0 * n;
+        h.set(src.subarray(from, from + kn * n), rawAt);
+      } else {
+        for (let d = 0; d < kn; d++) {
+          const from = off + (k0 + d) * depthStride;
+          h.set(src.subarray(from, from + n), rawAt + d * n);
+        }
       }
       k.packDepthMajor(rawAt * 8, n, kn, n, w, K, (at + k0 * w) * 8);
     }
@@ -247,9 +253,14 @@ function packPanels(
     const panels = Math.max(1, Math.floor(RAW_VALUES / (w * K)));
     for (let i0 = 0; i0 < n; i0 += panels * w) {
       const rows = Math.min(panels * w, n - i0);
-      for (let r = 0; r < rows; r++) {
-        const from = off + (i0 + r) * idxStride;
-        h.set(src.subarray(from, from + K), rawAt + r * K);
+      if (idxStride === K) {
+        const from = off + i0 * K;
+        h.set(src.subarray(from, from + rows * K), rawAt);
+      } else {
+        for (let r = 0; r < rows; r++) {
+          const from = off + (i0 + r) * idxStride;
+          h.set(src.subarray(from, from + K), rawAt + r * K);
+        }
       }
       k.packIndexMajor(rawAt * 8, K, K, rows, w, (at + i0 * K) * 8);
     }
@@ -421,6 +432,14 @@ function multiplyBlock(
     packA(k, op, i0 + r0 + 4, M - r0 - 4, 1, aAt + (full + 1) * K * MR, rawAt);
   }
   const h = heap;
+  // C's rows back to back on both sides (a whole matrix of a width that is a
+  // multiple of 4): one copy each way, no view per row.
+  if (cRow === N && ldc === N) {
+    if (accumulate) h.set(c.subarray(cOff, cOff + M * N), cAt);
+    k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full);
+    c.set(h.subarray(cAt, cAt + M * N), cOff);
+    return;
+  }
   // Short rows copy faster element by element than through subarray views.
   const short = N < 32;
   if (accumulate) {

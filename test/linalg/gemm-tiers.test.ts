@@ -18,11 +18,15 @@ import { rng } from '../helpers/numeric';
 
 type Mode = 'AB' | 'AtB' | 'ABt';
 
-/** Random operands for C = op(A)·op(B), each a view with offset and padding into a larger array. */
-function operands(M: number, N: number, K: number, mode: Mode, seed: number): GemmOperands {
+/**
+ * Random operands for C = op(A)·op(B), each a view with offset into a larger
+ * array, its rows padded by 0–3 values (0: back to back, which the WASM tier
+ * copies in one piece) unless `pad` is given.
+ */
+function operands(M: number, N: number, K: number, mode: Mode, seed: number, padding?: number): GemmOperands {
   const rand = rng(seed);
   const fill = (n: number): Float64Array => Float64Array.from({ length: n }, () => 2 * rand() - 1);
-  const pad = 1 + Math.floor(rand() * 3);
+  const pad = padding ?? Math.floor(rand() * 4);
   const off = Math.floor(rand() * 5);
   // A is stored M×K (AB, ABt) or K×M (AtB); B is stored K×N (AB, AtB) or N×K (ABt).
   const aRows = mode === 'AtB' ? K : M;
@@ -236,6 +240,25 @@ describe('WASM row and column blocks (a bounded arena)', () => {
       ),
       { numRuns: 100 },
     );
+  });
+});
+
+describe('WASM packers: operands larger than their raw block', () => {
+  it('match the reference, rows back to back and padded', () => {
+    // 700×64 values are more than the packers' 2^15-value raw block, so A
+    // (and, for AᵀB and A·Bᵀ, the operand stored the other way) is copied in
+    // and reordered in several pieces.
+    for (const mode of modes) {
+      for (const pad of [0, 2]) {
+        for (const accumulate of [false, true]) {
+          const op = operands(700, 12, 64, mode, 7 + pad, pad);
+          const ref = runWith(gemmReference, op, accumulate);
+          const got = runWith(gemmWasm, op, accumulate);
+          expect(worstRelative(op, op.c, got, ref, accumulate)).toBeLessThan(1e-12);
+          expect(outsideUntouched(op, got)).toBe(true);
+        }
+      }
+    }
   });
 });
 
