@@ -15,7 +15,6 @@ import {
   Matrix,
   SlidingView,
   Tensor3,
-  addInto,
   allRows,
   allocFloat64,
   asMatrix,
@@ -153,12 +152,12 @@ export function lstmForward(
  * quarter of the steps, so that dA_t is kept for a quarter of them at a time):
  *
  * ```text
+ * g_T = dh_T                                         (nothing carried into t = T)
  * for t = T…1:
- *   g_t = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
  *   dA_t, dc_{t−1} = cell backward(g_t, dc_t)         (dc_T given, default 0)
- *   carried dh_{t−1} = dA_t·W_hᵀ
+ *   g_{t−1} = dh_{t−1} + dA_t·W_hᵀ     (upstream + carried; at t = 1: dh_0 = dA_1·W_hᵀ)
  * dx_t = dA_t·W_xᵀ   dW_x = Σ_t x_tᵀ·dA_t   dW_h = Σ_t h_{t−1}ᵀ·dA_t   db = Σ_t e_Nᵀ·dA_t
- * dh_0, dc_0 = what is carried out of t = 1
+ * dc_0 = what is carried out of t = 1
  *
  * dh: N×T×H   dcT: N×H  →  dx: N×T×D   dh0, dc0: N×H   dWx: D×4H   dWh: H×4H   db: 1×4H
  * ```
@@ -173,8 +172,10 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   const dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c').clone();
 
-  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
-  const g = Matrix.zeros(N, H);
+  // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
+  // back. Nothing is carried into t = T.
+  const g = copyInto(Matrix.zeros(N, H), SlidingView.timeStep(dhs, T - 1));
+  const dh0 = Matrix.zeros(N, H);
   // dA_t is kept for Tc steps at a time (all T unless the shapes are large).
   const Tc = chunkSteps(N, T, 4 * H);
   const dAs = allocFloat64(N * Tc * 4 * H); // dA_t of the chunk's steps, batch-first N×Tc×4H
@@ -199,11 +200,14 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
     const release = holdOperand(c.params.Wh);
     try {
       for (let t = t1 - 1; t >= t0; t--) {
-        copyInto(g, dht.at(t));
-        addInto(g, carried);
         // dc is both dc_next (read) and dc_{t−1} (written): read before written.
         lstmCellBackwardInto(g, dc, cPrev.at(t), gatesT.at(t), tanhCt.at(t), dAt.at(t - t0), dc);
-        matmulTransBInto(carried, dAt, c.params.Wh); // dh_{t−1} = dA_t·W_hᵀ
+        if (t > 0) {
+          copyInto(g, dht.at(t - 1));
+          matmulTransBInto(g, dAt, c.params.Wh, true); // g_{t−1} = dh_{t−1} + dA_t·W_hᵀ
+        } else {
+          matmulTransBInto(dh0, dAt, c.params.Wh); // dh_0 = dA_1·W_hᵀ
+        }
       }
     } finally {
       release();
@@ -219,7 +223,7 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
     matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dA, true); // dW_h += Σ_t h_{t−1}ᵀ·dA_t
     colSumInto(db, dA, true); // db += Σ_t e_Nᵀ·dA_t
   }
-  return { dx, dh0: carried, dc0: dc, dWx, dWh, db };
+  return { dx, dh0, dc0: dc, dWx, dWh, db };
 }
 
 function checkLstmCache(fn: string, cache: unknown): LstmCache {

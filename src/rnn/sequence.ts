@@ -15,7 +15,6 @@ import {
   Matrix,
   SlidingView,
   Tensor3,
-  addInto,
   allRows,
   allocFloat64,
   asMatrix,
@@ -116,18 +115,19 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
 /**
  * Backpropagation through time. For t = T…1 the gradient into h_t is the
  * upstream dh_t plus the one carried back from step t+1; the step's backward
- * turns it into du_t and the carried dh_{t−1}. What does not feed the
+ * turns it into du_t, and du_t·W_hᵀ is what it carries to t−1 (added straight
+ * onto the upstream dh_{t−1} by the product). What does not feed the
  * recurrence — dx_t and the weight gradients, summed over t — is one
  * product each over all N·T rows after the loop (or, for large shapes, over
  * the N·T/4 rows of each quarter of the steps, so that du_t is kept for a
  * quarter of them at a time):
  *
  * ```text
+ * g_T = dh_T                                          (nothing carried into t = T)
  * for t = T…1:
- *   g_t  = dh_t(upstream) + dh_t(carried from t+1)     (carried = 0 at t = T)
- *   du_t = g_t ⊙ (1 − h_t²);   carried dh_{t−1} = du_t·W_hᵀ
+ *   du_t = g_t ⊙ (1 − h_t²)
+ *   g_{t−1} = dh_{t−1} + du_t·W_hᵀ     (upstream + carried; at t = 1: dh_0 = du_1·W_hᵀ)
  * dx_t = du_t·W_xᵀ   dW_x = Σ_t x_tᵀ·du_t   dW_h = Σ_t h_{t−1}ᵀ·du_t   db = Σ_t e_Nᵀ·du_t
- * dh_0 = carried dh_0
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×H   dWh: H×H   db: 1×H
  * ```
@@ -141,8 +141,10 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
 
-  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
-  const g = Matrix.zeros(N, H);
+  // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
+  // back. Nothing is carried into t = T.
+  const g = copyInto(Matrix.zeros(N, H), SlidingView.timeStep(dhs, T - 1));
+  const dh0 = Matrix.zeros(N, H);
   // du_t is kept for Tc steps at a time (all T unless the shapes are large).
   const Tc = chunkSteps(N, T, H);
   const dus = allocFloat64(N * Tc * H); // du_t of the chunk's steps, batch-first N×Tc×H
@@ -165,10 +167,13 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
     const release = holdOperand(c.params.Wh);
     try {
       for (let t = t1 - 1; t >= t0; t--) {
-        copyInto(g, dht.at(t));
-        addInto(g, carried);
         rnnCellBackwardInto(g, ht.at(t), dut.at(t - t0)); // du_t = g_t ⊙ (1 − h_t²)
-        matmulTransBInto(carried, dut, c.params.Wh); // dh_{t−1} = du_t·W_hᵀ
+        if (t > 0) {
+          copyInto(g, dht.at(t - 1));
+          matmulTransBInto(g, dut, c.params.Wh, true); // g_{t−1} = dh_{t−1} + du_t·W_hᵀ
+        } else {
+          matmulTransBInto(dh0, dut, c.params.Wh); // dh_0 = du_1·W_hᵀ
+        }
       }
     } finally {
       release();
@@ -184,7 +189,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
     matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), du, true); // dW_h += Σ_t h_{t−1}ᵀ·du_t
     colSumInto(db, du, true); // db += Σ_t e_Nᵀ·du_t
   }
-  return { dx, dh0: carried, dWx, dWh, db };
+  return { dx, dh0, dWx, dWh, db };
 }
 
 function checkRnnCache(fn: string, cache: unknown): RnnCache {
