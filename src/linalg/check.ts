@@ -89,7 +89,7 @@ export function asTensor3(fn: string, name: string, v: unknown): Tensor3 {
       return new Tensor3(N, T, D, data);
     }
   }
-  throw new TypeError(`${fn}: ${name} must be a Tensor3 (N×T×D), got ${kind(v)}`);
+  throw new TypeError(`${fn}: ${name} must be a Tensor3 (batch × time × features), got ${kind(v)}`);
 }
 
 /**

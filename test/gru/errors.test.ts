@@ -42,7 +42,7 @@ const cases: Case[] = [
   ['gruStepBackward: cache.params wrong', () => gruStepBackward(dh, { ...step.cache, params: { ...p, Wh: bad(H, H) } }), ShapeError, /^gruStepBackward: Wh must be 4×12/],
   ['gruStepBackward: dh wrong', () => gruStepBackward(bad(N, H + 1), step.cache), ShapeError, /^gruStepBackward: dh must be 2×4 \(N×H, the shape of h\), got 2×5/],
   // gruForward
-  ['gruForward: x not a Tensor3', () => gruForward(x as never, h0, p), TypeError, /^gruForward: x must be a Tensor3 \(N×T×D\)/],
+  ['gruForward: x not a Tensor3', () => gruForward(x as never, h0, p), TypeError, /^gruForward: x must be a Tensor3 \(batch × time × features\)/],
   ['gruForward: h0 not a Matrix', () => gruForward(xs, [[0]] as never, p), TypeError, /^gruForward: h0 must be a Matrix, got a plain array/],
   ['gruForward: h0 batch ≠ x batch', () => gruForward(xs, bad(1, H), p), ShapeError, /^gruForward: h0 must be 2×4 \(N×H, N=2 from x\), got 1×4/],
   ['gruForward: p not a record', () => gruForward(xs, h0, [] as never), TypeError, /^gruForward: p must be a GruParams record .*, got an array/],

@@ -19,7 +19,7 @@ describe('boundary checks', () => {
   });
   test('plain arrays are refused with a hint to wrap them', () => {
     expect(() => asMatrix('f', 'A', [[1]])).toThrow('f: A must be a Matrix, got a plain array (wrap it with Matrix.from / Tensor3.from)');
-    expect(() => asTensor3('f', 'x', undefined)).toThrow('f: x must be a Tensor3 (N×T×D), got undefined');
+    expect(() => asTensor3('f', 'x', undefined)).toThrow('f: x must be a Tensor3 (batch × time × features), got undefined');
   });
   test('expectMatrix / expectTensor3 say the expected and the actual shape', () => {
     expect(() => expectMatrix('f', 'W', Matrix.zeros(2, 3), 3, 3, 'H×H')).toThrow('f: W must be 3×3 (H×H), got 2×3');
