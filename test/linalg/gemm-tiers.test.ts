@@ -21,7 +21,7 @@ type Mode = 'AB' | 'AtB' | 'ABt';
 /**
  * Random operands for C = op(A)·op(B), each a view with offset into a larger
  * array, its rows padded by 0–3 values (0: back to back, which the WASM tier
- * copies in one piece) unless `pad` is given.
+ * copies in one piece) unless `padding` is given.
  */
 function operands(M: number, N: number, K: number, mode: Mode, seed: number, padding?: number): GemmOperands {
   const rand = rng(seed);
