@@ -300,6 +300,12 @@
   ;; −54 … 996 for σ, 0 … 55 for tanh). Both branches of a
   ;; branchy JS function are computed for both lanes and the right one
   ;; selected; lanes a branch does not own may hold garbage, never a trap.
+  ;; The constants are splatted into locals once, before the loop: Node 24's
+  ;; compiler otherwise builds each splatted constant again on every use inside
+  ;; it (an immediate move, a move to xmm and a shuffle: 22 of them per pair in
+  ;; tanh). Through tanhInto / sigmoidInto on 640 and 8192 values, Node 24
+  ;; took 10.4–10.6 ns per value for tanh and 6.1–6.7 for σ that way, 6.9–7.7
+  ;; and 3.5–4.0 this way; Node 20 hoists them itself and runs both forms alike.
 
   ;; σ(z) for the lanes outside −690 ≤ z ≤ 37.5, and NaN: the JS's first branch.
   (func $sigmoid_tail (param $z f64) (result f64)
@@ -313,6 +319,23 @@
   (func (export "sigmoid") (param $p i32) (param $n i32)
     (local $end i32) (local $z v128) (local $x v128) (local $k v128) (local $r v128) (local $s v128)
     (local $E v128) (local $O v128) (local $D v128) (local $y v128) (local $ok v128)
+    (local $inv_ln2 v128) (local $c64_5 v128) (local $c64 v128) (local $ln2_hi v128)
+    (local $ln2_lo v128) (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $o0 v128)
+    (local $o1 v128) (local $o2 v128) (local $exp_bias v128) (local $lo v128) (local $hi v128)
+    (local.set $inv_ln2 (f64x2.splat (f64.const 1.4426950408889634)))
+    (local.set $c64_5 (f64x2.splat (f64.const 64.5)))
+    (local.set $c64 (f64x2.splat (f64.const 64)))
+    (local.set $ln2_hi (f64x2.splat (f64.const 0.6931471803691238)))
+    (local.set $ln2_lo (f64x2.splat (f64.const 1.9082149292705877e-10)))
+    (local.set $e0 (f64x2.splat (f64.const 665280)))
+    (local.set $e1 (f64x2.splat (f64.const 75600)))
+    (local.set $e2 (f64x2.splat (f64.const 840)))
+    (local.set $o0 (f64x2.splat (f64.const 332640)))
+    (local.set $o1 (f64x2.splat (f64.const 10080)))
+    (local.set $o2 (f64x2.splat (f64.const 42)))
+    (local.set $exp_bias (f64x2.splat (f64.const 4503599627371519)))
+    (local.set $lo (f64x2.splat (f64.const -690)))
+    (local.set $hi (f64x2.splat (f64.const 37.5)))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
     (if (i32.lt_u (local.get $p) (local.get $end))
       (then
@@ -321,27 +344,27 @@
           ;; x = −z;  k = round(x/ln 2) as ((x·(1/ln 2) + 64.5) | 0) − 64
           (local.set $x (f64x2.neg (local.get $z)))
           (local.set $k (f64x2.sub
-            (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 64.5))))
-            (f64x2.splat (f64.const 64))))
+            (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (local.get $inv_ln2)) (local.get $c64_5)))
+            (local.get $c64)))
           ;; r = x − k·ln2_hi − k·ln2_lo;  s = r²
           (local.set $r (f64x2.sub
-            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238))))
-            (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (local.get $ln2_hi)))
+            (f64x2.mul (local.get $k) (local.get $ln2_lo))))
           (local.set $s (f64x2.mul (local.get $r) (local.get $r)))
           ;; E = 665280 + s(75600 + s(840 + s));  O = r(332640 + s(10080 + 42s));  D = E − O
-          (local.set $E (f64x2.add (f64x2.splat (f64.const 665280)) (f64x2.mul (local.get $s)
-            (f64x2.add (f64x2.splat (f64.const 75600)) (f64x2.mul (local.get $s)
-              (f64x2.add (f64x2.splat (f64.const 840)) (local.get $s)))))))
-          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const 332640)) (f64x2.mul (local.get $s)
-            (f64x2.add (f64x2.splat (f64.const 10080)) (f64x2.mul (local.get $s) (f64x2.splat (f64.const 42))))))))
+          (local.set $E (f64x2.add (local.get $e0) (f64x2.mul (local.get $s)
+            (f64x2.add (local.get $e1) (f64x2.mul (local.get $s)
+              (f64x2.add (local.get $e2) (local.get $s)))))))
+          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (local.get $o0) (f64x2.mul (local.get $s)
+            (f64x2.add (local.get $o1) (f64x2.mul (local.get $s) (local.get $o2)))))))
           (local.set $D (f64x2.sub (local.get $E) (local.get $O)))
           ;; σ = D / (D + 2^k·(D + 2·O))
           (local.set $y (f64x2.div (local.get $D) (f64x2.add (local.get $D) (f64x2.mul
-            (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
+            (i64x2.shl (f64x2.add (local.get $k) (local.get $exp_bias)) (i32.const 52))
             (f64x2.add (local.get $D) (f64x2.add (local.get $O) (local.get $O)))))))
           (local.set $ok (v128.and
-            (f64x2.ge (local.get $z) (f64x2.splat (f64.const -690)))
-            (f64x2.le (local.get $z) (f64x2.splat (f64.const 37.5)))))
+            (f64x2.ge (local.get $z) (local.get $lo))
+            (f64x2.le (local.get $z) (local.get $hi))))
           (if (i32.eqz (i64x2.all_true (local.get $ok)))
             (then
               (if (i64.eqz (i64x2.extract_lane 0 (local.get $ok)))
@@ -357,35 +380,65 @@
     (local $x v128) (local $k v128) (local $r v128) (local $s v128)
     (local $E v128) (local $O v128) (local $D v128) (local $big v128)
     (local $lt1 v128) (local $num v128) (local $den v128) (local $q v128)
+    (local $one v128) (local $r0 v128) (local $r1 v128) (local $r2 v128) (local $r3 v128)
+    (local $q0 v128) (local $q1 v128) (local $q2 v128) (local $q3 v128) (local $q4 v128)
+    (local $inv_ln2 v128) (local $half v128) (local $ln2_hi v128) (local $ln2_lo v128)
+    (local $e0 v128) (local $e1 v128) (local $e2 v128) (local $o0 v128) (local $o1 v128)
+    (local $o2 v128) (local $exp_bias v128) (local $zero v128) (local $big_z v128)
+    (local $sign_bit v128)
+    (local.set $one (f64x2.splat (f64.const 1)))
+    (local.set $r0 (f64x2.splat (f64.const 11486475)))
+    (local.set $r1 (f64x2.splat (f64.const 810810)))
+    (local.set $r2 (f64x2.splat (f64.const 12870)))
+    (local.set $r3 (f64x2.splat (f64.const 44)))
+    (local.set $q0 (f64x2.splat (f64.const 34459425)))
+    (local.set $q1 (f64x2.splat (f64.const 16216200)))
+    (local.set $q2 (f64x2.splat (f64.const 945945)))
+    (local.set $q3 (f64x2.splat (f64.const 13860)))
+    (local.set $q4 (f64x2.splat (f64.const 45)))
+    (local.set $inv_ln2 (f64x2.splat (f64.const 1.4426950408889634)))
+    (local.set $half (f64x2.splat (f64.const 0.5)))
+    (local.set $ln2_hi (f64x2.splat (f64.const 0.6931471803691238)))
+    (local.set $ln2_lo (f64x2.splat (f64.const 1.9082149292705877e-10)))
+    (local.set $e0 (f64x2.splat (f64.const 665280)))
+    (local.set $e1 (f64x2.splat (f64.const 75600)))
+    (local.set $e2 (f64x2.splat (f64.const 840)))
+    (local.set $o0 (f64x2.splat (f64.const 332640)))
+    (local.set $o1 (f64x2.splat (f64.const 10080)))
+    (local.set $o2 (f64x2.splat (f64.const 42)))
+    (local.set $exp_bias (f64x2.splat (f64.const 4503599627371519)))
+    (local.set $zero (f64x2.splat (f64.const 0)))
+    (local.set $big_z (f64x2.splat (f64.const 19.1)))
+    (local.set $sign_bit (i64x2.splat (i64.const 0x8000000000000000)))
     (local.set $end (i32.add (local.get $p) (i32.shl (local.get $n) (i32.const 3))))
     (if (i32.lt_u (local.get $p) (local.get $end))
       (then
         (loop $pairs
           (local.set $z (v128.load (local.get $p)))
           (local.set $a (f64x2.abs (local.get $z)))
-          (local.set $lt1 (f64x2.lt (local.get $a) (f64x2.splat (f64.const 1))))
+          (local.set $lt1 (f64x2.lt (local.get $a) (local.get $one)))
           ;; |z| < 1: z − z·w·R(w)/Q(w), w = z²: numerator z·w·R and denominator Q
           (local.set $w (f64x2.mul (local.get $z) (local.get $z)))
           (local.set $num (f64x2.mul (f64x2.mul (local.get $z) (local.get $w))
-            (f64x2.add (f64x2.splat (f64.const 11486475)) (f64x2.mul (local.get $w)
-              (f64x2.add (f64x2.splat (f64.const 810810)) (f64x2.mul (local.get $w)
-                (f64x2.add (f64x2.splat (f64.const 12870)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 44))))))))))
-          (local.set $den (f64x2.add (f64x2.splat (f64.const 34459425)) (f64x2.mul (local.get $w)
-            (f64x2.add (f64x2.splat (f64.const 16216200)) (f64x2.mul (local.get $w)
-              (f64x2.add (f64x2.splat (f64.const 945945)) (f64x2.mul (local.get $w)
-                (f64x2.add (f64x2.splat (f64.const 13860)) (f64x2.mul (local.get $w) (f64x2.splat (f64.const 45)))))))))))
+            (f64x2.add (local.get $r0) (f64x2.mul (local.get $w)
+              (f64x2.add (local.get $r1) (f64x2.mul (local.get $w)
+                (f64x2.add (local.get $r2) (f64x2.mul (local.get $w) (local.get $r3)))))))))
+          (local.set $den (f64x2.add (local.get $q0) (f64x2.mul (local.get $w)
+            (f64x2.add (local.get $q1) (f64x2.mul (local.get $w)
+              (f64x2.add (local.get $q2) (f64x2.mul (local.get $w)
+                (f64x2.add (local.get $q3) (f64x2.mul (local.get $w) (local.get $q4))))))))))
           ;; 1 ≤ |z| ≤ 19.1: 1 − 2D/(2^k·(E + O) + D) for e^(2|z|), k = (2|z|·(1/ln 2) + 0.5) | 0
           (local.set $x (f64x2.add (local.get $a) (local.get $a)))
-          (local.set $k (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (f64x2.splat (f64.const 1.4426950408889634))) (f64x2.splat (f64.const 0.5)))))
+          (local.set $k (f64x2.trunc (f64x2.add (f64x2.mul (local.get $x) (local.get $inv_ln2)) (local.get $half))))
           (local.set $r (f64x2.sub
-            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (f64x2.splat (f64.const 0.6931471803691238))))
-            (f64x2.mul (local.get $k) (f64x2.splat (f64.const 1.9082149292705877e-10)))))
+            (f64x2.sub (local.get $x) (f64x2.mul (local.get $k) (local.get $ln2_hi)))
+            (f64x2.mul (local.get $k) (local.get $ln2_lo))))
           (local.set $s (f64x2.mul (local.get $r) (local.get $r)))
-          (local.set $E (f64x2.add (f64x2.splat (f64.const 665280)) (f64x2.mul (local.get $s)
-            (f64x2.add (f64x2.splat (f64.const 75600)) (f64x2.mul (local.get $s)
-              (f64x2.add (f64x2.splat (f64.const 840)) (local.get $s)))))))
-          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (f64x2.splat (f64.const 332640)) (f64x2.mul (local.get $s)
-            (f64x2.add (f64x2.splat (f64.const 10080)) (f64x2.mul (local.get $s) (f64x2.splat (f64.const 42))))))))
+          (local.set $E (f64x2.add (local.get $e0) (f64x2.mul (local.get $s)
+            (f64x2.add (local.get $e1) (f64x2.mul (local.get $s)
+              (f64x2.add (local.get $e2) (local.get $s)))))))
+          (local.set $O (f64x2.mul (local.get $r) (f64x2.add (local.get $o0) (f64x2.mul (local.get $s)
+            (f64x2.add (local.get $o1) (f64x2.mul (local.get $s) (local.get $o2)))))))
           (local.set $D (f64x2.sub (local.get $E) (local.get $O)))
           ;; one division per pair: each lane divides its own piece's numerator by its denominator
           (local.set $q (f64x2.div
@@ -393,17 +446,17 @@
             (v128.bitselect (local.get $den)
               (f64x2.add
                 (f64x2.mul
-                  (i64x2.shl (f64x2.add (local.get $k) (f64x2.splat (f64.const 4503599627371519))) (i32.const 52))
+                  (i64x2.shl (f64x2.add (local.get $k) (local.get $exp_bias)) (i32.const 52))
                   (f64x2.add (local.get $E) (local.get $O)))
                 (local.get $D))
               (local.get $lt1))))
           ;; small piece: z − q, and z itself at ±0
-          (local.set $small (v128.bitselect (local.get $z) (f64x2.sub (local.get $z) (local.get $q)) (f64x2.eq (local.get $z) (f64x2.splat (f64.const 0)))))
+          (local.set $small (v128.bitselect (local.get $z) (f64x2.sub (local.get $z) (local.get $q)) (f64x2.eq (local.get $z) (local.get $zero))))
           ;; large piece: 1 − q; beyond 19.1 (and ±∞) 1; then the sign of z (the
           ;; value is ≥ 0.76, so setting the sign bit is the JS's multiply by −1)
-          (local.set $big (v128.bitselect (f64x2.splat (f64.const 1)) (f64x2.sub (f64x2.splat (f64.const 1)) (local.get $q))
-            (f64x2.gt (local.get $a) (f64x2.splat (f64.const 19.1)))))
-          (local.set $big (v128.or (local.get $big) (v128.and (local.get $z) (i64x2.splat (i64.const 0x8000000000000000)))))
+          (local.set $big (v128.bitselect (local.get $one) (f64x2.sub (local.get $one) (local.get $q))
+            (f64x2.gt (local.get $a) (local.get $big_z))))
+          (local.set $big (v128.or (local.get $big) (v128.and (local.get $z) (local.get $sign_bit))))
           (v128.store (local.get $p) (v128.bitselect (local.get $small) (local.get $big) (local.get $lt1)))
           (local.set $p (i32.add (local.get $p) (i32.const 16)))
           (br_if $pairs (i32.lt_u (local.get $p) (local.get $end)))))))
