@@ -49,6 +49,8 @@ interface Kernel {
   readonly sigmoid: (at: number, n: number) => void;
   /** tanh in place on an even count of values at a byte address. */
   readonly tanh: (at: number, n: number) => void;
+  /** du = g ⊙ (1 − h²) on an even count of values at byte addresses g, h, du. */
+  readonly tanhBackward: (g: number, h: number, du: number, n: number) => void;
 }
 
 const PAGE_BYTES = 65536;
@@ -121,6 +123,7 @@ function load(): Kernel | null {
         packIndexMajor: exports.pack_index_major as Kernel['packIndexMajor'],
         sigmoid: exports.sigmoid as Kernel['sigmoid'],
         tanh: exports.tanh as Kernel['tanh'],
+        tanhBackward: exports.tanh_backward as Kernel['tanhBackward'],
       };
     } catch {
       continue;
@@ -485,4 +488,147 @@ export function mapWasm(f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView)
 /** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
 export function wasmArenaBytes(): number {
   return kernel ? kernel.memory.buffer.byteLength : 0;
+}
+
+/**
+ * Values a {@link WasmBlocks} may take in the arena (2 MiB, as one packed
+ * operand of {@link gemmWasm}): a loop over more steps than fit runs in
+ * pieces, so keeping blocks resident never grows the arena past what large
+ * products already make it.
+ */
+export const WASM_RESIDENT_VALUES = 1 << 18;
+
+/**
+ * Blocks of rows×cols values kept in the kernel's memory for the length of a
+ * loop, and the operations on them a recurrent step needs, each a single
+ * call on values already in place: a product with a square weight packed
+ * once, tanh, and tanh's backward. The step loop of a sequence then copies
+ * nothing per step (each product through {@link gemmWasm} packs its left
+ * operand from JS memory and copies C in and out, one copy per row of a
+ * strided view).
+ *
+ * Every operation runs the same kernel calls on the same values in the same
+ * order as the JS-memory route (packing, then `gemm`), so results are the
+ * same bits. Each block is laid out as the kernel's C (rows padded to the
+ * row panels, columns to a multiple of 4, padding kept at zero), so a block
+ * is a product's C and, packed, the next product's A.
+ *
+ * The blocks live where products and maps of this module keep their scratch:
+ * no other product or map may run between {@link WasmBlocks.open} and the
+ * last use. The memory never grows while they are open, so `heap` stays valid.
+ */
+export class WasmBlocks {
+  /** Blocks in this set. */
+  readonly count: number;
+  private readonly k: Kernel;
+  private readonly rows: number;
+  private readonly cols: number;
+  /** Row pitch of a block (cols rounded up to 4) and values per block. */
+  private readonly ld: number;
+  private readonly size: number;
+  private readonly full: number;
+  private readonly tail: number;
+  /** f64 index of the first block, of the A panels, and of each weight's panels. */
+  private readonly at: number;
+  private readonly aAt: number;
+  private readonly weightAt: number[];
+
+  private constructor(k: Kernel, rows: number, cols: number, count: number, weights: readonly { W: MatrixView; transposed: boolean }[]) {
+    this.k = k;
+    this.rows = rows;
+    this.cols = cols;
+    this.count = count;
+    const { full, tail } = rowPanels(rows);
+    this.full = full;
+    this.tail = tail;
+    const np = (cols + 3) >> 2;
+    this.ld = 4 * np;
+    this.size = (MR * full + 4 * tail) * this.ld;
+    // [weights' panels][A panels][blocks][raw rows for packing the weights]
+    const base = heldTop;
+    const panels = np * cols * 4;
+    this.weightAt = weights.map((_, i) => base + i * panels);
+    this.aAt = base + weights.length * panels;
+    this.at = this.aAt + (full + tail) * MR * cols;
+    const end = this.at + count * this.size;
+    // The packers' raw block follows (packPanels takes at most this much).
+    ensure(k, end + Math.max(4 * cols, RAW_VALUES));
+    heap.fill(0, this.at, end);
+    weights.forEach(({ W, transposed }, i) => {
+      const op: GemmOperands = transposed
+        ? { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: 1, bCol: W.stride, c: W.data, cOff: 0, cRow: 0 }
+        : { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: W.stride, bCol: 1, c: W.data, cOff: 0, cRow: 0 };
+      packB(k, op, 0, cols, np, this.weightAt[i] as number, end);
+    });
+  }
+
+  /**
+   * Opens up to `wanted` blocks of rows×cols, as many as fit in
+   * {@link WASM_RESIDENT_VALUES}, with each weight (cols×cols, used as W or
+   * as Wᵀ) packed for {@link WasmBlocks.product}. Null when the engine has no
+   * WASM SIMD or fewer than `least` blocks fit (the caller then loops through
+   * JS memory).
+   */
+  static open(rows: number, cols: number, wanted: number, least: number, weights: readonly { W: MatrixView; transposed: boolean }[]): WasmBlocks | null {
+    const k = getKernel();
+    if (k === null) return null;
+    const { full, tail } = rowPanels(rows);
+    const size = (MR * full + 4 * tail) * 4 * ((cols + 3) >> 2);
+    const fit = Math.floor(WASM_RESIDENT_VALUES / size);
+    if (fit < least) return null;
+    return new WasmBlocks(k, rows, cols, Math.max(least, Math.min(wanted, fit)), weights);
+  }
+
+  /** Block i ← src (rows×cols). */
+  load(i: number, src: MatrixView): void {
+    const h = heap;
+    const at = this.at + i * this.size;
+    for (let r = 0; r < this.rows; r++) {
+      const from = src.offset + r * src.stride;
+      h.set(src.data.subarray(from, from + this.cols), at + r * this.ld);
+    }
+  }
+
+  /** dst (rows×cols) ← block i. */
+  store(i: number, dst: MatrixView): void {
+    const h = heap;
+    const at = this.at + i * this.size;
+    for (let r = 0; r < this.rows; r++) {
+      dst.data.set(h.subarray(at + r * this.ld, at + r * this.ld + this.cols), dst.offset + r * dst.stride);
+    }
+  }
+
+  /** Block dst ← block src. */
+  copy(dst: number, src: number): void {
+    const from = this.at + src * this.size;
+    heap.copyWithin(this.at + dst * this.size, from, from + this.size);
+  }
+
+  /** Block c ← block a · weight w, or block c + block a · weight w when `accumulate` (c ≠ a). */
+  product(c: number, a: number, w: number, accumulate: boolean): void {
+    const { k, rows, cols, full, tail } = this;
+    const src = (this.at + a * this.size) * 8;
+    const ld = this.ld;
+    // The row panels exactly as multiplyBlock packs them.
+    if (tail < 2) {
+      k.packIndexMajor(src, ld, cols, rows, MR, this.aAt * 8);
+    } else {
+      const r0 = full * MR;
+      if (full > 0) k.packIndexMajor(src, ld, cols, r0, MR, this.aAt * 8);
+      k.packIndexMajor(src + r0 * ld * 8, ld, cols, 4, MR, (this.aAt + full * cols * MR) * 8);
+      k.packIndexMajor(src + (r0 + 4) * ld * 8, ld, cols, rows - r0 - 4, MR, (this.aAt + (full + 1) * cols * MR) * 8);
+    }
+    k.gemm(full + tail, ld >> 2, cols, this.aAt * 8, (this.weightAt[w] as number) * 8, (this.at + c * this.size) * 8, accumulate ? 1 : 0, full);
+  }
+
+  /** Block i ← tanh(block i). */
+  tanh(i: number): void {
+    this.k.tanh((this.at + i * this.size) * 8, this.size);
+  }
+
+  /** Block du ← block g ⊙ (1 − (block h)²). */
+  tanhBackward(du: number, g: number, h: number): void {
+    const { at, size } = this;
+    this.k.tanhBackward((at + g * size) * 8, (at + h * size) * 8, (at + du * size) * 8, size);
+  }
 }

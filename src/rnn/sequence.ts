@@ -37,6 +37,7 @@ import {
   stepOf,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
+import { rnnBackwardStepsInWasm, rnnForwardStepsInWasm } from './resident.js';
 import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
 
 /** What {@link rnnBackward} needs from {@link rnnForward}. */
@@ -100,14 +101,18 @@ export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
   matmulInto(u, allRows(xs.data, N * T, D), params.Wx, true); // u += x·W_x
   const ht = SlidingView.timeStep(hs);
   const hPrev = SlidingView.timeStep(hs);
-  const release = holdOperand(params.Wh);
-  try {
-    for (let t = 0; t < T; t++) {
-      matmulInto(ht.at(t), t === 0 ? h0m : hPrev.at(t - 1), params.Wh, true); // u_t += h_{t−1}·W_h
-      rnnCellForwardInto(ht); // h_t = tanh(u_t)
+  // On the WASM tier the same loop runs on buffers kept in the kernel's
+  // memory (./resident.ts), with the same bits; this one is its reference.
+  if (!rnnForwardStepsInWasm(ht, h0m, params.Wh, T)) {
+    const release = holdOperand(params.Wh);
+    try {
+      for (let t = 0; t < T; t++) {
+        matmulInto(ht.at(t), t === 0 ? h0m : hPrev.at(t - 1), params.Wh, true); // u_t += h_{t−1}·W_h
+        rnnCellForwardInto(ht); // h_t = tanh(u_t)
+      }
+    } finally {
+      release();
     }
-  } finally {
-    release();
   }
   return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, params } };
 }
@@ -162,21 +167,24 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
     const t0 = Math.max(0, t1 - Tc);
     const len = t1 - t0;
     const dut = stepOf(dus, N, len, H);
-    // W_h is packed once per chunk; releasing it before the chunk's products
-    // lets them reuse that space.
-    const release = holdOperand(c.params.Wh);
-    try {
-      for (let t = t1 - 1; t >= t0; t--) {
-        rnnCellBackwardInto(g, ht.at(t), dut.at(t - t0)); // du_t = g_t ⊙ (1 − h_t²)
-        if (t > 0) {
-          copyInto(g, dht.at(t - 1));
-          matmulTransBInto(g, dut, c.params.Wh, true); // g_{t−1} = dh_{t−1} + du_t·W_hᵀ
-        } else {
-          matmulTransBInto(dh0, dut, c.params.Wh); // dh_0 = du_1·W_hᵀ
+    // As in rnnForward: on the WASM tier ./resident.ts runs this loop with the same bits.
+    if (!rnnBackwardStepsInWasm(g, dh0, ht, dht, dut, c.params.Wh, t0, t1)) {
+      // W_h is packed once per chunk; releasing it before the chunk's products
+      // lets them reuse that space.
+      const release = holdOperand(c.params.Wh);
+      try {
+        for (let t = t1 - 1; t >= t0; t--) {
+          rnnCellBackwardInto(g, ht.at(t), dut.at(t - t0)); // du_t = g_t ⊙ (1 − h_t²)
+          if (t > 0) {
+            copyInto(g, dht.at(t - 1));
+            matmulTransBInto(g, dut, c.params.Wh, true); // g_{t−1} = dh_{t−1} + du_t·W_hᵀ
+          } else {
+            matmulTransBInto(dh0, dut, c.params.Wh); // dh_0 = du_1·W_hᵀ
+          }
         }
+      } finally {
+        release();
       }
-    } finally {
-      release();
     }
 
     // The rest of each step's backward does not feed the recurrence, so it
