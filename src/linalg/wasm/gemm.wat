@@ -236,20 +236,37 @@
       (local.set $cn (i32.sub (local.get $n) (i32.mul (local.get $p) (local.get $w))))
       (if (i32.gt_u (local.get $cn) (local.get $w)) (then (local.set $cn (local.get $w))))
       (local.set $k (i32.const 0))
-      (loop $depths
-        (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $ld)) (i32.mul (local.get $p) (local.get $w))) (i32.const 3))))
-        (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (i32.add (i32.mul (local.get $p) (local.get $kTotal)) (local.get $k)) (local.get $w)) (i32.const 3))))
-        (local.set $c (i32.const 0))
-        (loop $values
-          (if (i32.lt_u (local.get $c) (local.get $cn))
-            (then (f64.store (local.get $d) (f64.load (local.get $s))))
-            (else (f64.store (local.get $d) (f64.const 0))))
-          (local.set $s (i32.add (local.get $s) (i32.const 8)))
-          (local.set $d (i32.add (local.get $d) (i32.const 8)))
-          (local.set $c (i32.add (local.get $c) (i32.const 1)))
-          (br_if $values (i32.lt_u (local.get $c) (local.get $w))))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br_if $depths (i32.lt_u (local.get $k) (local.get $kn))))
+      (local.set $s (i32.add (local.get $src) (i32.shl (i32.mul (local.get $p) (local.get $w)) (i32.const 3))))
+      (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (i32.mul (local.get $p) (local.get $kTotal)) (local.get $w)) (i32.const 3))))
+      (if (i32.eq (local.get $cn) (local.get $w))
+        (then
+          ;; a whole panel (w = 4 or 6, even): w values per depth, two at a time,
+          ;; without the per-value test of the partial panel below
+          (loop $depths
+            (local.set $c (i32.const 0))
+            (loop $pairs
+              (v128.store (i32.add (local.get $d) (local.get $c)) (v128.load (i32.add (local.get $s) (local.get $c))))
+              (local.set $c (i32.add (local.get $c) (i32.const 16)))
+              (br_if $pairs (i32.lt_u (local.get $c) (i32.shl (local.get $w) (i32.const 3)))))
+            (local.set $s (i32.add (local.get $s) (i32.shl (local.get $ld) (i32.const 3))))
+            (local.set $d (i32.add (local.get $d) (i32.shl (local.get $w) (i32.const 3))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $depths (i32.lt_u (local.get $k) (local.get $kn)))))
+        (else
+          (loop $depthsPartial
+            (local.set $s (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $k) (local.get $ld)) (i32.mul (local.get $p) (local.get $w))) (i32.const 3))))
+            (local.set $d (i32.add (local.get $dst) (i32.shl (i32.mul (i32.add (i32.mul (local.get $p) (local.get $kTotal)) (local.get $k)) (local.get $w)) (i32.const 3))))
+            (local.set $c (i32.const 0))
+            (loop $values
+              (if (i32.lt_u (local.get $c) (local.get $cn))
+                (then (f64.store (local.get $d) (f64.load (local.get $s))))
+                (else (f64.store (local.get $d) (f64.const 0))))
+              (local.set $s (i32.add (local.get $s) (i32.const 8)))
+              (local.set $d (i32.add (local.get $d) (i32.const 8)))
+              (local.set $c (i32.add (local.get $c) (i32.const 1)))
+              (br_if $values (i32.lt_u (local.get $c) (local.get $w))))
+            (local.set $k (i32.add (local.get $k) (i32.const 1)))
+            (br_if $depthsPartial (i32.lt_u (local.get $k) (local.get $kn))))))
       (local.set $p (i32.add (local.get $p) (i32.const 1)))
       (br_if $panels (i32.lt_u (local.get $p) (local.get $np)))))
 
