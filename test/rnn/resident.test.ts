@@ -20,8 +20,16 @@ function random(seed: number): (scale: number) => number {
   };
 }
 
-/** Every output of forward + backward, with the loops in WASM memory or not. */
-function outputs(N: number, T: number, D: number, H: number, seed: number, resident: boolean): Float64Array[] {
+/** Every output of forward + backward, with the loops in WASM memory or not; `poison` overwrites one input value first. */
+function outputs(
+  N: number,
+  T: number,
+  D: number,
+  H: number,
+  seed: number,
+  resident: boolean,
+  poison?: { input: 'x' | 'h0' | 'dh' | 'Wh'; at: number; value: number },
+): Float64Array[] {
   const r = random(seed);
   const fill = <M extends { data: Float64Array }>(m: M, k: number): M => {
     for (let i = 0; i < m.data.length; i++) m.data[i] = r(k);
@@ -31,6 +39,10 @@ function outputs(N: number, T: number, D: number, H: number, seed: number, resid
   const h0 = fill(Matrix.zeros(N, H), 2);
   const dh = fill(Tensor3.zeros(N, T, H), 2);
   const params = { Wx: fill(Matrix.zeros(D, H), 4 / Math.sqrt(D)), Wh: fill(Matrix.zeros(H, H), 4 / Math.sqrt(H)), b: fill(Matrix.zeros(1, H), 0.4) };
+  if (poison !== undefined) {
+    const target = { x, h0, dh, Wh: params.Wh }[poison.input].data;
+    target[poison.at % target.length] = poison.value;
+  }
   residentLoops.enabled = resident;
   try {
     const { h, cache } = rnnForward(x, h0, params);
@@ -41,11 +53,13 @@ function outputs(N: number, T: number, D: number, H: number, seed: number, resid
   }
 }
 
-/** Names of the outputs whose bits differ between the two loops. */
-function differing(N: number, T: number, D: number, H: number, seed: number): string[] {
-  const names = ['h', 'dx', 'dh0', 'dWx', 'dWh', 'db'];
-  const inWasm = outputs(N, T, D, H, seed, true);
-  const reference = outputs(N, T, D, H, seed, false);
+const NAMES = ['h', 'dx', 'dh0', 'dWx', 'dWh', 'db'];
+
+/** Names of the outputs whose bits differ between the two loops (any NaN equals any NaN). */
+function differing(N: number, T: number, D: number, H: number, seed: number, poison?: Parameters<typeof outputs>[6]): string[] {
+  const names = NAMES;
+  const inWasm = outputs(N, T, D, H, seed, true, poison);
+  const reference = outputs(N, T, D, H, seed, false, poison);
   return names.filter((_, i) => (inWasm[i] as Float64Array).some((v, j) => !Object.is(v, (reference[i] as Float64Array)[j])));
 }
 
@@ -85,6 +99,42 @@ onWasm('the RNN step loops in WASM memory', () => {
         { numRuns: 60 },
       );
     });
+  });
+
+  test('give the reference loops’ bits with a NaN or ±Infinity in an input', () => {
+    setProductTier('wasm');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 40 }),
+        fc.constantFrom('x', 'h0', 'dh', 'Wh') as fc.Arbitrary<'x' | 'h0' | 'dh' | 'Wh'>,
+        fc.nat(),
+        fc.constantFrom(NaN, Infinity, -Infinity),
+        (N, T, H, input, at, value) => differing(N, T, 3, H, 7, { input, at, value }).length === 0,
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  test('keep a NaN in one example out of every other example’s h, dx and dh0 (README, “Values are not scanned”)', () => {
+    setProductTier('wasm');
+    const [N, T, D, H] = [10, 6, 4, 64];
+    const clean = outputs(N, T, D, H, 3, true);
+    // x[n0 = 4, t0 = 2, 0]
+    const dirty = outputs(N, T, D, H, 3, true, { input: 'x', at: (4 * T + 2) * D, value: NaN });
+    const [h, dx, dh0] = [0, 1, 2].map((i) => ({ clean: clean[i] as Float64Array, dirty: dirty[i] as Float64Array }));
+    const rowsOf = (a: Float64Array, n: number, width: number): number[] => Array.from(a.subarray(n * width, (n + 1) * width));
+    for (let n = 0; n < N; n++) {
+      if (n === 4) continue;
+      expect(rowsOf(h!.dirty, n, T * H)).toEqual(rowsOf(h!.clean, n, T * H));
+      expect(rowsOf(dx!.dirty, n, T * D)).toEqual(rowsOf(dx!.clean, n, T * D));
+      expect(rowsOf(dh0!.dirty, n, H)).toEqual(rowsOf(dh0!.clean, n, H));
+    }
+    // Example 4: h from t0 on is NaN, before it unchanged.
+    const h4 = rowsOf(h!.dirty, 4, T * H);
+    expect(h4.slice(0, 2 * H)).toEqual(rowsOf(h!.clean, 4, T * H).slice(0, 2 * H));
+    expect(h4.slice(2 * H).every(Number.isNaN)).toBe(true);
   });
 
   test('are what the sequence runs on the wasm tier, and only while enabled', () => {
