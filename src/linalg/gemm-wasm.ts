@@ -16,6 +16,11 @@
  * of B). For a weight used by every step of a sequence, {@link holdWasmOperand}
  * lets the caller promise that it will not change, so its panels are packed
  * once and kept at the bottom of the arena until released.
+ *
+ * The one exception to "copy in, copy out per call" is {@link WasmBlocks}: a
+ * step loop (src/rnn/resident.ts) keeps its step buffers in the arena for
+ * the length of one call, still never visible to the user, and reserves all
+ * of it before the loop so the memory does not grow under it.
  */
 import { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
@@ -208,17 +213,17 @@ const MIN_RUN = 16;
 
 /**
  * Copies `count` runs of `len` values, `stride` apart from src[from] on, to
- * h[at …] back to back. Runs that are already back to back (stride = len, a
- * whole matrix) go in one copy: each `subarray` view is an object V8
- * allocates, ≈ 50–80 ns apiece here, which for small products was as much
- * as the copy.
+ * h[at …], `pitch` apart (back to back unless given). Runs that are back to
+ * back on both sides (a whole matrix) go in one copy: each `subarray` view
+ * is an object V8 allocates, ≈ 50–80 ns apiece here, which for small
+ * products was as much as the copy.
  */
-function copyRuns(h: Float64Array, at: number, src: Float64Array, from: number, stride: number, len: number, count: number): void {
-  if (stride === len) {
+function copyRuns(h: Float64Array, at: number, src: Float64Array, from: number, stride: number, len: number, count: number, pitch = len): void {
+  if (stride === len && pitch === len) {
     h.set(src.subarray(from, from + count * len), at);
     return;
   }
-  for (let r = 0; r < count; r++) h.set(src.subarray(from + r * stride, from + r * stride + len), at + r * len);
+  for (let r = 0; r < count; r++) h.set(src.subarray(from + r * stride, from + r * stride + len), at + r * pitch);
 }
 
 /**
@@ -555,6 +560,7 @@ export class WasmBlocks {
     ensure(k, end + Math.max(4 * cols, RAW_VALUES));
     heap.fill(0, this.at, end);
     weights.forEach(({ W, transposed }, i) => {
+      // packB reads only the B fields (and N, K) of an operand.
       const op: GemmOperands = transposed
         ? { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: 1, bCol: W.stride, c: W.data, cOff: 0, cRow: 0 }
         : { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: W.stride, bCol: 1, c: W.data, cOff: 0, cRow: 0 };
@@ -581,12 +587,7 @@ export class WasmBlocks {
 
   /** Block i ← src (rows×cols). */
   load(i: number, src: MatrixView): void {
-    const h = heap;
-    const at = this.at + i * this.size;
-    for (let r = 0; r < this.rows; r++) {
-      const from = src.offset + r * src.stride;
-      h.set(src.data.subarray(from, from + this.cols), at + r * this.ld);
-    }
+    copyRuns(heap, this.at + i * this.size, src.data, src.offset, src.stride, this.cols, this.rows, this.ld);
   }
 
   /** dst (rows×cols) ← block i. */

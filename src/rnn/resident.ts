@@ -74,8 +74,8 @@ export function rnnForwardStepsInWasm(h: SlidingView, h0: Matrix, Wh: MatrixView
  * g, dh0: N×H   h, dh: N×T×H   du: N×(t1−t0)×H   Wh: H×H
  * ```
  *
- * A piece of S steps b … e−1 keeps h_t in blocks 0…S−1, g_{t} for
- * t = b−1 … e−1 in blocks S…2S, and du_t in blocks 2S+1…3S.
+ * A piece of S steps first … end−1 keeps h_t in blocks 0…S−1, g_t for
+ * t = first−1 … end−1 in blocks S…2S, and du_t in blocks 2S+1…3S.
  */
 export function rnnBackwardStepsInWasm(
   g: MatrixView,
@@ -92,22 +92,22 @@ export function rnnBackwardStepsInWasm(
   const blocks = WasmBlocks.open(N, H, 3 * (t1 - t0) + 1, 4, [{ W: Wh, transposed: true }]);
   if (blocks === null) return false;
   const S = Math.floor((blocks.count - 1) / 3);
-  const hAt = (t: number, b: number): number => t - b;
-  const gAt = (t: number, b: number): number => S + 1 + t - b; // t ≥ b − 1
-  const duAt = (t: number, b: number): number => 2 * S + 1 + t - b;
-  for (let e = t1; e > t0; e -= S) {
-    const b = Math.max(t0, e - S);
-    blocks.load(gAt(e - 1, b), g);
-    for (let t = b; t < e; t++) blocks.load(hAt(t, b), h.at(t));
-    for (let t = b; t < e - 1; t++) blocks.load(gAt(t, b), dh.at(t));
-    if (b > 0) blocks.load(gAt(b - 1, b), dh.at(b - 1));
-    for (let t = e - 1; t >= b; t--) {
-      blocks.tanhBackward(duAt(t, b), gAt(t, b), hAt(t, b)); // du_t = g_t ⊙ (1 − h_t²)
+  // Block indices within the piece that starts at step `first`.
+  const hAt = (t: number, first: number): number => t - first;
+  const gAt = (t: number, first: number): number => S + 1 + t - first; // t ≥ first − 1
+  const duAt = (t: number, first: number): number => 2 * S + 1 + t - first;
+  for (let end = t1; end > t0; end -= S) {
+    const first = Math.max(t0, end - S);
+    blocks.load(gAt(end - 1, first), g); // g_{end−1}: carried in from the piece above
+    for (let t = first; t < end; t++) blocks.load(hAt(t, first), h.at(t));
+    for (let t = first - 1; t < end - 1; t++) if (t >= 0) blocks.load(gAt(t, first), dh.at(t)); // upstream dh_t
+    for (let t = end - 1; t >= first; t--) {
+      blocks.tanhBackward(duAt(t, first), gAt(t, first), hAt(t, first)); // du_t = g_t ⊙ (1 − h_t²)
       // g_{t−1} = dh_{t−1} + du_t·W_hᵀ; at t = 0: dh_0 = du_0·W_hᵀ
-      blocks.product(gAt(t - 1, b), duAt(t, b), 0, t > 0);
+      blocks.product(gAt(t - 1, first), duAt(t, first), 0, t > 0);
     }
-    for (let t = b; t < e; t++) blocks.store(duAt(t, b), du.at(t - t0));
-    blocks.store(gAt(b - 1, b), b > 0 ? g : dh0);
+    for (let t = first; t < end; t++) blocks.store(duAt(t, first), du.at(t - t0));
+    blocks.store(gAt(first - 1, first), first > 0 ? g : dh0); // g_{first−1}, carried on down
   }
   return true;
 }
