@@ -5,7 +5,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import { ADDING_BASELINE_MSE, learningCurveSpec, windowedMeans } from '../dist/esm/index.js';
+import { ADDING_BASELINE_MSE } from '../dist/esm/experiments/adding.js';
+import { learningCurveSpec, windowedMeans } from '../dist/esm/experiments/plots.js';
 
 const [out, ...runs] = process.argv.slice(2);
 if (!out || runs.length === 0) {
