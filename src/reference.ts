@@ -10,6 +10,7 @@
  * the reference forward.
  *
  * @packageDocumentation
+ * @module handgrad/reference
  */
 export { ShapeError } from './linalg/errors.js';
 export { Matrix, Tensor3 } from './linalg/matrix.js';

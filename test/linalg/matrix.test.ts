@@ -1,5 +1,5 @@
 import { Matrix, ShapeError, Tensor3 } from '../../src/index';
-import { SlidingView } from '../../src/linalg/matrix';
+import { SlidingView } from '../../src/linalg/views';
 
 describe('Matrix', () => {
   test('zeros, from and toArray round-trip row-major', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Matrix, ShapeError, Tensor3 } from '../../src/index';
-import { SlidingView } from '../../src/linalg/matrix';
+import { SlidingView } from '../../src/linalg/views';
 import {
   addInto,
   addRowInto,
