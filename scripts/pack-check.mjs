@@ -1,7 +1,7 @@
 // The package as a user gets it: packs the tarball, installs it into an empty
 // project, and there runs an ESM and a CommonJS consumer of every subpath, a
-// strict TypeScript consumer under `module nodenext` (as .mts and .cts) and
-// under `moduleResolution bundler`, and the CLI (`--version`, `check`,
+// strict TypeScript consumer under `module nodenext` (as .mts and .cts), under
+// `moduleResolution bundler` and under node10 resolution, and the CLI (`--version`, `check`,
 // `check --impl` on a correct homework, `flow` without the optional plot
 // renderer). Fails when the install exceeds 10 packages or 3 MiB.
 // Usage: node scripts/pack-check.mjs [--keep]   (after npm run build)
@@ -93,6 +93,8 @@ const strict = {
 for (const [name, options, sources] of [
   ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, ['typed.mts', 'typed.cts']],
   ['bundler', { module: 'esnext', moduleResolution: 'bundler' }, ['typed.ts']],
+  // Older setups that ignore `exports` find the subpaths' types through typesVersions.
+  ['node10', { module: 'commonjs', moduleResolution: 'node10' }, ['typed.ts']],
 ]) {
   const dir = join(project, `ts-${name}`);
   mkdirSync(dir);

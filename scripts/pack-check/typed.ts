@@ -1,7 +1,8 @@
 // The strict TypeScript consumer of every subpath. The pack check compiles this
-// one source three ways against the installed package's declarations (no
+// one source four ways against the installed package's declarations (no
 // skipLibCheck): as typed.mts and typed.cts under `module nodenext`, and as
-// typed.ts under `moduleResolution bundler`; then runs each output.
+// typed.ts under `moduleResolution bundler` and under node10 resolution (types
+// through typesVersions); then runs each output.
 import { Matrix, Tensor3, ShapeError, LSTM_GATE_ORDER, lstmBackward, lstmForward } from 'handgrad';
 import type { LstmCache, LstmGrads, LstmParams, MatrixView } from 'handgrad';
 import * as reference from 'handgrad/reference';
