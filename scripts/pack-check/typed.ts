@@ -40,7 +40,8 @@ const torch: TorchWeights = lstmParamsToTorch(p);
 check(torch.weight_ih.length === 4 * H && lstmParamsFromTorch(torch).Wh.cols === 4 * H, 'PyTorch layout round trip');
 
 const tier: ProductTier = productTier();
-check(matmul(Matrix.from([[1, 2]]), Matrix.from([[3], [4]])).get(0, 0) === 11 && tier.length > 0, 'matmul and productTier');
+const product = matmul(Matrix.from([[1, 2]]), Matrix.from([[3], [4]])).get(0, 0);
+check(product === 11 && tier.length > 0, 'matmul and productTier');
 
 try {
   lstmForward(x, Matrix.zeros(N + 1, H), p);
