@@ -155,6 +155,10 @@ export {
   sgdMomentum,
   adam,
   clipGradNorm,
+  gradKey,
+  type GradKey,
+  type GradsOf,
+  type ParamsLike,
   type ParamRecord,
   type SgdOptions,
   type SgdMomentumOptions,
@@ -170,6 +174,7 @@ export {
   lstmCell,
   initRecurrentWeights,
   lastStep,
+  lastStepBackward,
   withLastStepAdded,
   type RecurrentCell,
   type CellState,
@@ -177,7 +182,8 @@ export {
   type CellBackward,
 } from './train/cells.js';
 export { seededRandom, gaussianFrom, randomNormalMatrix, randomOrthogonal, sampleIndex, type Rand } from './train/random.js';
-export { pickPrefixed, withPrefix } from './train/model.js';
+export { pickPrefixed, withPrefix, type Prefixed, type Unprefixed } from './train/model.js';
+export { initRnnParams, initLstmParams, initGruParams } from './train/init.js';
 export {
   ADDING_BASELINE_MSE,
   addingBatch,
