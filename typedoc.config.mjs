@@ -8,7 +8,8 @@ import katex from '@vscode/markdown-it-katex';
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 const config = {
-  entryPoints: ['src/index.ts'],
+  // One module per public subpath of package.json's exports, in the order a reader meets them.
+  entryPoints: ['src/index.ts', 'src/gradcheck/index.ts', 'src/interop/index.ts', 'src/train/index.ts', 'src/linalg/public.ts'],
   out: 'docs-site',
   name: 'handgrad',
   // Every page in docs/ (the README, the site's front page, lists them in reading order).

@@ -1,4 +1,5 @@
-import { Matrix, gradKey } from '../../src/index';
+import { Matrix } from '../../src/index';
+import { gradKey } from '../../src/train/index';
 import {
   buildVocabulary,
   charBatch,

@@ -3,24 +3,20 @@
  * params record and the backward's own result, with no cast and no renaming, and give the same type back. Each
  * `@ts-expect-error` line must be an error, or the compile reports the directive as unused.
  */
+import { Matrix, Tensor3, lstmBackward, lstmForward, type LstmParams } from '../../src/index';
 import {
-  Matrix,
-  Tensor3,
   adam,
   clipGradNorm,
   initLstmParams,
-  lstmBackward,
-  lstmForward,
   seededRandom,
   sgd,
   sgdMomentum,
   withPrefix,
   type AdamState,
   type GradsOf,
-  type LstmParams,
   type MomentumState,
   type Prefixed,
-} from '../../src/index';
+} from '../../src/train/index';
 
 /** The loop of the docs, three Adam steps on an LSTM; returns the params before and after. */
 export function typedLstmSteps(): { before: LstmParams; after: LstmParams; state: AdamState<LstmParams> } {

@@ -1,19 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
+import { Matrix, Tensor3, lstmBackward, lstmForward } from '../../src/index';
 import {
-  Matrix,
-  Tensor3,
   adam,
   clipGradNorm,
   gradKey,
   initLstmParams,
-  lstmBackward,
-  lstmForward,
   seededRandom,
   sgd,
   withPrefix,
-} from '../../src/index';
+} from '../../src/train/index';
 import { normRelError } from '../helpers/numeric';
 import { typedLstmSteps, typedModelStep } from './typed-loop.fixture';
 
