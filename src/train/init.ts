@@ -33,7 +33,9 @@ export function initRecurrentWeights(D: number, H: number, gateCount: number, ra
 function checkInit(fn: string, D: number, H: number, rand: Rand): void {
   checkSize(fn, 'D', D);
   checkSize(fn, 'H', H);
-  if (typeof rand !== 'function') throw new TypeError(`${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1)`);
+  if (typeof rand !== 'function') {
+    throw new TypeError(`${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1)`);
+  }
 }
 
 /**

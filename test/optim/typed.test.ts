@@ -53,7 +53,10 @@ describe('the optimizers’ types (compiled under strict)', () => {
   it('without the directives, the missing d-key is reported by name', () => {
     const errors = compile(source.replace(/^\s*\/\/ @ts-expect-error.*$/gm, ''));
     expect(errors.some((e) => /Property 'dWh' is missing/.test(e))).toBe(true);
-    expect(errors.some((e) => /missing the following properties .*"out\.dW", "out\.db"/s.test(e))).toBe(true);
+    // The order TypeScript lists the missing names in is not fixed.
+    const readOut = errors.find((e) => /is missing the following properties from type 'GradsOf<Model>'/.test(e));
+    expect(readOut).toMatch(/"out\.dW"/);
+    expect(readOut).toMatch(/"out\.db"/);
     expect(errors).toHaveLength(6);
   }, 60_000);
 });
@@ -77,7 +80,7 @@ describe('the typed loops run', () => {
     }
   });
 
-  it('a prefixed model: the cell’s gradients under cell.* are clipped and applied; the read-out, with zero gradient, stays', () => {
+  it('a prefixed model: cell.* gradients are clipped and applied; the read-out, with zero gradient, stays', () => {
     const { before, after } = typedModelStep();
     expect(after['out.W'].data).toEqual(before['out.W'].data);
     // Independently: the cell's gradient from lstmBackward, the global norm over Wx, Wh, b only (dx, dh0 and dc0
