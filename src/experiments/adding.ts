@@ -96,7 +96,7 @@ export function addingLossAndGrads(
 ): {
   /** The mean squared error of the batch. */
   loss: number;
-  /** Its gradient with respect to every parameter. */
+  /** Its gradient with respect to every parameter, named by gradKey (`cell.dWx`, `out.dW`, …). */
   grads: ParamRecord;
 } {
   const fn = 'addingLossAndGrads';
@@ -112,7 +112,7 @@ export function addingLossAndGrads(
   const back = cell.backward(Tensor3.zeros(N, T, H), fwd.cache, { h: matmulTransB(dpred, outW) });
   return {
     loss,
-    grads: { ...withPrefix('cell', back.grads), 'out.W': matmulTransA(hT, dpred), 'out.b': colSum(dpred) },
+    grads: { ...withPrefix('cell', back.grads), 'out.dW': matmulTransA(hT, dpred), 'out.db': colSum(dpred) },
   };
 }
 
@@ -211,7 +211,7 @@ export function trainAdding(options: AddingOptions = {}, onProgress?: (p: Adding
   const history: AddingProgress[] = [];
   for (let step = 1; step <= o.steps; step++) {
     const { loss, grads } = addingLossAndGrads(cell, params, addingBatch(o.batchSize, o.T, dataRand));
-    const clipped = clipGradNorm(grads, o.clip);
+    const clipped = clipGradNorm(params, grads, o.clip);
     const lr = stepDecaySchedule(o.learningRate, step - 1, o.steps);
     ({ params, state } = adam(params, clipped.grads, state, { learningRate: lr }));
     const p = { step, steps: o.steps, loss, gradNorm: clipped.norm };

@@ -118,7 +118,7 @@ export function createCharModel(cellName: string, vocab: Vocabulary, H: number, 
 export function charLossAndGrads(model: CharModel, params: ParamRecord, inputs: Ids, targets: Ids): {
   /** The softmax loss of the batch (summed over time, divided by N). */
   loss: number;
-  /** Its gradient with respect to every parameter. */
+  /** Its gradient with respect to every parameter, named by gradKey (`embed.dW`, `cell.dWx`, …). */
   grads: ParamRecord;
 } {
   const fn = 'charLossAndGrads';
@@ -133,7 +133,7 @@ export function charLossAndGrads(model: CharModel, params: ParamRecord, inputs: 
   const dEmb = wordEmbeddingBackward(dRec.dx, emb.cache);
   return {
     loss,
-    grads: { 'embed.W': dEmb.dW, ...withPrefix('cell', dRec.grads), 'out.W': dAff.dW, 'out.b': dAff.db },
+    grads: { 'embed.dW': dEmb.dW, ...withPrefix('cell', dRec.grads), 'out.dW': dAff.dW, 'out.db': dAff.db },
   };
 }
 
@@ -267,7 +267,7 @@ export function trainChars(
   for (let step = 1; step <= o.steps; step++) {
     const { inputs, targets } = charBatch(encoded, o.batchSize, o.T, rand);
     const { loss, grads } = charLossAndGrads(model, params, inputs, targets);
-    const clipped = clipGradNorm(grads, o.clip);
+    const clipped = clipGradNorm(params, grads, o.clip);
     ({ params, state } = adam(params, clipped.grads, state, { learningRate: o.learningRate }));
     model = { ...model, params };
     curve.push(loss / o.T);

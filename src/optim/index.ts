@@ -1,4 +1,4 @@
-export type { ParamRecord } from './params.js';
+export { gradKey, type GradKey, type GradsOf, type ParamRecord, type ParamsLike } from './params.js';
 export {
   sgd,
   sgdMomentum,

@@ -4,10 +4,26 @@
  * new state. Nothing passed in is modified, so a training loop can keep the
  * old params for comparison or roll back a step.
  *
+ * The rules are generic over the params record: `LstmParams` in gives
+ * `LstmParams` out, and each gradient is read by its `d`-name ({@link GradKey}:
+ * `Wx` → `dWx`, `cell.Wx` → `cell.dWx`), so what a backward returns is passed
+ * as it is. Keys of the gradients that are not a param's gradient (`dx`,
+ * `dh0`, …) are ignored.
+ *
  * Docs: docs/training.md ("Optimizers").
  */
 import { Matrix, expectRecord } from '../linalg/index.js';
-import { checkLike, checkNumber, checkParamRecord, type ParamRecord } from './params.js';
+import {
+  checkGrads,
+  checkLike,
+  checkNumber,
+  checkParamRecord,
+  gradKey,
+  type GradKey,
+  type GradsOf,
+  type ParamRecord,
+  type ParamsLike,
+} from './params.js';
 
 /** Options of {@link sgd}. */
 export interface SgdOptions {
@@ -19,13 +35,15 @@ export interface SgdOptions {
  * Plain gradient descent, w ← w − α·dw, for every matrix in the record.
  *
  * ```text
- * params, grads: records of matching matrices   →   new params (same keys and shapes)
+ * params: P (records of matrices), grads: GradsOf<P> (dw named d + w's name)   →   new P (same keys and shapes)
  * ```
+ *
+ * @throws RangeError naming a gradient that is missing, ShapeError naming one of the wrong shape.
  */
-export function sgd(params: ParamRecord, grads: ParamRecord, options: SgdOptions): ParamRecord {
+export function sgd<P extends ParamsLike<P>>(params: P, grads: GradsOf<P>, options: SgdOptions): P {
   const fn = 'sgd';
   const p = checkParamRecord(fn, 'params', params);
-  const g = checkLike(fn, 'grads', grads, p, 'params');
+  const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate }');
   const lr = checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
   const out: Record<string, Matrix> = {};
@@ -36,7 +54,8 @@ export function sgd(params: ParamRecord, grads: ParamRecord, options: SgdOptions
     for (let i = 0; i < w.length; i++) next.data[i] = (w[i] as number) - lr * (dw[i] as number);
     out[k] = next;
   }
-  return out;
+  // Same keys as params, each a Matrix of the same shape: a P.
+  return out as unknown as P;
 }
 
 /** Options of {@link sgdMomentum}. */
@@ -47,10 +66,10 @@ export interface SgdMomentumOptions {
   readonly momentum?: number;
 }
 
-/** The velocity of {@link sgdMomentum}, one matrix per param. */
-export interface MomentumState {
-  /** v for every param, same keys and shapes. */
-  readonly velocity: ParamRecord;
+/** The velocity of {@link sgdMomentum}, one matrix per param of `P`. */
+export interface MomentumState<P = ParamRecord> {
+  /** v for every param, same keys and shapes as the params. */
+  readonly velocity: ParamsLike<P>;
 }
 
 /**
@@ -58,30 +77,36 @@ export interface MomentumState {
  * Pass `undefined` as the state on the first call (v starts at 0).
  *
  * ```text
- * params, grads, state.velocity: records of matching matrices   →   { params, state }
+ * params: P, grads: GradsOf<P>, state.velocity: keyed like P   →   { params: P, state }
  * ```
  */
-export function sgdMomentum(
-  params: ParamRecord,
-  grads: ParamRecord,
-  state: MomentumState | undefined,
+export function sgdMomentum<P extends ParamsLike<P>>(
+  params: P,
+  grads: GradsOf<P>,
+  state: MomentumState<P> | undefined,
   options: SgdMomentumOptions,
 ): {
   /** The updated parameters (new matrices). */
-  params: ParamRecord;
+  params: P;
   /** The velocities to pass to the next call. */
-  state: MomentumState;
+  state: MomentumState<P>;
 } {
   const fn = 'sgdMomentum';
   const p = checkParamRecord(fn, 'params', params);
-  const g = checkLike(fn, 'grads', grads, p, 'params');
+  const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate, momentum? }');
   const lr = checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
   const mu = o.momentum === undefined ? 0.9 : checkNumber(fn, 'options.momentum', o.momentum, 0, 1, false, true);
   const v0 =
     state === undefined
       ? undefined
-      : checkLike(fn, 'state.velocity', expectRecord(fn, 'state', state, 'a MomentumState or undefined').velocity, p, 'params');
+      : checkLike(
+          fn,
+          'state.velocity',
+          expectRecord(fn, 'state', state, 'a MomentumState or undefined').velocity,
+          p,
+          'params',
+        );
   const nextParams: Record<string, Matrix> = {};
   const velocity: Record<string, Matrix> = {};
   for (const k of Object.keys(p)) {
@@ -98,7 +123,8 @@ export function sgdMomentum(
     velocity[k] = v;
     nextParams[k] = next;
   }
-  return { params: nextParams, state: { velocity } };
+  // Both records have exactly the keys of params.
+  return { params: nextParams as unknown as P, state: { velocity: velocity as unknown as ParamsLike<P> } };
 }
 
 /** Options of {@link adam}; the defaults are Kingma & Ba's. */
@@ -113,12 +139,15 @@ export interface AdamOptions {
   readonly epsilon?: number;
 }
 
-/** The moments of {@link adam}. */
-export interface AdamState {
+/**
+ * The moments of {@link adam} for params `P` (`AdamState<LstmParams>`), keyed
+ * like the params. Without a type argument, for params named at run time.
+ */
+export interface AdamState<P = ParamRecord> {
   /** First moment m for every param. */
-  readonly m: ParamRecord;
+  readonly m: ParamsLike<P>;
   /** Second moment v for every param. */
-  readonly v: ParamRecord;
+  readonly v: ParamsLike<P>;
   /** Steps taken so far (t in the bias corrections). */
   readonly t: number;
 }
@@ -131,27 +160,33 @@ export interface AdamState {
  * m̂ = m / (1 − β₁ᵗ)                v̂ = v / (1 − β₂ᵗ)
  * w ← w − α·m̂ / (√v̂ + ε)
  *
- * params, grads, state.m, state.v: records of matching matrices   →   { params, state }
+ * params: P, grads: GradsOf<P> (dw named d + w's name), state.m, state.v: keyed like P   →   { params: P, state }
  * ```
  *
  * Pass `undefined` as the state on the first call (m = v = 0, t = 0).
+ *
+ * @throws RangeError naming a gradient that is missing ("grads is missing dWh (the gradient of params.Wh)"),
+ *   ShapeError naming one of the wrong shape.
  */
-export function adam(
-  params: ParamRecord,
-  grads: ParamRecord,
-  state: AdamState | undefined,
+export function adam<P extends ParamsLike<P>>(
+  params: P,
+  grads: GradsOf<P>,
+  state: AdamState<P> | undefined,
   options: AdamOptions = {},
 ): {
   /** The updated parameters (new matrices). */
-  params: ParamRecord;
+  params: P;
   /** The moments and step count to pass to the next call. */
-  state: AdamState;
+  state: AdamState<P>;
 } {
   const fn = 'adam';
   const p = checkParamRecord(fn, 'params', params);
-  const g = checkLike(fn, 'grads', grads, p, 'params');
+  const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate?, beta1?, beta2?, epsilon? }');
-  const lr = o.learningRate === undefined ? 1e-3 : checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
+  const lr =
+    o.learningRate === undefined
+      ? 1e-3
+      : checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
   const b1 = o.beta1 === undefined ? 0.9 : checkNumber(fn, 'options.beta1', o.beta1, 0, 1, false, true);
   const b2 = o.beta2 === undefined ? 0.999 : checkNumber(fn, 'options.beta2', o.beta2, 0, 1, false, true);
   const eps = o.epsilon === undefined ? 1e-8 : checkNumber(fn, 'options.epsilon', o.epsilon, 0, Infinity, true, true);
@@ -193,32 +228,43 @@ export function adam(
     vOut[k] = v;
     nextParams[k] = next;
   }
-  return { params: nextParams, state: { m: mOut, v: vOut, t } };
+  // The three records have exactly the keys of params.
+  const like = <R>(r: Record<string, Matrix>): R => r as unknown as R;
+  return { params: like<P>(nextParams), state: { m: like<ParamsLike<P>>(mOut), v: like<ParamsLike<P>>(vOut), t } };
 }
 
 /**
- * Global-norm gradient clipping (Pascanu et al. 2013): when the norm of all
- * gradients taken together exceeds `maxNorm`, scale every one by the same
- * factor so the global norm becomes `maxNorm`. The direction is kept, which
- * is why this tames exploding gradients without biasing the update.
+ * Global-norm clipping of the gradients of `params` (Pascanu et al. 2013):
+ * when the norm of those gradients taken together exceeds `maxNorm`, scale
+ * every one by the same factor so the global norm becomes `maxNorm`. The
+ * direction is kept, which is why this tames exploding gradients without
+ * biasing the update.
  *
  * ```text
  * ‖g‖ = √(Σ_k Σ_i g_k,i²)      scale = min(1, maxNorm / ‖g‖)      g_k ← scale·g_k
  * ```
  *
- * Returns new matrices (the input is not modified), the norm before
- * clipping, and the scale applied.
+ * `params` says which gradients count (and their shapes): the {@link GradKey}
+ * name of each, as for the optimizers, so `lstmBackward`'s result can be
+ * passed as it is and its dx, dh0, dc0 do not enter the norm. Returns new
+ * matrices holding only those gradients (the input is not modified), the norm
+ * before clipping, and the scale applied.
  */
-export function clipGradNorm(grads: ParamRecord, maxNorm: number): {
-  /** The clipped gradients (new matrices). */
-  grads: ParamRecord;
+export function clipGradNorm<P extends ParamsLike<P>>(
+  params: P,
+  grads: GradsOf<P>,
+  maxNorm: number,
+): {
+  /** The clipped gradients of params (new matrices), named like the input's. */
+  grads: GradsOf<P>;
   /** The global norm ‖g‖ before clipping. */
   norm: number;
   /** The factor applied: min(1, maxNorm/‖g‖). */
   scale: number;
 } {
   const fn = 'clipGradNorm';
-  const g = checkParamRecord(fn, 'grads', grads);
+  const p = checkParamRecord(fn, 'params', params);
+  const g = checkGrads(fn, 'grads', grads, p, 'params');
   const limit = checkNumber(fn, 'maxNorm', maxNorm, 0, Infinity, true, true);
   let sq = 0;
   for (const k of Object.keys(g)) {
@@ -231,7 +277,8 @@ export function clipGradNorm(grads: ParamRecord, maxNorm: number): {
   for (const k of Object.keys(g)) {
     const m = (g[k] as Matrix).clone();
     if (scale !== 1) for (let i = 0; i < m.data.length; i++) m.data[i] = (m.data[i] as number) * scale;
-    out[k] = m;
+    out[gradKey(k)] = m;
   }
-  return { grads: out, norm, scale };
+  // One entry per param, under its gradient's name: a GradsOf<P>.
+  return { grads: out as unknown as GradsOf<P>, norm, scale };
 }

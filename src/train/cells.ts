@@ -5,12 +5,15 @@
  *
  * Docs: docs/training.md ("Cells").
  */
-import { Matrix, type Tensor3 } from '../linalg/index.js';
+import { Matrix, Tensor3, asMatrix, asTensor3, checkSize } from '../linalg/index.js';
 import { gruBackward, gruForward, type GruCache } from '../gru/sequence.js';
 import { lstmBackward, lstmForward, type LstmCache } from '../lstm/sequence.js';
 import { rnnBackward, rnnForward, type RnnCache } from '../rnn/sequence.js';
 import type { ParamRecord } from '../optim/params.js';
-import { randomNormalMatrix, randomOrthogonal, type Rand } from './random.js';
+import { initGruParams, initLstmParams, initRnnParams } from './init.js';
+import type { Rand } from './random.js';
+
+export { initRecurrentWeights } from './init.js';
 
 /**
  * The recurrent state carried between steps: h for every cell, plus the
@@ -39,7 +42,11 @@ export interface CellBackward {
   readonly dx: Tensor3;
   /** dL/d(first state): dh_0, and dc_0 for the LSTM. */
   readonly dFirst: CellState;
-  /** Gradients keyed exactly like the cell's params. */
+  /**
+   * The gradient of every param, named d + the param's name (`dWx`, `dWh`, `db`
+   * for params `Wx`, `Wh`, `b`): what the optimizers read, and under
+   * `withPrefix('cell', …)` the gradients of a model's `cell.*` params.
+   */
   readonly grads: ParamRecord;
 }
 
@@ -71,28 +78,26 @@ export interface RecurrentCell {
 }
 
 /**
- * Input weights N(0, 1/D) and recurrent blocks orthogonal: each unit's input
- * pre-activation then has unit variance, and W_h neither shrinks nor grows a
- * state on its own — the starting point the flow experiment scales by ρ.
+ * h_T = h[:, T−1, :], the last time step of an N×T×H tensor, as a new N×H
+ * matrix: what a read-out of the final state (a classifier, the adding
+ * problem's regression) takes from rnnForward, lstmForward or gruForward.
+ * Its gradient is {@link lastStepBackward}.
  */
-export function initRecurrentWeights(D: number, H: number, gateCount: number, rand: Rand): {
-  /** Input weights, D×(gateCount·H). */
-  Wx: Matrix;
-  /** Recurrent weights, H×(gateCount·H), each H×H block orthogonal. */
-  Wh: Matrix;
-} {
-  const Wx = randomNormalMatrix(D, gateCount * H, rand, 1 / Math.sqrt(D));
-  const Wh = Matrix.zeros(H, gateCount * H);
-  for (let g = 0; g < gateCount; g++) {
-    const q = randomOrthogonal(H, rand);
-    for (let i = 0; i < H; i++) Wh.data.set(q.data.subarray(i * H, (i + 1) * H), i * gateCount * H + g * H);
-  }
-  return { Wx, Wh };
+export function lastStep(h: Tensor3): Matrix {
+  const t = asTensor3('lastStep', 'h', h);
+  return t.step(t.dims[1] - 1);
 }
 
-/** h_T, the last time step of an N×T×H tensor, as a new N×H matrix. */
-export function lastStep(h: Tensor3): Matrix {
-  return h.step(h.dims[1] - 1);
+/**
+ * The backward of {@link lastStep}: dh, N×T×H, zero at every step but the
+ * last, which is dhT (N×H). This is the `dh` to pass to the cell's backward
+ * when the loss reads only h_T.
+ */
+export function lastStepBackward(dhT: Matrix, T: number): Tensor3 {
+  const fn = 'lastStepBackward';
+  const d = asMatrix(fn, 'dhT', dhT);
+  checkSize(fn, 'T', T);
+  return withLastStepAdded(Tensor3.zeros(d.rows, T, d.cols), d);
 }
 
 /** A copy of dh (N×T×H) with `dhLast` (N×H) added at the last step; dh itself when dhLast is undefined. */
@@ -114,16 +119,14 @@ export const rnnCell: RecurrentCell = {
   name: 'rnn',
   description: 'vanilla RNN, h = tanh(h·Wh + x·Wx + b)',
   gateCount: 1,
-  init(D, H, rand) {
-    return { ...initRecurrentWeights(D, H, 1, rand), b: Matrix.zeros(1, H) };
-  },
+  init: (D, H, rand) => ({ ...initRnnParams(D, H, rand) }),
   forward(x, first, params) {
     const { h, cache } = rnnForward(x, first.h, params as never);
     return { h, last: { h: lastStep(h) }, cache };
   },
   backward(dh, cache, dLast) {
     const g = rnnBackward(withLastStepAdded(dh, dLast?.h), cache as RnnCache);
-    return { dx: g.dx, dFirst: { h: g.dh0 }, grads: { Wx: g.dWx, Wh: g.dWh, b: g.db } };
+    return { dx: g.dx, dFirst: { h: g.dh0 }, grads: { dWx: g.dWx, dWh: g.dWh, db: g.db } };
   },
 };
 
@@ -136,18 +139,14 @@ export const lstmCell: RecurrentCell = {
   name: 'lstm',
   description: 'LSTM, gates f|i|g|o, forget bias 1',
   gateCount: 4,
-  init(D, H, rand) {
-    const b = Matrix.zeros(1, 4 * H);
-    b.data.fill(1, 0, H);
-    return { ...initRecurrentWeights(D, H, 4, rand), b };
-  },
+  init: (D, H, rand) => ({ ...initLstmParams(D, H, rand) }),
   forward(x, first, params) {
     const { h, c, cache } = lstmForward(x, first.h, params as never, first.c);
     return { h, last: { h: lastStep(h), c }, cache };
   },
   backward(dh, cache, dLast) {
     const g = lstmBackward(withLastStepAdded(dh, dLast?.h), cache as LstmCache, dLast?.c);
-    return { dx: g.dx, dFirst: { h: g.dh0, c: g.dc0 }, grads: { Wx: g.dWx, Wh: g.dWh, b: g.db } };
+    return { dx: g.dx, dFirst: { h: g.dh0, c: g.dc0 }, grads: { dWx: g.dWx, dWh: g.dWh, db: g.db } };
   },
 };
 
@@ -159,16 +158,14 @@ export const gruCell: RecurrentCell = {
   name: 'gru',
   description: 'GRU (PyTorch form), gates r|z|n',
   gateCount: 3,
-  init(D, H, rand) {
-    return { ...initRecurrentWeights(D, H, 3, rand), bx: Matrix.zeros(1, 3 * H), bh: Matrix.zeros(1, 3 * H) };
-  },
+  init: (D, H, rand) => ({ ...initGruParams(D, H, rand) }),
   forward(x, first, params) {
     const { h, cache } = gruForward(x, first.h, params as never);
     return { h, last: { h: lastStep(h) }, cache };
   },
   backward(dh, cache, dLast) {
     const g = gruBackward(withLastStepAdded(dh, dLast?.h), cache as GruCache);
-    return { dx: g.dx, dFirst: { h: g.dh0 }, grads: { Wx: g.dWx, Wh: g.dWh, bx: g.dbx, bh: g.dbh } };
+    return { dx: g.dx, dFirst: { h: g.dh0 }, grads: { dWx: g.dWx, dWh: g.dWh, dbx: g.dbx, dbh: g.dbh } };
   },
 };
 

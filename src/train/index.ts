@@ -2,8 +2,8 @@
  * What a training loop needs around the cells: layers (word embedding,
  * temporal affine, temporal softmax loss, mean squared error), optimizers
  * (SGD, SGD with momentum, Adam, gradient-norm clipping), initialisers
- * (seeded random numbers, Gaussian and orthogonal matrices, recurrent
- * weights), taking the last time step, and one interface over the RNN, LSTM
+ * (seeded random numbers, typed starting weights for each cell, Gaussian and
+ * orthogonal matrices), taking the last time step and its gradient, and one interface over the RNN, LSTM
  * and GRU cells.
  *
  * @packageDocumentation
@@ -26,6 +26,10 @@ export {
   sgdMomentum,
   adam,
   clipGradNorm,
+  gradKey,
+  type GradKey,
+  type GradsOf,
+  type ParamsLike,
   type ParamRecord,
   type SgdOptions,
   type SgdMomentumOptions,
@@ -42,6 +46,7 @@ export {
   gruCell,
   initRecurrentWeights,
   lastStep,
+  lastStepBackward,
   withLastStepAdded,
   type RecurrentCell,
   type CellState,
@@ -49,4 +54,5 @@ export {
   type CellBackward,
 } from './cells.js';
 export { seededRandom, gaussianFrom, randomNormalMatrix, randomOrthogonal, sampleIndex, type Rand } from './random.js';
-export { pickPrefixed, withPrefix } from './model.js';
+export { pickPrefixed, withPrefix, type Prefixed, type Unprefixed } from './model.js';
+export { initRnnParams, initLstmParams, initGruParams } from './init.js';

@@ -54,7 +54,7 @@ describe('the cell adapters', () => {
     for (let n = 0; n < 2; n++) for (let j = 0; j < 4; j++) dhPlus.data[(n * 5 + 4) * 4 + j]! += dhT.data[n * 4 + j]!;
     const g = rnnBackward(dhPlus, direct.cache);
     expect(b.dFirst.h.data).toEqual(g.dh0.data);
-    expect(b.grads.Wh!.data).toEqual(g.dWh.data);
+    expect(b.grads.dWh!.data).toEqual(g.dWh.data);
     expect(dh.data).toEqual(dhBefore); // dLast went into a copy
   });
 
@@ -72,7 +72,7 @@ describe('the cell adapters', () => {
     const b = lstmCell.backward(dh, f.cache, { h: Matrix.zeros(2, 4), c: dcT });
     const g = lstmBackward(dh, direct.cache, dcT);
     expect(b.dFirst.c!.data).toEqual(g.dc0.data);
-    expect(b.grads.Wx!.data).toEqual(g.dWx.data);
+    expect(b.grads.dWx!.data).toEqual(g.dWx.data);
   });
 
   // The flow experiment reads the carried gradient between steps by calling a
