@@ -79,6 +79,10 @@ export interface KernelShape {
   readonly activations: readonly { readonly name: string; readonly shape: string }[];
   /** The outputs that get an upstream gradient, with the backward's name for that gradient. */
   readonly outputs: readonly { readonly name: string; readonly shape: string; readonly upstream: string }[];
+  /** The forward's arguments in order, from the activations keyed by name and the params record `p`. */
+  readonly forwardArgs: (v: Readonly<Record<string, unknown>>) => unknown[];
+  /** The backward's arguments in order, from the upstream gradients keyed by output name and the cache. */
+  readonly backwardArgs: (d: Readonly<Record<string, unknown>>, cache: unknown) => unknown[];
   /** Calls a forward of this kernel with values keyed by input name (params by their own names). */
   readonly callForward: (f: CellFunction, v: Readonly<Record<string, unknown>>) => unknown;
   /** Calls a backward with upstream gradients keyed by output name, and the cache. */
@@ -92,21 +96,30 @@ export function paramsOf(cell: CellDescriptor, v: Readonly<Record<string, unknow
   return Object.fromEntries(cell.params.map((p) => [p.name, v[p.name]]));
 }
 
+/** The kernel with callForward / callBackward added, going through its own forwardArgs / backwardArgs. */
+function withCallers(cell: CellDescriptor, k: Omit<KernelShape, 'callForward' | 'callBackward'>): KernelShape {
+  return {
+    ...k,
+    callForward: (f, v) => f(...k.forwardArgs({ ...v, p: paramsOf(cell, v) })),
+    callBackward: (f, d, cache) => f(...k.backwardArgs(d, cache)),
+  };
+}
+
 /**
  * The step kernel: `(x, hPrev, cPrev, p)` → `{ h, c }`, backward `(dh, dcNext, cache)`. The
  * conventions of every cell: the states after x, the params last; upstream `dh`, then `d<state>Next`.
  */
 export function stepKernel(cell: CellDescriptor): KernelShape {
-  return {
+  return withCallers(cell, {
     kernel: `${cell.name}-step`,
     forwardName: `${cell.name}StepForward`,
     backwardName: `${cell.name}StepBackward`,
     activations: [{ name: 'x', shape: 'N×D' }, ...cell.states.map((s) => ({ name: `${s}Prev`, shape: 'N×H' }))],
     outputs: cell.states.map((s, k) => ({ name: s, shape: 'N×H', upstream: k === 0 ? 'dh' : `d${s}Next` })),
-    callForward: (f, v) => f(v.x, ...cell.states.map((s) => v[`${s}Prev`]), paramsOf(cell, v)),
-    callBackward: (f, d, cache) => f(...cell.states.map((s) => d[s]), cache),
+    forwardArgs: (v) => [v.x, ...cell.states.map((s) => v[`${s}Prev`]), v.p],
+    backwardArgs: (d, cache) => [...cell.states.map((s) => d[s]), cache],
     pick: (fns) => ({ forward: fns.stepForward, backward: fns.stepBackward }),
-  };
+  });
 }
 
 /**
@@ -115,7 +128,7 @@ export function stepKernel(cell: CellDescriptor): KernelShape {
  */
 export function sequenceKernel(cell: CellDescriptor): KernelShape {
   const [, ...others] = cell.states;
-  return {
+  return withCallers(cell, {
     kernel: cell.name,
     forwardName: `${cell.name}Forward`,
     backwardName: `${cell.name}Backward`,
@@ -123,10 +136,10 @@ export function sequenceKernel(cell: CellDescriptor): KernelShape {
     outputs: cell.states.map((s, k) =>
       k === 0 ? { name: s, shape: 'N×T×H', upstream: 'dh' } : { name: s, shape: 'N×H', upstream: `d${s}T` },
     ),
-    callForward: (f, v) => f(v.x, v.h0, paramsOf(cell, v), ...others.map((s) => v[`${s}0`])),
-    callBackward: (f, d, cache) => f(d.h, cache, ...others.map((s) => d[s])),
+    forwardArgs: (v) => [v.x, v.h0, v.p, ...others.map((s) => v[`${s}0`])],
+    backwardArgs: (d, cache) => [d.h, cache, ...others.map((s) => d[s])],
     pick: (fns) => ({ forward: fns.forward, backward: fns.backward }),
-  };
+  });
 }
 
 /** Both kernels of a cell, the step first. */

@@ -35,8 +35,8 @@ describe('the time loops allocate nothing', () => {
     return [forwardCount, allocationsDuring(() => k.callBackward(backward, up, cache))];
   }
 
-  it('lists every cell', () => {
-    expect(cells.map((c) => c.name)).toEqual(['rnn', 'lstm', 'gru']);
+  it('covers the RNN, the LSTM and the GRU', () => {
+    expect(cells.map((c) => c.name)).toEqual(expect.arrayContaining(['rnn', 'lstm', 'gru']));
   });
 
   it.each(cells)('$title: forward and backward allocate as many buffers for T = 50 as for T = 2', (cell) => {

@@ -66,8 +66,8 @@ describe(`fast kernels equal the reference to ${CONTRACT_TOL} (tier: ${productTi
     expect(8 * 24 * 24).toBeGreaterThan(WASM_MIN_WORK);
   });
 
-  test('every built-in cell has both paths', () => {
-    expect(kernels.map((k) => k.name)).toEqual(['rnn-step', 'rnn', 'lstm-step', 'lstm', 'gru-step', 'gru']);
+  test('the RNN, the LSTM and the GRU have both paths', () => {
+    expect(kernels.map((k) => k.name)).toEqual(expect.arrayContaining(['rnn-step', 'rnn', 'lstm-step', 'lstm', 'gru-step', 'gru']));
   });
 
   describe.each(kernels)('$name', ({ fast, reference }) => {

@@ -7,4 +7,10 @@ import { gruDescriptor } from '../../gru/cell.js';
 import type { KernelSpec } from '../spec.js';
 import { cellSpecs } from './cell.js';
 
-export const [gruStepSpec, gruSpec]: [KernelSpec, KernelSpec] = cellSpecs(gruDescriptor);
+const [step, sequence] = cellSpecs(gruDescriptor);
+
+/** `gru-step`. */
+export const gruStepSpec: KernelSpec = step;
+
+/** `gru`. */
+export const gruSpec: KernelSpec = sequence;

@@ -8,4 +8,10 @@ import { lstmDescriptor } from '../../lstm/cell.js';
 import type { KernelSpec } from '../spec.js';
 import { cellSpecs } from './cell.js';
 
-export const [lstmStepSpec, lstmSpec]: [KernelSpec, KernelSpec] = cellSpecs(lstmDescriptor);
+const [step, sequence] = cellSpecs(lstmDescriptor);
+
+/** `lstm-step`. */
+export const lstmStepSpec: KernelSpec = step;
+
+/** `lstm`. */
+export const lstmSpec: KernelSpec = sequence;

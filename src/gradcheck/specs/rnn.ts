@@ -6,4 +6,10 @@ import { rnnDescriptor } from '../../rnn/cell.js';
 import type { KernelSpec } from '../spec.js';
 import { cellSpecs } from './cell.js';
 
-export const [rnnStepSpec, rnnSpec]: [KernelSpec, KernelSpec] = cellSpecs(rnnDescriptor);
+const [step, sequence] = cellSpecs(rnnDescriptor);
+
+/** `rnn-step`. */
+export const rnnStepSpec: KernelSpec = step;
+
+/** `rnn`. */
+export const rnnSpec: KernelSpec = sequence;
