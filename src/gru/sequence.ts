@@ -140,19 +140,24 @@ export function gruForward(
 }
 
 /**
- * Backpropagation through time. The loop runs only what feeds the
- * recurrence; the products that the step would do for dx_t and the weight
- * and bias gradients are summed over t afterwards, one product each over all
- * N·T rows (or, for large shapes, over the N·T/4 rows of each quarter of the
- * steps, so that dX_t and dY_t are kept for a quarter of them at a time):
+ * Backpropagation through time. For t = T…1 the gradient into h_t is the
+ * upstream dh_t plus the one carried back from step t+1; the step's backward
+ * turns it into dX_t, dY_t and the direct path g_t ⊙ z (through z ⊙ h_{t−1}),
+ * and what it carries to t−1 is that direct path plus dY_t·W_hᵀ — the
+ * product added straight onto the upstream dh_{t−1} plus the direct path, as
+ * the RNN and LSTM add theirs onto dh_{t−1}. What does not feed the
+ * recurrence — dx_t and the weight and bias gradients, summed over t — is
+ * one product each over all N·T rows after the loop (or, for large shapes,
+ * over the N·T/4 rows of each quarter of the steps, so that dX_t and dY_t
+ * are kept for a quarter of them at a time):
  *
  * ```text
+ * g_T = dh_T                                          (nothing carried into t = T)
  * for t = T…1:
- *   g_t = dh_t(upstream) + dh_t(carried from t+1)       (carried = 0 at t = T)
- *   dX_t = [dA_r | dA_z | dA_n],  dY_t = [dA_r | dA_z | dhn],  direct = g_t ⊙ z  = cell backward(g_t)
- *   carried dh_{t−1} = direct + dY_t·W_hᵀ
+ *   dX_t = [dA_r | dA_z | dA_n],  dY_t = [dA_r | dA_z | dhn],  g_t ⊙ z  = cell backward(g_t)
+ *   g_{t−1} = dh_{t−1} + g_t ⊙ z + dY_t·W_hᵀ   (upstream + carried; at t = 1: dh_0 = g_1 ⊙ z + dY_1·W_hᵀ)
  * dx_t = dX_t·W_xᵀ   dW_x = Σ_t x_tᵀ·dX_t   db_x = Σ_t e_Nᵀ·dX_t
- * dW_h = Σ_t h_{t−1}ᵀ·dY_t   db_h = Σ_t e_Nᵀ·dY_t      dh_0 = what is carried out of t = 1
+ * dW_h = Σ_t h_{t−1}ᵀ·dY_t   db_h = Σ_t e_Nᵀ·dY_t
  *
  * dh: N×T×H  →  dx: N×T×D   dh0: N×H   dWx: D×3H   dWh: H×3H   dbx, dbh: 1×3H
  * ```
@@ -166,8 +171,10 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
 
-  const carried = Matrix.zeros(N, H); // dL/dh_t arriving from step t+1
+  // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
+  // back. Nothing is carried into t = T; after the last step it holds dh_0.
   const g = Matrix.zeros(N, H);
+  copyInto(g, SlidingView.timeStep(dhs, T - 1));
   // dX_t and dY_t are kept for Tc steps at a time (all T unless the shapes are large).
   const Tc = chunkSteps(N, T, 3 * H);
   const dXs = allocFloat64(N * Tc * 3 * H); // dX_t of the chunk's steps, batch-first N×Tc×3H
@@ -195,11 +202,11 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
     const release = holdOperand(c.params.Wh);
     try {
       for (let t = t1 - 1; t >= t0; t--) {
-        copyInto(g, dht.at(t));
-        addInto(g, carried);
-        // carried is overwritten with the direct path g_t ⊙ z, then the gate paths are added.
-        gruCellBackwardInto(g, t === 0 ? c.h0 : hPrev.at(t - 1), gatesT.at(t), hnT.at(t), dXt.at(t - t0), dYt.at(t - t0), carried);
-        matmulTransBInto(carried, dYt, c.params.Wh, true); // dh_{t−1} += dY_t·W_hᵀ
+        const prev = t === 0 ? c.h0 : hPrev.at(t - 1);
+        // g is both g_t (read) and the direct path g_t ⊙ z (written): each element is read before written.
+        gruCellBackwardInto(g, prev, gatesT.at(t), hnT.at(t), dXt.at(t - t0), dYt.at(t - t0), g);
+        if (t > 0) addInto(g, dht.at(t - 1)); // + the upstream dh_{t−1}
+        matmulTransBInto(g, dYt, c.params.Wh, true); // g_{t−1} = dh_{t−1} + g_t ⊙ z + dY_t·W_hᵀ (dh_0 at t = 0)
       }
     } finally {
       release();
@@ -217,7 +224,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
     matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dY, true); // dW_h += Σ_t h_{t−1}ᵀ·dY_t
     colSumInto(dbh, dY, true); // db_h += Σ_t e_Nᵀ·dY_t
   }
-  return { dx, dh0: carried, dWx, dWh, dbx, dbh };
+  return { dx, dh0: g, dWx, dWh, dbx, dbh };
 }
 
 function checkGruCache(fn: string, cache: unknown): GruCache {
