@@ -6,10 +6,11 @@
 // time, or --ms, the same call count on both sides), and reports per row the median CPU ms of each side and
 // the median of the per-pair ratios B/A with their quartiles and range (< 1: B is faster). Pairing is what
 // makes this usable on a shared VM whose speed drifts by tens of percent over seconds: both sides of a pair
-// see the same moment. Run it with A = B once to see the noise of the moment.
+// see the same moment. Run it with A = B once to see the noise of the moment. --backward times the backward
+// alone (on one cache from one forward), for a change that only touches the backward.
 //
 //   node bench/ab.mjs <A> <B> [--cells=gru] [--modes=sequence] [--sizes=small,medium,cs231n] [--pairs=21]
-//                              [--ms=20] [--tier=auto|ts|wasm] [--json]
+//                              [--ms=20] [--tier=auto|ts|wasm] [--backward] [--json]
 //   node --experimental-wasm-relaxed-simd bench/ab.mjs …   the fused multiply-add kernel on Node 20
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
@@ -31,7 +32,7 @@ const flags = Object.fromEntries(
     return [k, v ?? true];
   }),
 );
-const known = ['cells', 'modes', 'sizes', 'pairs', 'ms', 'tier', 'json'];
+const known = ['cells', 'modes', 'sizes', 'pairs', 'ms', 'tier', 'backward', 'json'];
 const unknown = Object.keys(flags).filter((k) => !known.includes(k));
 const list = (name, all, fallback) => {
   const names = flags[name] === undefined ? fallback : String(flags[name]).split(',');
@@ -42,7 +43,7 @@ const list = (name, all, fallback) => {
 function usage(message) {
   console.error(`error: ${message}`);
   console.error('usage: node bench/ab.mjs <A build folder> <B build folder> [--cells=…] [--modes=…] [--sizes=…]');
-  console.error('         [--pairs=N] [--ms=…] [--tier=auto|ts|wasm] [--json]');
+  console.error('         [--pairs=N] [--ms=…] [--tier=auto|ts|wasm] [--backward] [--json]');
   process.exit(2);
 }
 if (positional.length !== 2) usage('two build folders (each holding dist/cjs) are needed');
@@ -52,6 +53,7 @@ const modes = list('modes', ['step', 'sequence'], ['sequence']);
 const sizeNames = list('sizes', Object.keys(SIZES), Object.keys(SIZES));
 const pairs = Number(flags.pairs ?? 21);
 if (!Number.isInteger(pairs) || pairs < 1) usage(`--pairs must be a positive integer, got ${flags.pairs}`);
+const backwardOnly = flags.backward === true;
 const sampleMs = Number(flags.ms ?? 20);
 if (!(sampleMs > 0)) usage(`--ms must be a positive number of milliseconds, got ${flags.ms}`);
 
@@ -84,24 +86,27 @@ function problem(hg, cell, { N, T, D, H }) {
   };
 }
 
-/** One forward+backward of bench/run.mjs's row. */
+/** One forward+backward of bench/run.mjs's row; with --backward, the forward once and then the backward alone. */
 function runner(hg, cell, mode, pr) {
   const { x, h0, p, dh, xStep, dhStep } = pr;
   const zeros = hg.Matrix.zeros(h0.rows, h0.cols);
-  if (cell === 'rnn') {
-    return mode === 'step'
-      ? () => hg.rnnStepBackward(dhStep, hg.rnnStepForward(xStep, h0, p).cache)
-      : () => hg.rnnBackward(dh, hg.rnnForward(x, h0, p).cache);
-  }
-  if (cell === 'lstm') {
-    return mode === 'step'
-      ? () => hg.lstmStepBackward(dhStep, zeros, hg.lstmStepForward(xStep, h0, h0, p).cache)
-      : () => hg.lstmBackward(dh, hg.lstmForward(x, h0, p).cache);
-  }
   const gp = { Wx: p.Wx, Wh: p.Wh, bx: p.b, bh: p.b };
-  return mode === 'step'
-    ? () => hg.gruStepBackward(dhStep, hg.gruStepForward(xStep, h0, gp).cache)
-    : () => hg.gruBackward(dh, hg.gruForward(x, h0, gp).cache);
+  const step = mode === 'step';
+  const [forward, backward] = {
+    rnn: step
+      ? [() => hg.rnnStepForward(xStep, h0, p).cache, (c) => hg.rnnStepBackward(dhStep, c)]
+      : [() => hg.rnnForward(x, h0, p).cache, (c) => hg.rnnBackward(dh, c)],
+    lstm: step
+      ? [() => hg.lstmStepForward(xStep, h0, h0, p).cache, (c) => hg.lstmStepBackward(dhStep, zeros, c)]
+      : [() => hg.lstmForward(x, h0, p).cache, (c) => hg.lstmBackward(dh, c)],
+    // The GRU keeps two biases (b_hn sits inside the reset product).
+    gru: step
+      ? [() => hg.gruStepForward(xStep, h0, gp).cache, (c) => hg.gruStepBackward(dhStep, c)]
+      : [() => hg.gruForward(x, h0, gp).cache, (c) => hg.gruBackward(dh, c)],
+  }[cell];
+  if (!backwardOnly) return () => backward(forward());
+  const cache = forward(); // the backwards only read it
+  return () => backward(cache);
 }
 
 function warm(run) {
@@ -169,13 +174,14 @@ const machine = {
   tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg(),
 };
 if (flags.json) {
-  console.log(JSON.stringify({ A: builds[0].root, B: builds[1].root, machine, rows }, null, 2));
+  console.log(JSON.stringify({ A: builds[0].root, B: builds[1].root, machine, backwardOnly, rows }, null, 2));
 } else {
   console.log(`A = ${builds[0].root}\nB = ${builds[1].root}`);
   const load = machine.loadavg.map((l) => l.toFixed(1)).join(' ');
   console.log(`${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, `
     + `WASM kernel ${machine.wasmKernel ?? 'none'}, load ${load}`);
-  console.log('CPU ms per forward+backward (medians); B/A = median of the per-pair ratios [quartiles] (range)');
+  const what = backwardOnly ? 'backward alone' : 'forward+backward';
+  console.log(`CPU ms per ${what} (medians); B/A = median of the per-pair ratios [quartiles] (range)`);
   for (const r of rows) {
     const f = (v, d = 3) => v.toFixed(d);
     console.log(`${r.cell} ${r.mode} ${r.size} ${r.N}·${r.T}·${r.D}·${r.H}: A ${f(r.msA, 2)} B ${f(r.msB, 2)} ms  `
