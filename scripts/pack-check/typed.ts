@@ -8,6 +8,7 @@ import type { LstmCache, LstmGrads, LstmParams, MatrixView } from 'handgrad';
 import * as reference from 'handgrad/reference';
 import { checkKernel, lstmStepSpec, type KernelReport } from 'handgrad/gradcheck';
 import { lstmParamsFromTorch, lstmParamsToTorch, type TorchWeights } from 'handgrad/interop';
+import { adam, initLstmParams, type AdamState } from 'handgrad/train';
 import { initRecurrentWeights, lastStep, seededRandom, withLastStepAdded, type Rand } from 'handgrad/train';
 import { matmul, productTier, type ProductTier } from 'handgrad/linalg';
 
@@ -49,3 +50,17 @@ try {
 } catch (err) {
   check(err instanceof ShapeError && err instanceof RangeError, 'a wrong h0 throws a ShapeError (a RangeError)');
 }
+
+// The typed training loop: the optimizer takes the backward's result as it is
+// (dWx, dWh, db read by their d-names; dx, dh0, dc0 ignored) and returns
+// LstmParams again, with no cast and no renaming.
+let q: LstmParams = initLstmParams(D, H, rand);
+let state: AdamState<LstmParams> | undefined;
+const before = lstmForward(x, h0, q).h.data.slice();
+for (let step = 0; step < 3; step++) {
+  const { cache: c } = lstmForward(x, h0, q);
+  const g = lstmBackward(dh, c);
+  ({ params: q, state } = adam(q, g, state, { learningRate: 1e-3 }));
+}
+const after = lstmForward(x, h0, q).h;
+check(state !== undefined && after.data.some((v, i) => v !== before[i]), 'a typed Adam loop runs and moves h');
