@@ -2,25 +2,56 @@
 /**
  * typedoc configuration (a JS file, because `markdownItLoader` is a function).
  * `npm run docs` builds the API reference plus the pages in docs/ into
- * docs-site/ (git-ignored), with every $…$ / $$…$$ formula typeset by KaTeX.
+ * docs-site/ (git-ignored), with every $…$ / $$…$$ formula typeset by KaTeX,
+ * in the pages and in doc comments alike. `npm run docs:check` then renders
+ * the site in headless Chromium (scripts/docs-check.mjs).
  */
 import katex from '@vscode/markdown-it-katex';
+
+/**
+ * The guide pages in reading order. The README is the site's front page; each
+ * page's front matter gives its title and `group: none`, which typedoc shows
+ * without a group heading, in this order. Contributor pages (front matter
+ * `group: Contributing`) come after the API.
+ */
+export const READING_ORDER = [
+  'docs/rnn.md',
+  'docs/lstm.md',
+  'docs/gru.md',
+  'docs/gradient-checking.md',
+  'docs/gradient-checking-cli.md',
+  'docs/shapes.md',
+  'docs/interop.md',
+  'docs/training.md',
+  'docs/experiments.md',
+  'docs/performance.md',
+];
+export const CONTRIBUTOR_PAGES = ['docs/performance-design.md'];
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 const config = {
   entryPoints: ['src/index.ts'],
   out: 'docs-site',
   name: 'handgrad',
-  // Every page in docs/ (the README, the site's front page, lists them in reading order).
-  projectDocuments: ['docs/*.md'],
+  readme: 'README.md',
+  projectDocuments: [...READING_ORDER, ...CONTRIBUTOR_PAGES],
+  // Documents keep the order above ("kind" puts them before the API; the
+  // documents compare equal after that, and the sort is stable).
+  sort: ['kind', 'instance-first', 'alphabetical-ignoring-documents'],
+  navigation: { includeGroups: true, includeCategories: false, includeFolders: false },
+  groupOrder: ['Modules', '*', 'Contributing'],
   treatWarningsAsErrors: true,
-  // No public repository URL yet: source links would point nowhere (and typedoc
-  // warns when the clone's remote is not a forge URL).
+  // No public repository URL yet: typedoc's own source links would point
+  // nowhere. The docs' links to source lines go to the site's source pages
+  // instead (scripts/typedoc-katex.mjs writes them).
   disableSources: true,
+  customCss: './typedoc.css',
   // typedoc's defaults plus Python, for the PyTorch snippets in docs/interop.md.
   highlightLanguages: ['bash', 'console', 'css', 'html', 'javascript', 'json', 'jsonc', 'json5', 'yaml', 'tsx', 'typescript', 'python'],
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
-  plugin: ['./scripts/typedoc-katex.mjs'],
+  plugin: ['./scripts/typedoc-katex.mjs', './scripts/typedoc-source-pages.mjs'],
+  // The same markdown-it instance renders the pages and the doc comments, so
+  // $…$ in a comment is typeset as it is in a page.
   markdownItLoader(parser) {
     parser.use(katex.default ?? katex);
   },

@@ -20,9 +20,8 @@ export function load(app) {
     JSX.createElement(
       JSX.Fragment,
       null,
+      // (A wide display formula scrolls inside its own box: typedoc.css.)
       JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css') }),
-      // A wide display formula scrolls inside the text column instead of overflowing it.
-      JSX.createElement('style', null, '.katex-display { overflow-x: auto; overflow-y: hidden; }'),
     ),
   );
   app.renderer.on(RendererEvent.END, (event) => {
