@@ -24,6 +24,15 @@ export function load(app) {
       JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css') }),
     ),
   );
+  // The README (the site's front page) heads the navigation, before the guide
+  // pages, so the sidebar reads in the order the pages are meant to be read.
+  app.renderer.hooks.on('sidebar.begin', (context) =>
+    JSX.createElement(
+      'nav',
+      { id: 'handgrad-start', class: 'tsd-navigation' },
+      JSX.createElement('a', { href: context.relativeURL('index.html') }, 'Introduction (README)'),
+    ),
+  );
   app.renderer.on(RendererEvent.END, (event) => {
     const target = join(event.outputDirectory, 'assets', 'katex');
     cpSync(join(katexDist, 'katex.min.css'), join(target, 'katex.min.css'));

@@ -42,19 +42,21 @@ function markRange() {
   if (!m) return;
   const from = Number(m[1]), to = Number(m[2] ?? m[1]);
   for (let i = from; i <= to; i++) document.getElementById('L' + i)?.classList.add('in-range');
-  document.getElementById('L' + from)?.scrollIntoView({ block: 'start' });
+  document.getElementById('L' + from)?.scrollIntoView({ block: 'start', behavior: 'instant' });
 }
 window.addEventListener('hashchange', markRange);
 markRange();
 `;
 
 const PAGE_CSS = `
+html { scroll-behavior: auto; }
 body { margin: 0; }
 .source-header { padding: 0.75rem 1rem; border-bottom: 1px solid var(--color-accent); display: flex; gap: 1rem;
   flex-wrap: wrap; align-items: baseline; }
 .source-header h1 { font-size: 1.1rem; margin: 0; font-family: var(--font-family-code, monospace); }
 pre.source { margin: 0; padding: 0.5rem 0; overflow-x: auto; font-size: 0.875rem; line-height: 1.45; border-radius: 0; }
-pre.source .line { display: block; padding-right: 1rem; scroll-margin-top: 4rem; }
+pre.source .line { display: block; white-space: pre; padding-right: 1rem; scroll-margin-top: 4rem; }
+pre.source code { display: inline-block; min-width: 100%; }
 pre.source .line.in-range, pre.source .line:target { background: var(--color-background-active, #ffe8a8); }
 pre.source .ln { display: inline-block; width: 3.5em; padding-right: 1em; text-align: right; color: var(--color-text-aside);
   user-select: none; text-decoration: none; }
