@@ -32,7 +32,13 @@ const require = createRequire(import.meta.url);
 if (!existsSync(join(root, 'dist/cjs/index.js'))) {
   execFileSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit' });
 }
-const hg = require(join(root, 'dist/cjs/index.js'));
+// The cells from the package's main entry; the tier switch and the seeded
+// generator from their subpaths (handgrad/linalg, handgrad/train).
+const hg = {
+  ...require(join(root, 'dist/cjs/index.js')),
+  ...require(join(root, 'dist/cjs/linalg/public.js')),
+  ...require(join(root, 'dist/cjs/train/index.js')),
+};
 const { wasmArenaBytes, rowPanels, WASM_BLOCK_VALUES } = require(join(root, 'dist/cjs/linalg/gemm-wasm.js'));
 const { chunkSteps } = require(join(root, 'dist/cjs/linalg/batch-first.js'));
 const { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } = require(join(root, 'dist/cjs/linalg/wasm/gemm-bytes.js'));

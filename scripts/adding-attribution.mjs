@@ -4,7 +4,9 @@
 // where v₁ is the value at the first-half marker and v₂ at the second-half
 // one. a ≈ b ≈ 1 means both are carried; a ≈ 0, b ≈ 1 means only the nearer.
 // Usage: node scripts/adding-attribution.mjs [cell] [T] [steps]   (after npm run build)
-import { addingBatch, addingPredict, getCell, seededRandom, trainAdding } from '../dist/esm/index.js';
+// The experiments are built for the CLI only (CommonJS); Node imports their named exports.
+import { addingBatch, addingPredict, trainAdding } from '../dist/cjs/experiments/adding.js';
+import { getCell, seededRandom } from '../dist/esm/train/index.js';
 
 const [cell = 'rnn', T = '50', steps = '2000'] = process.argv.slice(2);
 const result = trainAdding({ cell, T: Number(T), steps: Number(steps) });

@@ -5,7 +5,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
-import { ADDING_BASELINE_MSE, learningCurveSpec, windowedMeans } from '../dist/esm/index.js';
+// The experiments are built for the CLI only (CommonJS); Node imports their named exports.
+import { ADDING_BASELINE_MSE } from '../dist/cjs/experiments/adding.js';
+import { learningCurveSpec, windowedMeans } from '../dist/cjs/experiments/plots.js';
 
 const [out, ...runs] = process.argv.slice(2);
 if (!out || runs.length === 0) {

@@ -1,8 +1,13 @@
 // Builds dist/cjs (CommonJS) and dist/esm (ES modules) from src/, each with
 // its own declarations, so both `require('handgrad')` and `import 'handgrad'`
 // resolve to real files with matching types.
+//
+// --if-stale (npm's `prepare`) skips the build when dist/ is newer than every
+// input. `npx handgrad` inside a clone installs the clone itself into npx's
+// cache, and npm runs `prepare` for that install: without this check the
+// first `npx handgrad check` after `npm ci` silently rebuilt everything.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,6 +15,20 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const tsc = require.resolve('typescript/bin/tsc');
+
+function newestMtime(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(0, ...readdirSync(path).map((name) => newestMtime(join(path, name))));
+}
+
+// Written last by a build that completed, so both exist only after a whole build.
+const markers = ['dist/cjs/package.json', 'dist/esm/package.json'].map((f) => join(root, f));
+const inputs = ['src', 'tsconfig.base.json', 'tsconfig.cjs.json', 'tsconfig.esm.json', 'scripts/build.mjs', 'scripts/build-wasm.mjs'];
+if (process.argv.includes('--if-stale') && markers.every((f) => existsSync(f))) {
+  const built = Math.min(...markers.map((f) => statSync(f).mtimeMs));
+  if (built >= Math.max(...inputs.map((f) => newestMtime(join(root, f))))) process.exit(0);
+}
 
 // The WASM kernel first: assembles src/linalg/wasm/gemm.wat into the
 // committed gemm-bytes.ts (under CI=true a stale committed copy fails here).

@@ -11,7 +11,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_BYTES = 100_000;
 
 // The library's own seeded generator (mulberry32), from the build (`npm run build` first).
-const { seededRandom } = await import(join(root, 'dist/esm/index.js'));
+const { seededRandom } = await import(join(root, 'dist/esm/train/index.js'));
 const rand = seededRandom(20261126);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 

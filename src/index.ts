@@ -1,33 +1,22 @@
 /**
  * handgrad: hand-derived gradient kernels for recurrent networks — vanilla
- * RNN and LSTM — each a forward that returns a cache and a backward that takes
- * the upstream gradient and that cache, checked against finite differences.
+ * RNN, LSTM and GRU — each a forward that returns a cache and a backward that
+ * takes the upstream gradient and that cache, checked against finite
+ * differences.
+ *
+ * This entry holds what every user needs: the `Matrix` and `Tensor3`
+ * containers, `ShapeError`, the twelve cell functions (step and sequence,
+ * forward and backward, for each cell), the gate orders and the params,
+ * cache and gradient types. The rest lives on subpaths: `handgrad/reference`
+ * (the readable derivations), `handgrad/gradcheck` (the checker),
+ * `handgrad/interop` (PyTorch, cs231n and Keras layouts), `handgrad/train`
+ * (layers, optimizers, initialisers) and `handgrad/linalg` (block operations
+ * for kernel writers).
  *
  * @packageDocumentation
+ * @module handgrad
  */
-export {
-  Matrix,
-  Tensor3,
-  ShapeError,
-  SlidingView,
-  sigmoid,
-  sigmoidInto,
-  tanhInto,
-  matmul,
-  matmulTransA,
-  matmulTransB,
-  matmulInto,
-  matmulTransAInto,
-  matmulTransBInto,
-  addRowInto,
-  broadcastRowInto,
-  colSum,
-  colSumInto,
-  addInto,
-  copyInto,
-  allocationCount,
-  type MatrixView,
-} from './linalg/index.js';
+export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
 export {
   rnnStepForward,
   rnnStepBackward,
@@ -63,153 +52,3 @@ export {
   type GruCache,
   type GruGrads,
 } from './gru/index.js';
-export {
-  TORCH_LSTM_GATE_ORDER,
-  TORCH_GRU_GATE_ORDER,
-  CS231N_LSTM_GATE_ORDER,
-  KERAS_LSTM_GATE_ORDER,
-  rnnParamsFromTorch,
-  rnnParamsToTorch,
-  rnnGradsToTorch,
-  lstmParamsFromTorch,
-  lstmParamsToTorch,
-  lstmGradsToTorch,
-  gruParamsFromTorch,
-  gruParamsToTorch,
-  gruGradsToTorch,
-  lstmParamsFromCs231n,
-  lstmParamsToCs231n,
-  lstmParamsFromKeras,
-  lstmParamsToKeras,
-  type TorchWeights,
-  type Cs231nLstmWeights,
-  type KerasLstmWeights,
-} from './interop/index.js';
-export {
-  numericGradient,
-  relError,
-  normRelError,
-  checkKernel,
-  registerKernelSpec,
-  builtinKernelSpecs,
-  selectKernelSpecs,
-  KernelContractError,
-  DEFAULT_SIZES,
-  DEFAULT_TOLERANCE,
-  DEFAULT_EPS,
-  DEFAULT_SEED,
-  rnnStepSpec,
-  rnnSpec,
-  lstmStepSpec,
-  lstmSpec,
-  gruStepSpec,
-  gruSpec,
-  type NumericGradientOptions,
-  type Outputs,
-  type HasData,
-  type Values,
-  type CheckKernelOptions,
-  type CheckProgress,
-  type KernelSpec,
-  type KernelFunction,
-  type KernelImplementation,
-  type InputSpec,
-  type OutputSpec,
-  type GateLayout,
-  type ConstantSpec,
-  type KernelSizes,
-  type GradcheckJsonReport,
-  type KernelReport,
-  type CheckRow,
-  type Comparison,
-  type GateBlockReport,
-  type WorstCoordinate,
-  type FailureSummary,
-  type SizesReport,
-  type WorstError,
-} from './gradcheck/index.js';
-export {
-  setProductTier,
-  productTier,
-  wasmSimdAvailable,
-  holdOperand,
-  WASM_MIN_WORK,
-  type ProductTier,
-  wasmKernelKind,
-  type WasmKernelKind,
-} from './linalg/index.js';
-export {
-  wordEmbeddingForward,
-  wordEmbeddingBackward,
-  temporalAffineForward,
-  temporalAffineBackward,
-  temporalSoftmaxLoss,
-  meanSquaredError,
-  type Ids,
-  type Mask,
-  type WordEmbeddingCache,
-  type TemporalAffineCache,
-} from './layers/index.js';
-export {
-  sgd,
-  sgdMomentum,
-  adam,
-  clipGradNorm,
-  type ParamRecord,
-  type SgdOptions,
-  type SgdMomentumOptions,
-  type MomentumState,
-  type AdamOptions,
-  type AdamState,
-} from './optim/index.js';
-export {
-  registerCell,
-  getCell,
-  cellNames,
-  rnnCell,
-  lstmCell,
-  initRecurrentWeights,
-  lastStep,
-  withLastStepAdded,
-  type RecurrentCell,
-  type CellState,
-  type CellForward,
-  type CellBackward,
-} from './train/cells.js';
-export { seededRandom, gaussianFrom, randomNormalMatrix, randomOrthogonal, sampleIndex, type Rand } from './train/random.js';
-export { pickPrefixed, withPrefix } from './train/model.js';
-export {
-  ADDING_BASELINE_MSE,
-  addingBatch,
-  addingDefaults,
-  addingLossAndGrads,
-  addingPredict,
-  createAddingModel,
-  stepDecaySchedule,
-  trainAdding,
-  type AddingBatch,
-  type AddingOptions,
-  type AddingProgress,
-  type AddingResult,
-} from './experiments/adding.js';
-export { measureFlow, flowDefaults, type FlowOptions, type FlowResult, type FlowSeries } from './experiments/flow.js';
-export {
-  buildVocabulary,
-  encodeText,
-  decodeIds,
-  charBatch,
-  createCharModel,
-  charLossAndGrads,
-  charLossOn,
-  sampleText,
-  trainChars,
-  charDefaults,
-  saveCharModel,
-  loadCharModel,
-  type Vocabulary,
-  type CharModel,
-  type SampleOptions,
-  type CharTrainOptions,
-  type CharProgress,
-} from './experiments/chars.js';
-export { flowChartSpec, learningCurveSpec, windowedMeans, type VegaLiteSpec, type CurvePoint } from './experiments/plots.js';

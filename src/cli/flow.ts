@@ -10,7 +10,7 @@ import { measureFlow, type FlowResult } from '../experiments/flow.js';
 import { flowChartSpec } from '../experiments/plots.js';
 import { cellNames } from '../train/cells.js';
 import { parseCell, parseNonNegative, parseNumberList, parseSeed } from './options.js';
-import { renderSvg } from './render.js';
+import { RendererMissingError, renderSvg } from './render.js';
 import { UsageError, parsePositiveInt } from './usage.js';
 
 interface FlowCliOptions {
@@ -70,7 +70,7 @@ export function registerFlowCommand(program: Command): void {
     .option('--out <file>', 'where to write the SVG plot', 'flow.svg')
     .option('--no-out', 'skip the SVG')
     .option('--json <file>', 'also write every norm as JSON')
-    .action(async (opts: FlowCliOptions) => {
+    .action(async (opts: FlowCliOptions, command: Command) => {
       const result = measureFlow({
         rhos: opts.rho,
         T: opts.T,
@@ -89,7 +89,17 @@ export function registerFlowCommand(program: Command): void {
         process.stdout.write(`wrote ${opts.json}\n`);
       }
       if (opts.out !== false) {
-        writeOrFail(opts.out, await renderSvg(flowChartSpec(result)));
+        let svg: string;
+        try {
+          svg = await renderSvg(flowChartSpec(result));
+        } catch (err) {
+          // The default plot is a bonus: without the renderer the table stands alone.
+          // An --out the user asked for fails (exit 2) with the same hint.
+          if (!(err instanceof RendererMissingError) || command.getOptionValueSource('out') !== 'default') throw err;
+          process.stderr.write(`handgrad: ${opts.out} not written: ${err.message} (or pass --no-out)\n`);
+          return;
+        }
+        writeOrFail(opts.out, svg);
         process.stdout.write(`wrote ${opts.out}\n`);
       }
     });

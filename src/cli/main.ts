@@ -8,6 +8,7 @@ import { registerCheckCommand } from './check.js';
 import { UsageError } from './usage.js';
 import { registerFlowCommand } from './flow.js';
 import { registerTrainCommand } from './train.js';
+import { packageVersion } from './version.js';
 
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -15,6 +16,7 @@ export function buildProgram(): Command {
   program
     .name('handgrad')
     .description('Hand-derived RNN / LSTM / GRU gradient kernels: check them, and see them work.')
+    .version(packageVersion(), '-V, --version', 'print the handgrad version')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
   // Subcommands register here (check, flow, train).

@@ -12,7 +12,7 @@ import { charDefaults, charLossOn, loadCharModel, sampleText, saveCharModel, tra
 import { learningCurveSpec, windowedMeans } from '../experiments/plots.js';
 import { writeOrFail } from './flow.js';
 import { parseBoundedNumber, parseCell, parseSeed } from './options.js';
-import { renderSvg } from './render.js';
+import { renderSvg, requireRenderer } from './render.js';
 import { UsageError, parsePositiveInt, parsePositiveNumber } from './usage.js';
 
 /**
@@ -105,6 +105,7 @@ export function registerTrainCommand(program: Command): void {
     .option('--json <file>', 'write the options, the per-step losses and the test MSE as JSON')
     .action(async (o: { cell: string; T: number; H: number; steps: number; batch: number; lr: number; clip: number; seed: number; testSize: number; curve?: string; json?: string }) => {
       if (o.T < 2) throw new UsageError(`--T must be at least 2 (two markers), got ${o.T}`);
+      if (o.curve !== undefined) await requireRenderer();
       process.stdout.write(
         `adding problem: cell ${o.cell}, T=${o.T}, H=${o.H}, batch ${o.batch}, ${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, seed ${o.seed}\n`,
       );
@@ -163,6 +164,7 @@ export function registerTrainCommand(program: Command): void {
         cell: string; H: number; E: number; T: number; batch: number; steps: number; lr: number; clip: number; seed: number;
         corpus?: string; sampleEvery: number; sampleLength: number; temperature: number; prime: string; save?: string; load?: string; curve?: string;
       }) => {
+        if (o.curve !== undefined) await requireRenderer();
         const text = readText(o.corpus ?? defaultCorpus(), 'corpus');
         let initial: CharModel | undefined;
         if (o.load !== undefined) {

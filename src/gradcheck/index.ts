@@ -1,3 +1,13 @@
+/**
+ * The gradient checker's API: centered finite differences
+ * ({@link numericGradient}), the relative errors it reports, the kernel specs
+ * (which inputs, outputs and gate layout a kernel has), and
+ * {@link checkKernel}, which runs a forward/backward pair against finite
+ * differences the way `handgrad check` does.
+ *
+ * @packageDocumentation
+ * @module handgrad/gradcheck
+ */
 export { numericGradient, DEFAULT_EPS, type NumericGradientOptions, type Outputs, type HasData } from './numeric.js';
 export { relError, normRelError, type Values } from './errors.js';
 export {
@@ -8,12 +18,10 @@ export {
   type CheckKernelOptions,
   type CheckProgress,
 } from './check.js';
-export { KernelContractError, toCheckable } from './coerce.js';
-export { evalShape, formatShape, type KernelSizes, type Checkable } from './shapes.js';
-export { seededUniform, gaussianSource, normalDraw, sampleIndices } from './random.js';
+export { KernelContractError } from './coerce.js';
+export type { KernelSizes } from './shapes.js';
 export type { KernelSpec, KernelFunction, KernelImplementation, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
 export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
-export { checkSpec } from './check.js';
 export { rnnStepSpec, rnnSpec } from './specs/rnn.js';
 export { lstmStepSpec, lstmSpec } from './specs/lstm.js';
 export { gruStepSpec, gruSpec } from './specs/gru.js';

@@ -1,3 +1,11 @@
+/**
+ * Converters between handgrad's weight layout (`x·Wx + h·Wh + b`, gates as
+ * column blocks) and PyTorch's `nn.RNN`/`nn.LSTM`/`nn.GRU` state dicts, the
+ * cs231n assignment's LSTM arrays and Keras' LSTM weights.
+ *
+ * @packageDocumentation
+ * @module handgrad/interop
+ */
 export {
   TORCH_LSTM_GATE_ORDER,
   TORCH_GRU_GATE_ORDER,

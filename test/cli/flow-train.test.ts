@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -92,4 +92,32 @@ describe('the SVG output (built CLI)', () => {
     expect(text).toMatch(/‖dL\/dh_t‖ \(log\)/);
     expect(text).toMatch(/1e-\d/); // log-axis tick labels
   }, 30_000);
+
+  describe('without the optional renderer (vega, vega-lite hidden by a resolve hook)', () => {
+    const hide = join(__dirname, '..', 'fixtures', 'hide-vega.mjs');
+    const cli = (args: string[], cwd: string) =>
+      spawnSync(process.execPath, ['--import', hide, bin, ...args], { cwd, encoding: 'utf8' });
+    const hint = /^handgrad: .*SVG plots need the optional packages vega and vega-lite: npm install vega vega-lite/m;
+
+    it('handgrad flow prints its table, skips the default flow.svg with a one-line hint, exits 0', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'handgrad-novega-'));
+      const r = cli(['flow', '--T', '5', '--H', '4'], dir);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/‖dL\/dh_t‖|Gradient flow/);
+      expect(r.stderr).toMatch(hint);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(existsSync(join(dir, 'flow.svg'))).toBe(false);
+    }, 30_000);
+
+    it('an SVG asked for by name (--out, --curve) fails with exit 2 and the hint, before any training', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'handgrad-novega-'));
+      const flow = cli(['flow', '--T', '5', '--H', '4', '--out', 'plot.svg'], dir);
+      expect(flow.status).toBe(2);
+      expect(flow.stderr).toMatch(hint);
+      const train = cli(['train', 'adding', '--steps', '3', '--curve', 'curve.svg'], dir);
+      expect(train.status).toBe(2);
+      expect(train.stderr).toMatch(hint);
+      expect(train.stdout).not.toMatch(/test MSE/);
+    }, 30_000);
+  });
 });

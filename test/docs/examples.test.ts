@@ -2,13 +2,14 @@
  * Examples never rot: every ```ts block of README.md and docs/*.md is
  * type-checked against src/ (strict, as the library itself is) and run, and
  * when the page shows its output (a ```text block marked `<!-- output -->`)
- * the printed lines must be exactly that. `from 'handgrad'` means this
- * checkout's src/index.ts. A fragment not meant to run is fenced ```ts-norun.
+ * the printed lines must be exactly that. `from 'handgrad'` (and each
+ * `handgrad/…` subpath) means this checkout's entry file in src/, as
+ * package.json's exports map it. A fragment not meant to run is fenced ```ts-norun.
  */
 import { join } from 'node:path';
 import { format } from 'node:util';
 import * as ts from 'typescript';
-import * as handgrad from '../../src/index';
+import { SUBPATH_SOURCES, loadSubpath } from '../helpers/subpaths';
 import { docFiles, examples, root, type Example } from './markdown';
 
 const all: Example[] = docFiles().flatMap((f) => examples(f));
@@ -37,7 +38,7 @@ test('every example type-checks against src/ under the library’s strict settin
     types: ['node'],
     typeRoots: [join(root, 'node_modules', '@types')],
     baseUrl: root,
-    paths: { handgrad: ['src/index.ts'] },
+    paths: Object.fromEntries(Object.entries(SUBPATH_SOURCES).map(([name, file]) => [name, [file]])),
   };
   const sources = new Map(all.map((e) => [virtualPath(e), e.code]));
   const host = ts.createCompilerHost(options);
@@ -67,9 +68,10 @@ describe.each(all.map((e) => [`${e.file}:${e.line}`, e] as const))('example %s',
     const printed: string[] = [];
     const console = { log: (...args: unknown[]) => printed.push(format(...args)) };
     const requireShim = (spec: string): unknown => {
-      if (spec === 'handgrad') return handgrad;
+      const entry = loadSubpath(spec);
+      if (entry !== undefined) return entry;
       if (spec.startsWith('node:')) return require(spec) as unknown;
-      throw new Error(`${example.file}:${example.line}: examples may import 'handgrad' and node: built-ins, not '${spec}'`);
+      throw new Error(`${example.file}:${example.line}: examples may import handgrad's subpaths and node: built-ins, not '${spec}'`);
     };
     const run = new Function('require', 'exports', 'module', 'console', js);
     const module = { exports: {} };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
+import { Matrix } from '../../src/index';
 import {
   DEFAULT_TOLERANCE,
-  Matrix,
   KernelContractError,
   builtinKernelSpecs,
   checkKernel,
@@ -10,7 +10,7 @@ import {
   rnnStepSpec,
   selectKernelSpecs,
   type KernelSpec,
-} from '../../src/index';
+} from '../../src/gradcheck/index';
 
 const specs = builtinKernelSpecs();
 

@@ -1,5 +1,6 @@
 import { Matrix, Tensor3 } from '../../src/index';
-import { KernelContractError, toCheckable } from '../../src/gradcheck/index';
+import { KernelContractError } from '../../src/gradcheck/index';
+import { toCheckable } from '../../src/gradcheck/coerce';
 
 const read = (v: unknown, shape: number[], expr = '?'): Matrix | Tensor3 => toCheckable('k', 'v', v, shape, expr);
 

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { Matrix, ShapeError, Tensor3, numericGradient } from '../../src/index';
+import { Matrix, ShapeError, Tensor3 } from '../../src/index';
+import { numericGradient } from '../../src/gradcheck/index';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 
 describe('numericGradient', () => {

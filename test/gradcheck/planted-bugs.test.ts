@@ -12,7 +12,7 @@ import {
   rnnStepSpec,
   type KernelReport,
   type KernelSpec,
-} from '../../src/index';
+} from '../../src/gradcheck/index';
 
 type Fns = Record<string, (...args: unknown[]) => unknown>;
 

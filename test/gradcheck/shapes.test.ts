@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { evalShape, formatShape, sampleIndices, seededUniform } from '../../src/gradcheck/index';
+import { sampleIndices, seededUniform } from '../../src/gradcheck/random';
+import { evalShape, formatShape } from '../../src/gradcheck/shapes';
 
 const sizes = { N: 3, T: 5, D: 10, H: 4 };
 

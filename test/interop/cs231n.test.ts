@@ -5,15 +5,8 @@
  * LSTM_Captioning notebook (computed by the course's reference numpy code,
  * printed to 8 decimals), for its linspace inputs.
  */
-import {
-  Matrix,
-  Tensor3,
-  lstmBackward,
-  lstmForward,
-  lstmParamsFromCs231n,
-  lstmParamsToCs231n,
-  lstmStepForward,
-} from '../../src/index';
+import { Matrix, Tensor3, lstmBackward, lstmForward, lstmStepForward } from '../../src/index';
+import { lstmParamsFromCs231n, lstmParamsToCs231n } from '../../src/interop/index';
 import { normRelError, rng } from '../helpers/numeric';
 import { cs231nLstmStep, linspace, randRows, randSeq, randVec, reshape2, reshape3, runLstm } from './frameworks';
 

@@ -2,9 +2,8 @@
  * One test per thrown error in src/interop: the type, and a message that
  * names the function and the offending field.
  */
+import { Matrix, ShapeError } from '../../src/index';
 import {
-  Matrix,
-  ShapeError,
   gruGradsToTorch,
   gruParamsFromTorch,
   gruParamsToTorch,
@@ -18,7 +17,7 @@ import {
   rnnGradsToTorch,
   rnnParamsFromTorch,
   rnnParamsToTorch,
-} from '../../src/index';
+} from '../../src/interop/index';
 import { rng } from '../helpers/numeric';
 import { randRows, randTorch, randVec } from './frameworks';
 

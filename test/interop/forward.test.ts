@@ -2,12 +2,9 @@
  * After conversion, handgrad's forward equals each framework's forward
  * written literally from its docs in its own layout (test/interop/frameworks.ts).
  */
+import { Matrix, Tensor3, gruForward, lstmForward, rnnForward } from '../../src/index';
 import {
-  Matrix,
-  Tensor3,
-  gruForward,
   gruParamsFromTorch,
-  lstmForward,
   lstmParamsFromCs231n,
   lstmParamsFromKeras,
   lstmParamsFromTorch,
@@ -15,10 +12,9 @@ import {
   lstmParamsToKeras,
   lstmParamsToTorch,
   gruParamsToTorch,
-  rnnForward,
   rnnParamsFromTorch,
   rnnParamsToTorch,
-} from '../../src/index';
+} from '../../src/interop/index';
 import { randMatrix, rng } from '../helpers/numeric';
 import {
   cs231nLstmStep,

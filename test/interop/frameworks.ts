@@ -16,7 +16,7 @@
  *                   i = σ(z0)  f = σ(z1)  c' = f ⊙ c + i ⊙ tanh(z2)  o = σ(z3)  h' = o ⊙ tanh(c')
  */
 import * as math from 'mathjs';
-import type { Cs231nLstmWeights, KerasLstmWeights, TorchWeights } from '../../src/index';
+import type { Cs231nLstmWeights, KerasLstmWeights, TorchWeights } from '../../src/interop/index';
 import { gaussian } from '../helpers/numeric';
 
 type M = math.Matrix;

@@ -9,18 +9,20 @@ import {
   Tensor3,
   gruBackward,
   gruForward,
-  gruGradsToTorch,
-  gruParamsFromTorch,
   lstmBackward,
   lstmForward,
-  lstmGradsToTorch,
-  lstmParamsFromTorch,
   rnnBackward,
   rnnForward,
+} from '../../src/index';
+import {
+  gruGradsToTorch,
+  gruParamsFromTorch,
+  lstmGradsToTorch,
+  lstmParamsFromTorch,
   rnnGradsToTorch,
   rnnParamsFromTorch,
   type TorchWeights,
-} from '../../src/index';
+} from '../../src/interop/index';
 import { normRelError, rng } from '../helpers/numeric';
 import { randRows, randSeq, randTorch, runLstm, runPlain, torchGruStep, torchLstmStep, torchRnnStep } from './frameworks';
 

@@ -3,8 +3,8 @@
  * cases and on arbitrary doubles (−0, subnormals, huge values included).
  */
 import fc from 'fast-check';
+import { Matrix } from '../../src/index';
 import {
-  Matrix,
   gruParamsFromTorch,
   gruParamsToTorch,
   lstmParamsFromCs231n,
@@ -15,7 +15,7 @@ import {
   lstmParamsToTorch,
   rnnParamsFromTorch,
   rnnParamsToTorch,
-} from '../../src/index';
+} from '../../src/interop/index';
 import { rng } from '../helpers/numeric';
 import { randRows, randTorch, randVec } from './frameworks';
 

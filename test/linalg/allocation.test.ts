@@ -3,7 +3,8 @@
  * the time loop, so the number of allocFloat64 calls of a forward or backward
  * does not grow with T.
  */
-import { allocationCount, gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
+import { gruBackward, gruForward, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
+import { allocationCount } from '../../src/linalg/alloc';
 import { setChunkValues } from '../../src/linalg/batch-first';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 

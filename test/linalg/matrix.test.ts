@@ -1,4 +1,5 @@
-import { Matrix, ShapeError, SlidingView, Tensor3 } from '../../src/index';
+import { Matrix, ShapeError, Tensor3 } from '../../src/index';
+import { SlidingView } from '../../src/linalg/views';
 
 describe('Matrix', () => {
   test('zeros, from and toArray round-trip row-major', () => {

@@ -1,9 +1,7 @@
 import fc from 'fast-check';
+import { Matrix, ShapeError, Tensor3 } from '../../src/index';
+import { SlidingView } from '../../src/linalg/views';
 import {
-  Matrix,
-  ShapeError,
-  SlidingView,
-  Tensor3,
   addInto,
   addRowInto,
   broadcastRowInto,
@@ -19,7 +17,7 @@ import {
   sigmoid,
   sigmoidInto,
   tanhInto,
-} from '../../src/index';
+} from '../../src/linalg/public';
 import { maxAbsDiff } from '../helpers/compare';
 import { randMatrix, rng } from '../helpers/numeric';
 import { math, toM } from '../helpers/oracle';
