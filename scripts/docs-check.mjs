@@ -235,6 +235,7 @@ async function navigation(page) {
     [...document.querySelectorAll('.site-menu nav a, #tsd-nav-container a')].map((a) => ({
       text: (a.textContent ?? '').trim(),
       href: new URL(a.getAttribute('href') ?? '', location.href).pathname,
+      hash: new URL(a.getAttribute('href') ?? '', location.href).hash,
     })),
   );
 }
@@ -259,7 +260,15 @@ function checkNavigation(links, failures) {
   const firstApi = links.findIndex(isApi);
   if (firstApi >= 0 && firstApi < lastGuide) failures.push('navigation: API pages come before the last guide page');
   for (const l of links) if (/\.md$|^[a-z-]+$/.test(l.text) && l.href.includes('/documents/')) failures.push(`navigation: page title "${l.text}" looks like a file name`);
-  return docs;
+  // The API: one module per public subpath, named as it is imported.
+  const subpaths = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports ?? {})
+    .filter((k) => k !== './package.json')
+    .map((k) => (k === '.' ? 'handgrad' : `handgrad/${k.slice(2)}`));
+  const modules = links.filter((l) => /\/modules\/[^/]+\.html$/.test(l.href) && !l.hash).map((l) => l.text);
+  for (const m of modules) if (!subpaths.includes(m)) failures.push(`navigation: API module "${m}" is not a subpath of package.json's exports`);
+  if (!modules.includes('handgrad')) failures.push('navigation: no API module "handgrad"');
+  const missing = subpaths.filter((p) => !modules.includes(p));
+  return { docs, modules, missing };
 }
 
 /** Function pages whose doc comment carries typeset math. */
@@ -279,6 +288,8 @@ async function main() {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
+    // Show scrollbars as a reader's browser does, so the screenshots show which boxes scroll.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
     args: [
       '--headless',
       '--no-sandbox',
@@ -336,8 +347,13 @@ async function main() {
 
       // The navigation, in reading order.
       await page.goto(`${base}/index.html`, { waitUntil: 'networkidle' });
-      const order = checkNavigation(await navigation(page), failures);
-      if (width === WIDTHS[0]) console.log(`docs-check: navigation: README → ${order.join(' → ')}`);
+      const nav = checkNavigation(await navigation(page), failures);
+      if (width === WIDTHS[0]) {
+        console.log(`docs-check: navigation: README → ${nav.docs.join(' → ')}`);
+        console.log(`docs-check: API modules: ${nav.modules.join(', ')}`);
+        // A subpath left out of typedoc's entryPoints is reported, not failed (its entry may not be documented yet).
+        if (nav.missing.length > 0) console.log(`docs-check: note: no API module for ${nav.missing.join(', ')}`);
+      }
 
       // The LSTM page at its backward derivation.
       await page.goto(`${base}/documents/LSTM.html`, { waitUntil: 'networkidle' });
