@@ -1,6 +1,6 @@
 /**
  * The sequence kernels hoist the products that do not feed the recurrence
- * out of the time loop (docs/performance.md). The literal form — the public
+ * out of the time loop (docs/performance-design.md). The literal form — the public
  * step functions called once per t, gradients carried by hand — is the
  * reference they must reproduce, on whichever product tier is in force
  * (run again with HANDGRAD_TIER=ts / wasm by `npm run test:ts-tier` / `test:wasm-tier`).
