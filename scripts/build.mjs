@@ -24,7 +24,8 @@ function newestMtime(path) {
 
 // Written last by a build that completed, so both exist only after a whole build.
 const markers = ['dist/cjs/package.json', 'dist/esm/package.json'].map((f) => join(root, f));
-const inputs = ['src', 'tsconfig.base.json', 'tsconfig.cjs.json', 'tsconfig.esm.json', 'scripts/build.mjs', 'scripts/build-wasm.mjs'];
+const inputs = ['src', 'scripts/build.mjs', 'scripts/build-wasm.mjs'];
+inputs.push('tsconfig.base.json', 'tsconfig.cjs.json', 'tsconfig.esm.json');
 if (process.argv.includes('--if-stale') && markers.every((f) => existsSync(f))) {
   const built = Math.min(...markers.map((f) => statSync(f).mtimeMs));
   if (built >= Math.max(...inputs.map((f) => newestMtime(join(root, f))))) process.exit(0);

@@ -1,7 +1,7 @@
 // The package as a user gets it: packs the tarball, installs it into an empty
 // project, and there runs an ESM and a CommonJS consumer of every subpath, a
-// strict TypeScript consumer under `module nodenext` (as .mts and .cts) and
-// under `moduleResolution bundler`, and the CLI (`--version`, `check`,
+// strict TypeScript consumer under `module nodenext` (as .mts and .cts), under
+// `moduleResolution bundler` and under node10 resolution, and the CLI (`--version`, `check`,
 // `check --impl` on a correct homework, `flow` without the optional plot
 // renderer). Fails when the install exceeds 10 packages or 3 MiB.
 // Usage: node scripts/pack-check.mjs [--keep]   (after npm run build)
@@ -29,7 +29,8 @@ function seconds(start) {
 /** Runs a command; returns its stdout, or records a failure with its output. */
 function run(what, command, args, { cwd = project, expectStatus = 0, stdin } = {}) {
   const start = performance.now();
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', input: stdin, env: { ...process.env, FORCE_COLOR: '0' } });
+  const env = { ...process.env, FORCE_COLOR: '0' };
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', input: stdin, env });
   const ok = r.status === expectStatus;
   console.log(`${ok ? 'ok  ' : 'FAIL'} ${what} (${seconds(start)})`);
   if (!ok) {
@@ -47,30 +48,39 @@ function expect(ok, what) {
 
 // 1. The tarball, and what is in it.
 console.log(`== npm pack (into ${work})`);
-const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))[0];
+const packArgs = ['pack', '--json', '--pack-destination', work];
+const packed = JSON.parse(execFileSync('npm', packArgs, { cwd: root, encoding: 'utf8' }))[0];
 const tgz = join(work, packed.filename);
 const files = packed.files.map((f) => f.path);
-console.log(`${packed.filename}: ${files.length} files, ${(packed.size / 1024).toFixed(0)} KiB packed, ${(packed.unpackedSize / 1024).toFixed(0)} KiB unpacked`);
-for (const needed of ['LICENSE', 'README.md', 'package.json', 'bin/handgrad.cjs', 'data/corpus.txt', 'dist/cjs/cli/main.js']) {
-  expect(files.includes(needed), `the tarball holds ${needed}`);
+const kibOf = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`;
+const sizes = `${kibOf(packed.size)} packed, ${kibOf(packed.unpackedSize)} unpacked`;
+console.log(`${packed.filename}: ${files.length} files, ${sizes}`);
+const needed = ['LICENSE', 'README.md', 'package.json', 'bin/handgrad.cjs', 'data/corpus.txt', 'dist/cjs/cli/main.js'];
+for (const file of needed) {
+  expect(files.includes(file), `the tarball holds ${file}`);
 }
 for (const [key, target] of Object.entries(pkg.exports)) {
   const targets = typeof target === 'string' ? [target] : Object.values(target).flatMap((c) => Object.values(c));
-  for (const t of targets) expect(files.includes(t.replace(/^\.\//, '')), `exports["${key}"] → ${t} is in the tarball`);
+  for (const t of targets) {
+    expect(files.includes(t.replace(/^\.\//, '')), `exports["${key}"] → ${t} is in the tarball`);
+  }
 }
 const stray = files.filter((f) => /^(src|test|bench|docs|scripts)\//.test(f) || f.endsWith('.map'));
-expect(stray.length === 0, `no sources, tests or source maps in the tarball${stray.length ? `: ${stray.slice(0, 5).join(', ')}` : ''}`);
+const strayList = stray.length ? `: ${stray.slice(0, 5).join(', ')}` : '';
+expect(stray.length === 0, `no sources, tests or source maps in the tarball${strayList}`);
 
 // 2. An empty project installs it.
 console.log('== npm install <tarball> into an empty project');
 mkdirSync(project);
-writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'handgrad-consumer', version: '1.0.0', private: true }, null, 2)}\n`);
+const consumerPkg = { name: 'handgrad-consumer', version: '1.0.0', private: true };
+writeFileSync(join(project, 'package.json'), `${JSON.stringify(consumerPkg, null, 2)}\n`);
 run('npm install --no-audit --no-fund <tgz>', 'npm', ['install', '--no-audit', '--no-fund', tgz]);
 const lock = JSON.parse(readFileSync(join(project, 'node_modules/.package-lock.json'), 'utf8'));
 const installed = Object.keys(lock.packages).filter((k) => k.startsWith('node_modules/'));
 const kib = Number(execFileSync('du', ['-sk', 'node_modules'], { cwd: project, encoding: 'utf8' }).split('\t')[0]);
 const human = execFileSync('du', ['-sh', 'node_modules'], { cwd: project, encoding: 'utf8' }).split('\t')[0];
-console.log(`node_modules: ${installed.length} packages, ${human} (du -sh): ${installed.map((k) => k.replace(/^.*node_modules\//, '')).join(', ')}`);
+const names = installed.map((k) => k.replace(/^.*node_modules\//, '')).join(', ');
+console.log(`node_modules: ${installed.length} packages, ${human} (du -sh): ${names}`);
 expect(installed.length <= MAX_PACKAGES, `at most ${MAX_PACKAGES} packages (${installed.length})`);
 expect(kib <= MAX_KIB, `at most 3 MiB of node_modules (${kib} KiB)`);
 
@@ -93,6 +103,8 @@ const strict = {
 for (const [name, options, sources] of [
   ['nodenext', { module: 'nodenext', moduleResolution: 'nodenext' }, ['typed.mts', 'typed.cts']],
   ['bundler', { module: 'esnext', moduleResolution: 'bundler' }, ['typed.ts']],
+  // Older setups that ignore `exports` find the subpaths' types through typesVersions.
+  ['node10', { module: 'commonjs', moduleResolution: 'node10' }, ['typed.ts']],
 ]) {
   const dir = join(project, `ts-${name}`);
   mkdirSync(dir);
@@ -102,7 +114,8 @@ for (const [name, options, sources] of [
   // Bundler output is ES modules; this marker lets Node run it as such.
   if (name === 'bundler') mkdirSync(join(dir, 'out'), { recursive: true });
   if (name === 'bundler') writeFileSync(join(dir, 'out/package.json'), '{ "type": "module" }\n');
-  run(`tsc strict, ${JSON.stringify(options)}: ${sources.join(', ')}`, process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
+  const what = `tsc strict, ${JSON.stringify(options)}: ${sources.join(', ')}`;
+  run(what, process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
   for (const s of sources) {
     const out = join('out', s.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs').replace(/\.ts$/, '.js'));
     if (existsSync(join(dir, out))) run(`node ts-${name}/${out}`, process.execPath, [out], { cwd: dir });
@@ -113,16 +126,24 @@ for (const [name, options, sources] of [
 // 4. The CLI, as `npx handgrad` finds it in node_modules/.bin.
 console.log('== npx handgrad');
 const version = run('npx handgrad --version', 'npx', ['handgrad', '--version']);
-expect(version.stdout.trim() === pkg.version, `--version prints ${pkg.version} (got ${JSON.stringify(version.stdout.trim())})`);
+const printed = version.stdout.trim();
+expect(printed === pkg.version, `--version prints ${pkg.version} (got ${JSON.stringify(printed)})`);
 const check = run('npx handgrad check', 'npx', ['handgrad', 'check']);
 expect(/^ok: all \d+ gradients pass/m.test(check.stdout), 'check reports every built-in gradient passing');
 copyFileSync(join(root, 'test/fixtures/homework-correct.js'), join(project, 'hw.js'));
 mkdirSync(join(project, 'homework'));
 copyFileSync(join(root, 'test/fixtures/homework/matrix.js'), join(project, 'homework/matrix.js'));
-const hw = run('npx handgrad check --impl ./hw.js (a correct homework)', 'npx', ['handgrad', 'check', '--impl', './hw.js']);
+const hw = run('npx handgrad check --impl ./hw.js (a correct homework)', 'npx', [
+  'handgrad',
+  'check',
+  '--impl',
+  './hw.js',
+]);
 expect(/^ok: /m.test(hw.stdout), 'check --impl ./hw.js passes');
-const flow = run('npx handgrad flow --T 5 --H 4 (no vega installed)', 'npx', ['handgrad', 'flow', '--T', '5', '--H', '4']);
-expect(/npm install vega vega-lite/.test(flow.stderr) && !existsSync(join(project, 'flow.svg')), 'flow prints the table and a one-line hint instead of the SVG');
+const flowArgs = ['handgrad', 'flow', '--T', '5', '--H', '4'];
+const flow = run('npx handgrad flow --T 5 --H 4 (no vega installed)', 'npx', flowArgs);
+const hinted = /npm install vega vega-lite/.test(flow.stderr) && !existsSync(join(project, 'flow.svg'));
+expect(hinted, 'flow prints the table and a one-line hint instead of the SVG');
 
 if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
 else console.log(`kept ${work}`);

@@ -28,7 +28,8 @@ module.exports = function exercise(m, label) {
   const { h, cache } = main.lstmForward(xs, h0, p);
   const dh = new Tensor3(N, T, H, new Float64Array(N * T * H).fill(1));
   const grads = main.lstmBackward(dh, cache);
-  check(h.dims.join('×') === '2×3×5' && grads.dWx.rows === D && grads.dWx.cols === 4 * H, `${label} handgrad: lstmForward/lstmBackward shapes`);
+  const shapesOk = h.dims.join('×') === '2×3×5' && grads.dWx.rows === D && grads.dWx.cols === 4 * H;
+  check(shapesOk, `${label} handgrad: lstmForward/lstmBackward shapes`);
 
   // handgrad/reference: the derivation agrees with the fast cell.
   const ref = reference.lstmForward(xs, h0, p);
@@ -48,7 +49,8 @@ module.exports = function exercise(m, label) {
   // handgrad/train: one Adam step moves the weights; the last step is h_T.
   const last = train.lastStep(h);
   check(last.rows === N && last.get(1, 2) === h.get(1, T - 1, 2), `${label} handgrad/train: lastStep reads h_T`);
-  check(typeof train.adam === 'function' && typeof train.gruCell.forward === 'function', `${label} handgrad/train: adam and gruCell exported`);
+  const trainOk = typeof train.adam === 'function' && typeof train.gruCell.forward === 'function';
+  check(trainOk, `${label} handgrad/train: adam and gruCell exported`);
 
   // handgrad/linalg: a product known by hand, and the same Matrix class as the main entry.
   const c = linalg.matmul(Matrix.from([[1, 2], [3, 4]]), linalg.Matrix.from([[5, 6], [7, 8]]));
@@ -57,7 +59,8 @@ module.exports = function exercise(m, label) {
   check(['auto', 'ts', 'wasm'].includes(linalg.productTier()), `${label} handgrad/linalg: productTier()`);
 
   // Internals and experiments stay out of the entries.
-  for (const name of ['SlidingView', 'allocationCount', 'holdOperand', 'WASM_MIN_WORK', 'trainChars', 'saveCharModel']) {
+  const internals = ['SlidingView', 'allocationCount', 'holdOperand', 'WASM_MIN_WORK', 'trainChars', 'saveCharModel'];
+  for (const name of internals) {
     check(!Object.values(m).some((mod) => name in mod), `${label} no entry exports ${name}`);
   }
 };

@@ -1,7 +1,8 @@
 // The strict TypeScript consumer of every subpath. The pack check compiles this
-// one source three ways against the installed package's declarations (no
+// one source four ways against the installed package's declarations (no
 // skipLibCheck): as typed.mts and typed.cts under `module nodenext`, and as
-// typed.ts under `moduleResolution bundler`; then runs each output.
+// typed.ts under `moduleResolution bundler` and under node10 resolution (types
+// through typesVersions); then runs each output.
 import { Matrix, Tensor3, ShapeError, LSTM_GATE_ORDER, lstmBackward, lstmForward } from 'handgrad';
 import type { LstmCache, LstmGrads, LstmParams, MatrixView } from 'handgrad';
 import * as reference from 'handgrad/reference';
@@ -39,7 +40,8 @@ const torch: TorchWeights = lstmParamsToTorch(p);
 check(torch.weight_ih.length === 4 * H && lstmParamsFromTorch(torch).Wh.cols === 4 * H, 'PyTorch layout round trip');
 
 const tier: ProductTier = productTier();
-check(matmul(Matrix.from([[1, 2]]), Matrix.from([[3], [4]])).get(0, 0) === 11 && tier.length > 0, 'matmul and productTier');
+const product = matmul(Matrix.from([[1, 2]]), Matrix.from([[3], [4]])).get(0, 0);
+check(product === 11 && tier.length > 0, 'matmul and productTier');
 
 try {
   lstmForward(x, Matrix.zeros(N + 1, H), p);
