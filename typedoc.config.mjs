@@ -6,13 +6,18 @@
  * in the pages and in doc comments alike. `npm run docs:check` then renders
  * the site in headless Chromium (scripts/docs-check.mjs).
  */
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import katex from '@vscode/markdown-it-katex';
 
 /**
- * The guide pages in reading order. The README is the site's front page; each
- * page's front matter gives its title and `group: none`, which typedoc shows
- * without a group heading, in this order. Contributor pages (front matter
- * `group: Contributing`) come after the API.
+ * The guide pages in reading order. The README is the site's front page and
+ * heads the sidebar; these follow it, each titled by its front matter
+ * `title`, without a group heading (scripts/typedoc-reading-order.mjs puts
+ * them in typedoc's "none" group), in this order. Then the API, one module
+ * per subpath, and last the pages for contributors, under "Contributing".
+ * A docs/*.md page in neither list fails `npm run docs:check`.
  */
 export const READING_ORDER = [
   'docs/rnn.md',
@@ -26,7 +31,15 @@ export const READING_ORDER = [
   'docs/experiments.md',
   'docs/performance.md',
 ];
-export const CONTRIBUTOR_PAGES = ['docs/performance-design.md'];
+const contributorPages = ['docs/architecture.md', 'docs/performance-design.md'];
+const here = dirname(fileURLToPath(import.meta.url));
+/** The contributor pages this checkout has (a page may arrive with another branch). */
+export const CONTRIBUTOR_PAGES = contributorPages.filter((p) => existsSync(join(here, p)));
+/** Every docs/*.md, so a page in neither list still builds (and docs:check names it). */
+const unplaced = readdirSync(join(here, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .map((f) => `docs/${f}`)
+  .filter((p) => !READING_ORDER.includes(p) && !contributorPages.includes(p));
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 const config = {
@@ -43,7 +56,7 @@ const config = {
   out: 'docs-site',
   name: 'handgrad',
   readme: 'README.md',
-  projectDocuments: [...READING_ORDER, ...CONTRIBUTOR_PAGES],
+  projectDocuments: [...READING_ORDER, ...CONTRIBUTOR_PAGES, ...unplaced],
   // Documents keep the order above ("kind" puts them before the API; the
   // documents compare equal after that, and the sort is stable).
   sort: ['kind', 'instance-first', 'alphabetical-ignoring-documents'],
@@ -58,7 +71,7 @@ const config = {
   // typedoc's defaults plus Python, for the PyTorch snippets in docs/interop.md.
   highlightLanguages: ['bash', 'console', 'css', 'html', 'javascript', 'json', 'jsonc', 'json5', 'yaml', 'tsx', 'typescript', 'python'],
   validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
-  plugin: ['./scripts/typedoc-katex.mjs', './scripts/typedoc-source-pages.mjs'],
+  plugin: ['./scripts/typedoc-katex.mjs', './scripts/typedoc-source-pages.mjs', './scripts/typedoc-reading-order.mjs'],
   // The same markdown-it instance renders the pages and the doc comments, so
   // $…$ in a comment is typeset as it is in a page.
   markdownItLoader(parser) {

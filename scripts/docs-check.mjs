@@ -305,6 +305,12 @@ async function main() {
   const shots = join(site, 'screenshots');
   mkdirSync(shots, { recursive: true });
   try {
+    for (const f of readdirSync(join(root, 'docs'))) {
+      const page = `docs/${f}`;
+      if (f.endsWith('.md') && !READING_ORDER.includes(page) && !CONTRIBUTOR_PAGES.includes(page)) {
+        failures.push(`${page} has no place in the navigation: add it to READING_ORDER or the contributor pages in typedoc.config.mjs`);
+      }
+    }
     const documents = readdirSync(join(site, 'documents')).filter((f) => f.endsWith('.html'));
     for (const p of MATH_PAGES) if (!documents.includes(p)) failures.push(`docs-site/documents/${p} is missing`);
     const mathFunctions = functionPagesWithMath();
