@@ -20,41 +20,59 @@ import {
 } from '../reference/ops.js';
 import { checkGruParams, type GruParams } from './params.js';
 
-/** What {@link gruStepBackward} needs from the forward step (every field N×H but x, N×D). */
+/** What {@link gruStepBackward} needs from the forward step. */
 export interface GruStepCache {
+  /** x_t, N×D. */
   readonly x: Matrix;
+  /** h_{t−1}, N×H. */
   readonly hPrev: Matrix;
-  /** The reset gate r, the update gate z and the candidate n. */
+  /** The reset gate r, N×H. */
   readonly r: Matrix;
+  /** The update gate z, N×H. */
   readonly z: Matrix;
+  /** The candidate n, N×H. */
   readonly n: Matrix;
-  /** hn = h_{t−1}·W_hn + b_hn, the hidden side of the candidate that r multiplies. */
+  /** hn = h_{t−1}·W_hn + b_hn, N×H: the hidden side of the candidate, which r multiplies. */
   readonly hn: Matrix;
+  /** The weights used. */
   readonly params: GruParams;
 }
 
-/** Gradients of one step: dx (N×D), dhPrev (N×H), dWx (D×3H), dWh (H×3H), dbx, dbh (1×3H). */
+/** Gradients of one step. */
 export interface GruStepGrads {
+  /** dL/dx_t, N×D. */
   readonly dx: Matrix;
+  /** dL/dh_{t−1}, N×H. */
   readonly dhPrev: Matrix;
+  /** dL/dW_x, D×3H. */
   readonly dWx: Matrix;
+  /** dL/dW_h, H×3H. */
   readonly dWh: Matrix;
+  /** dL/db_x, 1×3H. */
   readonly dbx: Matrix;
+  /** dL/db_h, 1×3H. */
   readonly dbh: Matrix;
 }
 
 /** What {@link gruBackward} needs: the cache of every step, t = 1…T in order. */
 export interface GruCache {
+  /** The step caches, t = 1…T in order. */
   readonly steps: readonly GruStepCache[];
 }
 
-/** Gradients of a sequence: dx (N×T×D), dh0 (N×H) and the weight gradients summed over t. */
+/** Gradients of a sequence, the weights' summed over t. */
 export interface GruGrads {
+  /** dL/dx_t for every t, N×T×D. */
   readonly dx: Tensor3;
+  /** dL/dh_0, N×H. */
   readonly dh0: Matrix;
+  /** Σ_t dL/dW_x, D×3H. */
   readonly dWx: Matrix;
+  /** Σ_t dL/dW_h, H×3H. */
   readonly dWh: Matrix;
+  /** Σ_t dL/db_x, 1×3H. */
   readonly dbx: Matrix;
+  /** Σ_t dL/db_h, 1×3H. */
   readonly dbh: Matrix;
 }
 
@@ -62,7 +80,12 @@ export interface GruGrads {
  * X = x_t·W_x + b_x, Y = h_{t−1}·W_h + b_h; r = σ(X_r + Y_r), z = σ(X_z + Y_z),
  * n = tanh(X_n + r ⊙ Y_n); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: one step forward.
  */
-export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): { h: Matrix; cache: GruStepCache } {
+export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** What {@link gruStepBackward} needs. */
+  cache: GruStepCache;
+} {
   const fn = 'gruStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -122,7 +145,12 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
 }
 
 /** h_t = step(x_t, h_{t−1}) for t = 1…T from h_0: the step forward in a loop (→ every h_t, N×T×H). */
-export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): { h: Tensor3; cache: GruCache } {
+export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** What {@link gruBackward} needs. */
+  cache: GruCache;
+} {
   const fn = 'gruForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;

@@ -19,43 +19,63 @@ import {
 } from '../reference/ops.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 
-/** What {@link lstmStepBackward} needs from the forward step (every field N×H but x, N×D). */
+/** What {@link lstmStepBackward} needs from the forward step. */
 export interface LstmStepCache {
+  /** x_t, N×D. */
   readonly x: Matrix;
+  /** h_{t−1}, N×H. */
   readonly hPrev: Matrix;
+  /** c_{t−1}, N×H. */
   readonly cPrev: Matrix;
-  /** The gates f = σ(A_f), i = σ(A_i), g = tanh(A_g), o = σ(A_o). */
+  /** The forget gate f = σ(A_f), N×H. */
   readonly f: Matrix;
+  /** The input gate i = σ(A_i), N×H. */
   readonly i: Matrix;
+  /** The candidate g = tanh(A_g), N×H. */
   readonly g: Matrix;
+  /** The output gate o = σ(A_o), N×H. */
   readonly o: Matrix;
-  /** c_t. */
+  /** c_t, N×H. */
   readonly c: Matrix;
+  /** The weights used. */
   readonly params: LstmParams;
 }
 
-/** Gradients of one step: dx (N×D), dhPrev, dcPrev (N×H), dWx (D×4H), dWh (H×4H), db (1×4H). */
+/** Gradients of one step. */
 export interface LstmStepGrads {
+  /** dL/dx_t, N×D. */
   readonly dx: Matrix;
+  /** dL/dh_{t−1}, N×H. */
   readonly dhPrev: Matrix;
+  /** dL/dc_{t−1}, N×H. */
   readonly dcPrev: Matrix;
+  /** dL/dW_x, D×4H. */
   readonly dWx: Matrix;
+  /** dL/dW_h, H×4H. */
   readonly dWh: Matrix;
+  /** dL/db, 1×4H. */
   readonly db: Matrix;
 }
 
 /** What {@link lstmBackward} needs: the cache of every step, t = 1…T in order. */
 export interface LstmCache {
+  /** The step caches, t = 1…T in order. */
   readonly steps: readonly LstmStepCache[];
 }
 
-/** Gradients of a sequence: dx (N×T×D), dh0, dc0 (N×H) and the weight gradients summed over t. */
+/** Gradients of a sequence, the weights' summed over t. */
 export interface LstmGrads {
+  /** dL/dx_t for every t, N×T×D. */
   readonly dx: Tensor3;
+  /** dL/dh_0, N×H. */
   readonly dh0: Matrix;
+  /** dL/dc_0, N×H. */
   readonly dc0: Matrix;
+  /** Σ_t dL/dW_x, D×4H. */
   readonly dWx: Matrix;
+  /** Σ_t dL/dW_h, H×4H. */
   readonly dWh: Matrix;
+  /** Σ_t dL/db, 1×4H. */
   readonly db: Matrix;
 }
 
@@ -68,7 +88,14 @@ export function lstmStepForward(
   hPrev: Matrix,
   cPrev: Matrix,
   p: LstmParams,
-): { h: Matrix; c: Matrix; cache: LstmStepCache } {
+): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** c_t, N×H. */
+  c: Matrix;
+  /** What {@link lstmStepBackward} needs. */
+  cache: LstmStepCache;
+} {
   const fn = 'lstmStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -136,7 +163,14 @@ export function lstmForward(
   h0: Matrix,
   p: LstmParams,
   c0?: Matrix,
-): { h: Tensor3; c: Matrix; cache: LstmCache } {
+): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** The last cell state c_T, N×H. */
+  c: Matrix;
+  /** What {@link lstmBackward} needs. */
+  cache: LstmCache;
+} {
   const fn = 'lstmForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;

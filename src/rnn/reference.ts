@@ -21,26 +21,37 @@ export interface RnnStepCache {
   readonly params: RnnParams;
 }
 
-/** Gradients of one step: dx (N×D), dhPrev (N×H), dWx (D×H), dWh (H×H), db (1×H). */
+/** Gradients of one step. */
 export interface RnnStepGrads {
+  /** dL/dx_t, N×D. */
   readonly dx: Matrix;
+  /** dL/dh_{t−1}, N×H. */
   readonly dhPrev: Matrix;
+  /** dL/dW_x, D×H. */
   readonly dWx: Matrix;
+  /** dL/dW_h, H×H. */
   readonly dWh: Matrix;
+  /** dL/db, 1×H. */
   readonly db: Matrix;
 }
 
 /** What {@link rnnBackward} needs: the cache of every step, t = 1…T in order. */
 export interface RnnCache {
+  /** The step caches, t = 1…T in order. */
   readonly steps: readonly RnnStepCache[];
 }
 
-/** Gradients of a sequence: dx (N×T×D), dh0 (N×H) and the weight gradients summed over t. */
+/** Gradients of a sequence, the weights' summed over t. */
 export interface RnnGrads {
+  /** dL/dx_t for every t, N×T×D. */
   readonly dx: Tensor3;
+  /** dL/dh_0, N×H. */
   readonly dh0: Matrix;
+  /** Σ_t dL/dW_x, D×H. */
   readonly dWx: Matrix;
+  /** Σ_t dL/dW_h, H×H. */
   readonly dWh: Matrix;
+  /** Σ_t dL/db, 1×H. */
   readonly db: Matrix;
 }
 
@@ -48,7 +59,12 @@ export interface RnnGrads {
  * h_t = tanh(u), u = h_{t−1}·W_h + x_t·W_x + b: one step forward
  * (x: N×D, hPrev: N×H → h: N×H).
  */
-export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Matrix; cache: RnnStepCache } {
+export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): {
+  /** h_t, N×H. */
+  h: Matrix;
+  /** What {@link rnnStepBackward} needs. */
+  cache: RnnStepCache;
+} {
   const fn = 'rnnStepForward';
   const xm = asMatrix(fn, 'x', x);
   const hm = asMatrix(fn, 'hPrev', hPrev);
@@ -89,7 +105,12 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
  * h_t = tanh(h_{t−1}·W_h + x_t·W_x + b) for t = 1…T from h_0: the step
  * forward in a loop (x: N×T×D, h0: N×H → h: N×T×H).
  */
-export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; cache: RnnCache } {
+export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
+  /** Every h_t, N×T×H. */
+  h: Tensor3;
+  /** What {@link rnnBackward} needs. */
+  cache: RnnCache;
+} {
   const fn = 'rnnForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;

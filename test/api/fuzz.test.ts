@@ -4,23 +4,9 @@
  * TypeError or RangeError — never anything else, never a result.
  */
 import fc from 'fast-check';
-import {
-  Matrix,
-  ShapeError,
-  Tensor3,
-  gruBackward,
-  gruForward,
-  gruStepBackward,
-  gruStepForward,
-  lstmBackward,
-  lstmForward,
-  lstmStepBackward,
-  lstmStepForward,
-  rnnBackward,
-  rnnForward,
-  rnnStepBackward,
-  rnnStepForward,
-} from '../../src/index';
+import { CELL_DESCRIPTORS } from '../../src/cells';
+import { kernelsOf, type CellFunctions } from '../../src/descriptor';
+import { Matrix, ShapeError, Tensor3 } from '../../src/index';
 
 type Args = Record<string, unknown>;
 interface Target {
@@ -31,124 +17,54 @@ interface Target {
   paths: string[];
 }
 
-const weights = (D: number, H: number, G: number) => ({
-  Wx: Matrix.zeros(D, G * H),
-  Wh: Matrix.zeros(H, G * H),
-  b: Matrix.zeros(1, G * H),
+/**
+ * The forward and the backward of every kernel of every cell descriptor, on
+ * both paths: zeros of the right shapes, and as paths every argument, every
+ * parameter, the cache and every field of the cache.
+ */
+const targets: Target[] = CELL_DESCRIPTORS.flatMap((cell) => {
+  const paths: [string, CellFunctions | undefined][] = [['', cell.fast], [' (reference)', cell.reference]];
+  return paths.flatMap(([suffix, fns]) =>
+    fns === undefined
+      ? []
+      : kernelsOf(cell).flatMap((k): Target[] => {
+          const { forward, backward } = k.pick(fns);
+          const inputs = (N: number, T: number, D: number, H: number): Args => {
+            const args: Args = {};
+            for (const a of k.activations) {
+              args[a.name] = a.shape === 'N×T×D' ? Tensor3.zeros(N, T, D) : Matrix.zeros(N, a.shape === 'N×D' ? D : H);
+            }
+            const cols = Math.max(1, cell.gateOrder.length) * H;
+            args.p = Object.fromEntries(cell.params.map((p) => [p.name, Matrix.zeros(p.rows === 'D' ? D : p.rows === 'H' ? H : 1, cols)]));
+            return args;
+          };
+          const upstream = (N: number, T: number, H: number): Args =>
+            Object.fromEntries(k.outputs.map((o) => [o.name, o.shape === 'N×T×H' ? Tensor3.zeros(N, T, H) : Matrix.zeros(N, H)]));
+          const run = (a: Args) => forward(...k.forwardArgs(a)) as { cache: Record<string, unknown> };
+          const sample = run(inputs(2, 3, 4, 5)).cache;
+          const lastParam = cell.params[cell.params.length - 1]?.name as string;
+          return [
+            {
+              name: `${k.forwardName}${suffix}`,
+              make: inputs,
+              call: run,
+              paths: [...k.activations.map((a) => a.name), 'p', ...cell.params.map((p) => `p.${p.name}`)],
+            },
+            {
+              name: `${k.backwardName}${suffix}`,
+              make: (N, T, D, H) => ({ ...upstream(N, T, H), cache: run(inputs(N, T, D, H)).cache }),
+              call: (a) => backward(...k.backwardArgs(a, a.cache)),
+              paths: [
+                ...k.outputs.map((o) => o.name),
+                'cache',
+                ...Object.keys(sample).map((key) => `cache.${key}`),
+                ...('params' in sample ? [`cache.params.${lastParam}`] : []),
+              ],
+            },
+          ];
+        }),
+  );
 });
-const gruWeights = (D: number, H: number) => ({
-  Wx: Matrix.zeros(D, 3 * H),
-  Wh: Matrix.zeros(H, 3 * H),
-  bx: Matrix.zeros(1, 3 * H),
-  bh: Matrix.zeros(1, 3 * H),
-});
-const M = (v: unknown) => v as Matrix;
-const T3 = (v: unknown) => v as Tensor3;
-
-const targets: Target[] = [
-  {
-    name: 'rnnStepForward',
-    make: (N, _T, D, H) => ({ x: Matrix.zeros(N, D), hPrev: Matrix.zeros(N, H), p: weights(D, H, 1) }),
-    call: (a) => rnnStepForward(M(a.x), M(a.hPrev), a.p as never),
-    paths: ['x', 'hPrev', 'p', 'p.Wx', 'p.Wh', 'p.b'],
-  },
-  {
-    name: 'rnnStepBackward',
-    make: (N, _T, D, H) => ({
-      dh: Matrix.zeros(N, H),
-      cache: rnnStepForward(Matrix.zeros(N, D), Matrix.zeros(N, H), weights(D, H, 1)).cache,
-    }),
-    call: (a) => rnnStepBackward(M(a.dh), a.cache as never),
-    paths: ['dh', 'cache', 'cache.x', 'cache.hPrev', 'cache.h', 'cache.params', 'cache.params.Wh'],
-  },
-  {
-    name: 'rnnForward',
-    make: (N, T, D, H) => ({ x: Tensor3.zeros(N, T, D), h0: Matrix.zeros(N, H), p: weights(D, H, 1) }),
-    call: (a) => rnnForward(T3(a.x), M(a.h0), a.p as never),
-    paths: ['x', 'h0', 'p', 'p.Wx', 'p.Wh', 'p.b'],
-  },
-  {
-    name: 'rnnBackward',
-    make: (N, T, D, H) => ({
-      dh: Tensor3.zeros(N, T, H),
-      cache: rnnForward(Tensor3.zeros(N, T, D), Matrix.zeros(N, H), weights(D, H, 1)).cache,
-    }),
-    call: (a) => rnnBackward(T3(a.dh), a.cache as never),
-    paths: ['dh', 'cache', 'cache.x', 'cache.h0', 'cache.h', 'cache.params', 'cache.params.Wx'],
-  },
-  {
-    name: 'lstmStepForward',
-    make: (N, _T, D, H) => ({
-      x: Matrix.zeros(N, D),
-      hPrev: Matrix.zeros(N, H),
-      cPrev: Matrix.zeros(N, H),
-      p: weights(D, H, 4),
-    }),
-    call: (a) => lstmStepForward(M(a.x), M(a.hPrev), M(a.cPrev), a.p as never),
-    paths: ['x', 'hPrev', 'cPrev', 'p', 'p.Wx', 'p.Wh', 'p.b'],
-  },
-  {
-    name: 'lstmStepBackward',
-    make: (N, _T, D, H) => ({
-      dh: Matrix.zeros(N, H),
-      dcNext: Matrix.zeros(N, H),
-      cache: lstmStepForward(Matrix.zeros(N, D), Matrix.zeros(N, H), Matrix.zeros(N, H), weights(D, H, 4)).cache,
-    }),
-    call: (a) => lstmStepBackward(M(a.dh), M(a.dcNext), a.cache as never),
-    paths: ['dh', 'dcNext', 'cache', 'cache.x', 'cache.hPrev', 'cache.cPrev', 'cache.gates', 'cache.tanhC', 'cache.params.b'],
-  },
-  {
-    name: 'lstmForward',
-    make: (N, T, D, H) => ({
-      x: Tensor3.zeros(N, T, D),
-      h0: Matrix.zeros(N, H),
-      c0: Matrix.zeros(N, H),
-      p: weights(D, H, 4),
-    }),
-    call: (a) => lstmForward(T3(a.x), M(a.h0), a.p as never, a.c0 as Matrix),
-    paths: ['x', 'h0', 'c0', 'p', 'p.Wx', 'p.Wh', 'p.b'],
-  },
-  {
-    name: 'lstmBackward',
-    make: (N, T, D, H) => ({
-      dh: Tensor3.zeros(N, T, H),
-      dcT: Matrix.zeros(N, H),
-      cache: lstmForward(Tensor3.zeros(N, T, D), Matrix.zeros(N, H), weights(D, H, 4)).cache,
-    }),
-    call: (a) => lstmBackward(T3(a.dh), a.cache as never, a.dcT as Matrix),
-    paths: ['dh', 'dcT', 'cache', 'cache.x', 'cache.h0', 'cache.h', 'cache.c', 'cache.gates', 'cache.tanhC', 'cache.params.Wh'],
-  },
-  {
-    name: 'gruStepForward',
-    make: (N, _T, D, H) => ({ x: Matrix.zeros(N, D), hPrev: Matrix.zeros(N, H), p: gruWeights(D, H) }),
-    call: (a) => gruStepForward(M(a.x), M(a.hPrev), a.p as never),
-    paths: ['x', 'hPrev', 'p', 'p.Wx', 'p.Wh', 'p.bx', 'p.bh'],
-  },
-  {
-    name: 'gruStepBackward',
-    make: (N, _T, D, H) => ({
-      dh: Matrix.zeros(N, H),
-      cache: gruStepForward(Matrix.zeros(N, D), Matrix.zeros(N, H), gruWeights(D, H)).cache,
-    }),
-    call: (a) => gruStepBackward(M(a.dh), a.cache as never),
-    paths: ['dh', 'cache', 'cache.x', 'cache.hPrev', 'cache.gates', 'cache.hn', 'cache.params.bh'],
-  },
-  {
-    name: 'gruForward',
-    make: (N, T, D, H) => ({ x: Tensor3.zeros(N, T, D), h0: Matrix.zeros(N, H), p: gruWeights(D, H) }),
-    call: (a) => gruForward(T3(a.x), M(a.h0), a.p as never),
-    paths: ['x', 'h0', 'p', 'p.Wx', 'p.Wh', 'p.bx', 'p.bh'],
-  },
-  {
-    name: 'gruBackward',
-    make: (N, T, D, H) => ({
-      dh: Tensor3.zeros(N, T, H),
-      cache: gruForward(Tensor3.zeros(N, T, D), Matrix.zeros(N, H), gruWeights(D, H)).cache,
-    }),
-    call: (a) => gruBackward(T3(a.dh), a.cache as never),
-    paths: ['dh', 'cache', 'cache.x', 'cache.h0', 'cache.h', 'cache.gates', 'cache.hn', 'cache.params.Wh'],
-  },
-];
 
 /** Something certainly wrong in place of `v` (never `undefined`, which is valid for optional arguments). */
 function corrupt(v: unknown, pick: number, bump: number, definesT: boolean): unknown {
@@ -194,6 +110,9 @@ const typedThrow = (call: () => unknown): boolean => {
 };
 
 describe('every public kernel rejects a wrong argument with a typed error', () => {
+  test('every kernel of every cell, on both paths', () => {
+    expect(targets.length).toBe(CELL_DESCRIPTORS.length * 2 * 2 * 2);
+  });
   for (const target of targets) {
     test(target.name, () => {
       // The valid call itself succeeds, so the property below tests the corruption.

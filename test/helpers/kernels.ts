@@ -1,24 +1,16 @@
 /**
  * Every kernel described the same way, so one shared suite can check them
  * all: its differentiable inputs (parameters included), its forward outputs
- * and its backward, keyed by name (`d` + input name for gradients).
+ * and its backward, keyed by name (`d` + input name for gradients). Derived
+ * from the cell descriptors (src/cells.ts), for the fast kernels and for the
+ * reference ones alike.
  */
-import {
-  Matrix,
-  Tensor3,
-  gruBackward,
-  gruForward,
-  gruStepBackward,
-  gruStepForward,
-  lstmBackward,
-  lstmForward,
-  lstmStepBackward,
-  lstmStepForward,
-  rnnBackward,
-  rnnForward,
-  rnnStepBackward,
-  rnnStepForward,
-} from '../../src/index';
+import { CELL_DESCRIPTORS } from '../../src/cells';
+import { kernelsOf, type CellDescriptor, type CellFunctions, type KernelShape } from '../../src/descriptor';
+import { gruDescriptor } from '../../src/gru/cell';
+import { Matrix, Tensor3 } from '../../src/index';
+import { lstmDescriptor } from '../../src/lstm/cell';
+import { rnnDescriptor } from '../../src/rnn/cell';
 import { randMatrix, randTensor } from './numeric';
 
 export type Arr = Matrix | Tensor3;
@@ -42,82 +34,60 @@ export interface KernelDef {
 }
 
 const M = (v: Arr | undefined): Matrix => v as Matrix;
-const T3 = (v: Arr | undefined): Tensor3 => v as Tensor3;
 
-function weights(D: number, H: number, G: number, rand: () => number): Named {
+/**
+ * Weights scaled like a PyTorch init (1/√fan-in), biases O(0.5) so no gate
+ * sits at 0; activations uniform in [−1, 1). Drawn in input order.
+ */
+function makeInputs(cell: CellDescriptor, k: KernelShape, { N, T, D, H }: Shape, r: () => number): Named {
+  const out: Named = {};
+  for (const a of k.activations) {
+    out[a.name] = a.shape === 'N×T×D' ? randTensor(N, T, D, r) : randMatrix(N, a.shape === 'N×D' ? D : H, r);
+  }
+  const cols = Math.max(1, cell.gateOrder.length) * H;
+  for (const p of cell.params) {
+    const rows = p.rows === 'D' ? D : p.rows === 'H' ? H : 1;
+    out[p.name] = randMatrix(rows, cols, r, p.rows === '1' ? 0.5 : 1 / Math.sqrt(rows));
+  }
+  return out;
+}
+
+/** The KernelDef of one kernel of `cell`, run with `fns` (its fast or its reference functions). */
+function defOf(cell: CellDescriptor, k: KernelShape, fns: CellFunctions, suffix: string): KernelDef {
+  const { forward, backward } = k.pick(fns);
+  const run = (inp: Named) => k.callForward(forward, inp) as Record<string, unknown>;
   return {
-    Wx: randMatrix(D, G * H, rand, 1 / Math.sqrt(D)),
-    Wh: randMatrix(H, G * H, rand, 1 / Math.sqrt(H)),
-    b: randMatrix(1, G * H, rand, 0.5),
+    name: `${k.kernel}${suffix}`,
+    inputs: [...k.activations.map((a) => a.name), ...cell.params.map((p) => p.name)],
+    outputs: k.outputs.map((o) => o.name),
+    makeInputs: (s, r) => makeInputs(cell, k, s, r),
+    forward: (inp) => {
+      const out = run(inp);
+      return Object.fromEntries(k.outputs.map((o) => [o.name, out[o.name] as Arr]));
+    },
+    backward: (inp, up) => ({ ...(k.callBackward(backward, up, run(inp).cache) as Named) }),
   };
 }
-const params = (inp: Named) => ({ Wx: M(inp.Wx), Wh: M(inp.Wh), b: M(inp.b) });
 
-export const rnnStepDef: KernelDef = {
-  name: 'rnn-step',
-  inputs: ['x', 'hPrev', 'Wx', 'Wh', 'b'],
-  outputs: ['h'],
-  makeInputs: ({ N, D, H }, r) => ({ x: randMatrix(N, D, r), hPrev: randMatrix(N, H, r), ...weights(D, H, 1, r) }),
-  forward: (inp) => ({ h: rnnStepForward(M(inp.x), M(inp.hPrev), params(inp)).h }),
-  backward: (inp, up) => {
-    const { cache } = rnnStepForward(M(inp.x), M(inp.hPrev), params(inp));
-    return { ...rnnStepBackward(M(up.h), cache) };
-  },
-};
+/** The step and sequence KernelDefs of a cell's fast kernels (its reference when it has none). */
+export function fastDefs(cell: CellDescriptor): [KernelDef, KernelDef] {
+  const [step, sequence] = kernelsOf(cell);
+  const fns = cell.fast ?? cell.reference;
+  return [defOf(cell, step, fns, ''), defOf(cell, sequence, fns, '')];
+}
 
-export const rnnDef: KernelDef = {
-  name: 'rnn',
-  inputs: ['x', 'h0', 'Wx', 'Wh', 'b'],
-  outputs: ['h'],
-  makeInputs: ({ N, T, D, H }, r) => ({ x: randTensor(N, T, D, r), h0: randMatrix(N, H, r), ...weights(D, H, 1, r) }),
-  forward: (inp) => ({ h: rnnForward(T3(inp.x), M(inp.h0), params(inp)).h }),
-  backward: (inp, up) => {
-    const { cache } = rnnForward(T3(inp.x), M(inp.h0), params(inp));
-    return { ...rnnBackward(T3(up.h), cache) };
-  },
-};
+/** The step and sequence KernelDefs of a cell's reference. */
+export function referenceDefs(cell: CellDescriptor): [KernelDef, KernelDef] {
+  const [step, sequence] = kernelsOf(cell);
+  return [defOf(cell, step, cell.reference, ' (reference)'), defOf(cell, sequence, cell.reference, ' (reference)')];
+}
 
-export const lstmStepDef: KernelDef = {
-  name: 'lstm-step',
-  inputs: ['x', 'hPrev', 'cPrev', 'Wx', 'Wh', 'b'],
-  outputs: ['h', 'c'],
-  makeInputs: ({ N, D, H }, r) => ({
-    x: randMatrix(N, D, r),
-    hPrev: randMatrix(N, H, r),
-    cPrev: randMatrix(N, H, r),
-    ...weights(D, H, 4, r),
-  }),
-  forward: (inp) => {
-    const { h, c } = lstmStepForward(M(inp.x), M(inp.hPrev), M(inp.cPrev), params(inp));
-    return { h, c };
-  },
-  backward: (inp, up) => {
-    const { cache } = lstmStepForward(M(inp.x), M(inp.hPrev), M(inp.cPrev), params(inp));
-    return { ...lstmStepBackward(M(up.h), M(up.c), cache) };
-  },
-};
+export { CELL_DESCRIPTORS };
+export const [rnnStepDef, rnnDef] = fastDefs(rnnDescriptor);
+export const [lstmStepDef, lstmDef] = fastDefs(lstmDescriptor);
+export const [gruStepDef, gruDef] = fastDefs(gruDescriptor);
 
-export const lstmDef: KernelDef = {
-  name: 'lstm',
-  inputs: ['x', 'h0', 'c0', 'Wx', 'Wh', 'b'],
-  outputs: ['h', 'c'],
-  makeInputs: ({ N, T, D, H }, r) => ({
-    x: randTensor(N, T, D, r),
-    h0: randMatrix(N, H, r),
-    c0: randMatrix(N, H, r),
-    ...weights(D, H, 4, r),
-  }),
-  forward: (inp) => {
-    const { h, c } = lstmForward(T3(inp.x), M(inp.h0), params(inp), M(inp.c0));
-    return { h, c };
-  },
-  backward: (inp, up) => {
-    const { cache } = lstmForward(T3(inp.x), M(inp.h0), params(inp), M(inp.c0));
-    return { ...lstmBackward(T3(up.h), cache, M(up.c)) };
-  },
-};
-
-/** Weights scaled like a PyTorch init (1/√fan-in), biases O(0.5) so no gate sits at 0. */
+/** GRU weights as makeInputs draws them, for the GRU's own tests. */
 export function gruWeights(D: number, H: number, rand: () => number): Named {
   return {
     Wx: randMatrix(D, 3 * H, rand, 1 / Math.sqrt(D)),
@@ -127,30 +97,6 @@ export function gruWeights(D: number, H: number, rand: () => number): Named {
   };
 }
 export const gruParams = (inp: Named) => ({ Wx: M(inp.Wx), Wh: M(inp.Wh), bx: M(inp.bx), bh: M(inp.bh) });
-
-export const gruStepDef: KernelDef = {
-  name: 'gru-step',
-  inputs: ['x', 'hPrev', 'Wx', 'Wh', 'bx', 'bh'],
-  outputs: ['h'],
-  makeInputs: ({ N, D, H }, r) => ({ x: randMatrix(N, D, r), hPrev: randMatrix(N, H, r), ...gruWeights(D, H, r) }),
-  forward: (inp) => ({ h: gruStepForward(M(inp.x), M(inp.hPrev), gruParams(inp)).h }),
-  backward: (inp, up) => {
-    const { cache } = gruStepForward(M(inp.x), M(inp.hPrev), gruParams(inp));
-    return { ...gruStepBackward(M(up.h), cache) };
-  },
-};
-
-export const gruDef: KernelDef = {
-  name: 'gru',
-  inputs: ['x', 'h0', 'Wx', 'Wh', 'bx', 'bh'],
-  outputs: ['h'],
-  makeInputs: ({ N, T, D, H }, r) => ({ x: randTensor(N, T, D, r), h0: randMatrix(N, H, r), ...gruWeights(D, H, r) }),
-  forward: (inp) => ({ h: gruForward(T3(inp.x), M(inp.h0), gruParams(inp)).h }),
-  backward: (inp, up) => {
-    const { cache } = gruForward(T3(inp.x), M(inp.h0), gruParams(inp));
-    return { ...gruBackward(T3(up.h), cache) };
-  },
-};
 
 /** Random upstream gradients shaped like the outputs. */
 export function makeUpstream(def: KernelDef, inp: Named, rand: () => number): Named {

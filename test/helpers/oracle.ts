@@ -99,4 +99,44 @@ export function stackTime(ms: M[]): Tensor3 {
   return Tensor3.from(Array.from({ length: N }, (_, n) => arrs.map((a) => a[n]!)));
 }
 
+/** The RNN over a sequence: the oracle step in a loop, then BPTT written out with mathjs. */
+export function rnnSequenceOracle(x: Tensor3, h0: Matrix, p: OracleRnnParams, dh: Tensor3) {
+  const steps = x.dims[1];
+  const hs: M[] = [toM(h0)];
+  for (let t = 0; t < steps; t++) hs.push(rnnStepOracle(stepOf(x, t), hs[t]!, p));
+  let carried = math.zeros(toM(h0).size()) as M;
+  let [dWx, dWh, db] = [p.Wx, p.Wh, p.b].map((w) => math.zeros(w.size()) as M) as [M, M, M];
+  const dxs: M[] = [];
+  for (let t = steps - 1; t >= 0; t--) {
+    const o = rnnStepBackOracle(add(stepOf(dh, t), carried), stepOf(x, t), hs[t]!, hs[t + 1]!, p);
+    dxs[t] = o.dx;
+    carried = o.dhPrev;
+    [dWx, dWh, db] = [add(dWx, o.dWx), add(dWh, o.dWh), add(db, o.db)];
+  }
+  return { h: stackTime(hs.slice(1)), dx: stackTime(dxs), dh0: carried, dWx, dWh, db };
+}
+
+/** The LSTM over a sequence: the oracle step in a loop, then BPTT with both carried gradients. */
+export function lstmSequenceOracle(x: Tensor3, h0: Matrix, c0: Matrix, p: OracleRnnParams, dh: Tensor3, dcT: Matrix) {
+  const steps = x.dims[1];
+  const hs: M[] = [toM(h0)];
+  const cs: M[] = [toM(c0)];
+  for (let t = 0; t < steps; t++) {
+    const o = lstmStepOracle(stepOf(x, t), hs[t]!, cs[t]!, p);
+    hs.push(o.h);
+    cs.push(o.c);
+  }
+  let carried = math.zeros(toM(h0).size()) as M;
+  let dc = toM(dcT);
+  let [dWx, dWh, db] = [p.Wx, p.Wh, p.b].map((w) => math.zeros(w.size()) as M) as [M, M, M];
+  const dxs: M[] = [];
+  for (let t = steps - 1; t >= 0; t--) {
+    const o = lstmStepBackOracle(add(stepOf(dh, t), carried), dc, stepOf(x, t), hs[t]!, cs[t]!, p);
+    dxs[t] = o.dx;
+    [carried, dc] = [o.dhPrev, o.dcPrev];
+    [dWx, dWh, db] = [add(dWx, o.dWx), add(dWh, o.dWh), add(db, o.db)];
+  }
+  return { h: stackTime(hs.slice(1)), c: cs[steps]!, dx: stackTime(dxs), dh0: carried, dc0: dc, dWx, dWh, db };
+}
+
 export { math };

@@ -1,9 +1,10 @@
 /**
  * The sequence kernels hoist the products that do not feed the recurrence
- * out of the time loop (docs/performance-design.md). The literal form — the public
- * step functions called once per t, gradients carried by hand — is the
- * reference they must reproduce, on whichever product tier is in force
- * (run again with HANDGRAD_TIER=ts / wasm by `npm run test:ts-tier` / `test:wasm-tier`).
+ * out of the time loop (docs/performance-design.md). The literal form — the step
+ * called once per t, gradients carried by hand — is the reference
+ * (src/<cell>/reference.ts), which they must reproduce here on fixed and
+ * chunked cases, on whichever product tier is in force (run again with
+ * HANDGRAD_TIER=ts / wasm by `npm run test:ts-tier` / `test:wasm-tier`).
  */
 import fc from 'fast-check';
 import {
@@ -11,124 +12,20 @@ import {
   Tensor3,
   gruBackward,
   gruForward,
-  gruStepBackward,
   gruStepForward,
   lstmBackward,
   lstmForward,
-  lstmStepBackward,
-  lstmStepForward,
   rnnBackward,
   rnnForward,
-  rnnStepBackward,
-  rnnStepForward,
 } from '../../src/index';
+import * as reference from '../../src/reference';
 import { setChunkValues } from '../../src/linalg/batch-first';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
-
-function setStep(x: Tensor3, t: number, m: Matrix): void {
-  const [N, T, D] = x.dims;
-  for (let n = 0; n < N; n++) x.data.set(m.data.subarray(n * D, (n + 1) * D), (n * T + t) * D);
-}
-
-function literalRnn(x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; b: Matrix }, dh: Tensor3) {
-  const [N, T, D] = x.dims;
-  const H = h0.cols;
-  const h = Tensor3.zeros(N, T, H);
-  const caches = [];
-  let prev = h0;
-  for (let t = 0; t < T; t++) {
-    const step = rnnStepForward(x.step(t), prev, p);
-    setStep(h, t, step.h);
-    caches.push(step.cache);
-    prev = step.h;
-  }
-  const dx = Tensor3.zeros(N, T, D);
-  const dWx = Matrix.zeros(D, H);
-  const dWh = Matrix.zeros(H, H);
-  const db = Matrix.zeros(1, H);
-  let carried = Matrix.zeros(N, H);
-  for (let t = T - 1; t >= 0; t--) {
-    const g = dh.step(t);
-    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
-    const grads = rnnStepBackward(g, caches[t]!);
-    setStep(dx, t, grads.dx);
-    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [db, grads.db]] as const) {
-      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
-    }
-    carried = grads.dhPrev;
-  }
-  return { h, dx, dh0: carried, dWx, dWh, db };
-}
-
-function literalLstm(x: Tensor3, h0: Matrix, c0: Matrix, p: { Wx: Matrix; Wh: Matrix; b: Matrix }, dh: Tensor3) {
-  const [N, T, D] = x.dims;
-  const H = h0.cols;
-  const h = Tensor3.zeros(N, T, H);
-  const caches = [];
-  let hPrev = h0;
-  let cPrev = c0;
-  for (let t = 0; t < T; t++) {
-    const step = lstmStepForward(x.step(t), hPrev, cPrev, p);
-    setStep(h, t, step.h);
-    caches.push(step.cache);
-    hPrev = step.h;
-    cPrev = step.c;
-  }
-  const dx = Tensor3.zeros(N, T, D);
-  const dWx = Matrix.zeros(D, 4 * H);
-  const dWh = Matrix.zeros(H, 4 * H);
-  const db = Matrix.zeros(1, 4 * H);
-  let carried = Matrix.zeros(N, H);
-  let dc = Matrix.zeros(N, H);
-  for (let t = T - 1; t >= 0; t--) {
-    const g = dh.step(t);
-    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
-    const grads = lstmStepBackward(g, dc, caches[t]!);
-    setStep(dx, t, grads.dx);
-    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [db, grads.db]] as const) {
-      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
-    }
-    carried = grads.dhPrev;
-    dc = grads.dcPrev;
-  }
-  return { h, c: cPrev, dx, dh0: carried, dc0: dc, dWx, dWh, db };
-}
-
-function literalGru(x: Tensor3, h0: Matrix, p: { Wx: Matrix; Wh: Matrix; bx: Matrix; bh: Matrix }, dh: Tensor3) {
-  const [N, T, D] = x.dims;
-  const H = h0.cols;
-  const h = Tensor3.zeros(N, T, H);
-  const caches = [];
-  let prev = h0;
-  for (let t = 0; t < T; t++) {
-    const step = gruStepForward(x.step(t), prev, p);
-    setStep(h, t, step.h);
-    caches.push(step.cache);
-    prev = step.h;
-  }
-  const dx = Tensor3.zeros(N, T, D);
-  const dWx = Matrix.zeros(D, 3 * H);
-  const dWh = Matrix.zeros(H, 3 * H);
-  const dbx = Matrix.zeros(1, 3 * H);
-  const dbh = Matrix.zeros(1, 3 * H);
-  let carried = Matrix.zeros(N, H);
-  for (let t = T - 1; t >= 0; t--) {
-    const g = dh.step(t);
-    g.data.forEach((v, i) => (g.data[i] = v + (carried.data[i] as number)));
-    const grads = gruStepBackward(g, caches[t]!);
-    setStep(dx, t, grads.dx);
-    for (const [sum, part] of [[dWx, grads.dWx], [dWh, grads.dWh], [dbx, grads.dbx], [dbh, grads.dbh]] as const) {
-      part.data.forEach((v, i) => (sum.data[i] = (sum.data[i] as number) + v));
-    }
-    carried = grads.dhPrev;
-  }
-  return { h, dx, dh0: carried, dWx, dWh, dbx, dbh };
-}
 
 const TOL = 1e-12;
 
 /**
- * The sequence and the literal loop add the same terms in different orders
+ * The sequence and the reference add the same terms in different orders
  * (one product over all N·T rows against a sum of per-step products), so they
  * agree to rounding of the terms, not of the result. A gradient that cancels
  * far below its terms can then differ by 1e-12 of itself: at N=3 T=5 D=8
@@ -172,7 +69,8 @@ function checkRnn(N: number, T: number, D: number, H: number, seed: number): voi
   const h0 = randMatrix(N, H, rand);
   const p = { Wx: randMatrix(D, H, rand, 0.5), Wh: randMatrix(H, H, rand, 0.5), b: randMatrix(1, H, rand) };
   const dh = randTensor(N, T, H, rand);
-  const want = literalRnn(x, h0, p, dh);
+  const ref = reference.rnnForward(x, h0, p);
+  const want = { ...ref, ...reference.rnnBackward(dh, ref.cache) };
   const { h, cache } = rnnForward(x, h0, p);
   const got = rnnBackward(dh, cache);
   expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
@@ -186,7 +84,8 @@ function checkLstm(N: number, T: number, D: number, H: number, seed: number): vo
   const c0 = randMatrix(N, H, rand);
   const p = { Wx: randMatrix(D, 4 * H, rand, 0.5), Wh: randMatrix(H, 4 * H, rand, 0.5), b: randMatrix(1, 4 * H, rand) };
   const dh = randTensor(N, T, H, rand);
-  const want = literalLstm(x, h0, c0, p, dh);
+  const ref = reference.lstmForward(x, h0, p, c0);
+  const want = { ...ref, ...reference.lstmBackward(dh, ref.cache) };
   const { h, c, cache } = lstmForward(x, h0, p, c0);
   const got = lstmBackward(dh, cache);
   expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
@@ -205,7 +104,8 @@ function checkGru(N: number, T: number, D: number, H: number, seed: number): voi
     bh: randMatrix(1, 3 * H, rand),
   };
   const dh = randTensor(N, T, H, rand);
-  const want = literalGru(x, h0, p, dh);
+  const ref = reference.gruForward(x, h0, p);
+  const want = { ...ref, ...reference.gruBackward(dh, ref.cache) };
   const { h, cache } = gruForward(x, h0, p);
   const got = gruBackward(dh, cache);
   expect(normRelError(h.data, want.h.data)).toBeLessThan(TOL);
@@ -295,7 +195,7 @@ function cacheArrays(cache: object): Float64Array[] {
   return out;
 }
 
-describe('every sequence equals the literal loop over its step functions', () => {
+describe('every sequence equals its reference, the literal loop over the step', () => {
   // The second fixed size is above the WASM threshold, so the products run on that tier under auto.
   it.each(cells)('$name: fixed N=3 T=5 D=4 H=6 and N=9 T=6 D=33 H=$bigH', ({ check, bigH, seed }) => {
     check(3, 5, 4, 6, seed);
@@ -326,7 +226,7 @@ describe('every cell leaves its inputs and its cache unchanged', () => {
 });
 
 describe('chunked backward (dA kept for ⌈T/4⌉ steps at a time, threshold forced to 0)', () => {
-  it.each(cells)('$name: equals the literal step loop at T = 7, 8, 16 and on random shapes', ({ check }) => {
+  it.each(cells)('$name: equals the reference at T = 7, 8, 16 and on random shapes', ({ check }) => {
     chunked(() => {
       check(3, 7, 4, 6, 13);
       check(2, 8, 5, 3, 14);

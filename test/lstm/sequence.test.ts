@@ -1,7 +1,6 @@
 import { Matrix, ShapeError, Tensor3, lstmBackward, lstmForward, lstmStepBackward, lstmStepForward } from '../../src/index';
 import { maxAbsDiff } from '../helpers/compare';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
-import { lstmStepBackOracle, lstmStepOracle, math, stackTime, stepOf, toM } from '../helpers/oracle';
 
 function setup(N = 3, T = 5, D = 10, H = 4, seed = 5) {
   const r = rng(seed);
@@ -15,48 +14,7 @@ function setup(N = 3, T = 5, D = 10, H = 4, seed = 5) {
   };
 }
 
-describe('lstmForward / lstmBackward against literal mathjs BPTT', () => {
-  test('forward (every h_t, c_T) and every gradient agree to 1e-12', () => {
-    const { x, h0, c0, p, dh, dcT } = setup();
-    const [, T] = x.dims;
-    const mp = { Wx: toM(p.Wx), Wh: toM(p.Wh), b: toM(p.b) };
-    const hs: math.Matrix[] = [toM(h0)];
-    const cs: math.Matrix[] = [toM(c0)];
-    for (let t = 0; t < T; t++) {
-      const o = lstmStepOracle(stepOf(x, t), hs[t]!, cs[t]!, mp);
-      hs.push(o.h);
-      cs.push(o.c);
-    }
-    const out = lstmForward(x, h0, p, c0);
-    expect(maxAbsDiff(out.h, stackTime(hs.slice(1)).toArray())).toBeLessThan(1e-12);
-    expect(maxAbsDiff(out.c, cs[T]!)).toBeLessThan(1e-12);
-
-    let dhCarried = math.zeros(h0.rows, h0.cols) as math.Matrix;
-    let dc = toM(dcT);
-    let dWx = math.zeros(p.Wx.rows, p.Wx.cols) as math.Matrix;
-    let dWh = math.zeros(p.Wh.rows, p.Wh.cols) as math.Matrix;
-    let db = math.zeros(1, p.b.cols) as math.Matrix;
-    const dxs: math.Matrix[] = [];
-    for (let t = T - 1; t >= 0; t--) {
-      const g = math.add(stepOf(dh, t), dhCarried) as math.Matrix;
-      const o = lstmStepBackOracle(g, dc, stepOf(x, t), hs[t]!, cs[t]!, mp);
-      dxs.unshift(o.dx);
-      dhCarried = o.dhPrev;
-      dc = o.dcPrev;
-      dWx = math.add(dWx, o.dWx) as math.Matrix;
-      dWh = math.add(dWh, o.dWh) as math.Matrix;
-      db = math.add(db, o.db) as math.Matrix;
-    }
-    const grads = lstmBackward(dh, out.cache, dcT);
-    expect(maxAbsDiff(grads.dx, stackTime(dxs).toArray())).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dh0, dhCarried)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dc0, dc)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dWx, dWx)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dWh, dWh)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.db, db)).toBeLessThan(1e-12);
-  });
-});
-
+// Against the literal mathjs BPTT: test/reference/oracle.test.ts, for this kernel and its reference.
 describe('lstmForward / lstmBackward are the step in a loop', () => {
   test('c0 and dcT default to zeros', () => {
     const { x, h0, p, dh } = setup(2, 3, 2, 3);

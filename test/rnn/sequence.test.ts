@@ -1,7 +1,6 @@
 import { Matrix, ShapeError, Tensor3, rnnBackward, rnnForward, rnnStepBackward, rnnStepForward } from '../../src/index';
 import { maxAbsDiff } from '../helpers/compare';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
-import { math, rnnStepBackOracle, rnnStepOracle, stackTime, stepOf, toM } from '../helpers/oracle';
 
 function setup(N = 3, T = 5, D = 10, H = 4, seed = 3) {
   const r = rng(seed);
@@ -13,40 +12,7 @@ function setup(N = 3, T = 5, D = 10, H = 4, seed = 3) {
   };
 }
 
-describe('rnnForward / rnnBackward against literal mathjs BPTT', () => {
-  test('forward and every gradient agree to 1e-12', () => {
-    const { x, h0, p, dh } = setup();
-    const [, T] = x.dims;
-    const mp = { Wx: toM(p.Wx), Wh: toM(p.Wh), b: toM(p.b) };
-    const hs: math.Matrix[] = [];
-    let hPrev = toM(h0);
-    for (let t = 0; t < T; t++) hs.push((hPrev = rnnStepOracle(stepOf(x, t), hPrev, mp)));
-    const { h, cache } = rnnForward(x, h0, p);
-    expect(maxAbsDiff(h, stackTime(hs).toArray())).toBeLessThan(1e-12);
-
-    let carried = math.zeros(h0.rows, h0.cols) as math.Matrix;
-    let dWx = math.zeros(p.Wx.rows, p.Wx.cols) as math.Matrix;
-    let dWh = math.zeros(p.Wh.rows, p.Wh.cols) as math.Matrix;
-    let db = math.zeros(1, p.b.cols) as math.Matrix;
-    const dxs: math.Matrix[] = [];
-    for (let t = T - 1; t >= 0; t--) {
-      const g = math.add(stepOf(dh, t), carried) as math.Matrix;
-      const o = rnnStepBackOracle(g, stepOf(x, t), t === 0 ? toM(h0) : hs[t - 1]!, hs[t]!, mp);
-      dxs.unshift(o.dx);
-      carried = o.dhPrev;
-      dWx = math.add(dWx, o.dWx) as math.Matrix;
-      dWh = math.add(dWh, o.dWh) as math.Matrix;
-      db = math.add(db, o.db) as math.Matrix;
-    }
-    const grads = rnnBackward(dh, cache);
-    expect(maxAbsDiff(grads.dx, stackTime(dxs).toArray())).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dh0, carried)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dWx, dWx)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.dWh, dWh)).toBeLessThan(1e-12);
-    expect(maxAbsDiff(grads.db, db)).toBeLessThan(1e-12);
-  });
-});
-
+// Against the literal mathjs BPTT: test/reference/oracle.test.ts, for this kernel and its reference.
 describe('rnnForward / rnnBackward are the step in a loop', () => {
   test('T = 1 equals one step, forward and backward (to rounding: the sequence sums x·W_x + b before h·W_h)', () => {
     const { x, h0, p, dh } = setup(2, 1, 3, 4);
