@@ -43,11 +43,10 @@ const unplaced = readdirSync(join(here, 'docs'))
 
 /** @type {Partial<import('typedoc').TypeDocOptions>} */
 const config = {
-  // One module per public subpath of package.json's exports, in the order a reader meets them.
-  // src/reference.ts (handgrad/reference) joins once its result and cache fields carry doc
-  // comments: notDocumented (a warning, so an error here) flags 63 of them.
+  // One module per public subpath of package.json's exports, each named by its `@module` tag.
   entryPoints: [
     'src/index.ts',
+    'src/reference.ts',
     'src/gradcheck/index.ts',
     'src/interop/index.ts',
     'src/train/index.ts',
@@ -65,7 +64,7 @@ const config = {
   treatWarningsAsErrors: true,
   // No public repository URL yet: typedoc's own source links would point
   // nowhere. The docs' links to source lines go to the site's source pages
-  // instead (scripts/typedoc-katex.mjs writes them).
+  // instead (scripts/typedoc-source-pages.mjs writes them).
   disableSources: true,
   customCss: './typedoc.css',
   // typedoc's defaults plus Python, for the PyTorch snippets in docs/interop.md.
