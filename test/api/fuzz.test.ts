@@ -35,11 +35,14 @@ const targets: Target[] = CELL_DESCRIPTORS.flatMap((cell) => {
               args[a.name] = a.shape === 'N×T×D' ? Tensor3.zeros(N, T, D) : Matrix.zeros(N, a.shape === 'N×D' ? D : H);
             }
             const cols = Math.max(1, cell.gateOrder.length) * H;
-            args.p = Object.fromEntries(cell.params.map((p) => [p.name, Matrix.zeros(p.rows === 'D' ? D : p.rows === 'H' ? H : 1, cols)]));
+            const rows = { D, H, '1': 1 };
+            args.p = Object.fromEntries(cell.params.map((p) => [p.name, Matrix.zeros(rows[p.rows], cols)]));
             return args;
           };
           const upstream = (N: number, T: number, H: number): Args =>
-            Object.fromEntries(k.outputs.map((o) => [o.name, o.shape === 'N×T×H' ? Tensor3.zeros(N, T, H) : Matrix.zeros(N, H)]));
+            Object.fromEntries(
+              k.outputs.map((o) => [o.name, o.shape === 'N×T×H' ? Tensor3.zeros(N, T, H) : Matrix.zeros(N, H)]),
+            );
           const run = (a: Args) => forward(...k.forwardArgs(a)) as { cache: Record<string, unknown> };
           const sample = run(inputs(2, 3, 4, 5)).cache;
           const lastParam = cell.params[cell.params.length - 1]?.name as string;

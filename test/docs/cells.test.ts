@@ -46,15 +46,18 @@ describe('the per-cell tables agree with the cell descriptors', () => {
     expect({ inPage: page.includes(`${table}\n`), table }).toEqual({ inPage: true, table });
   });
 
-  test.each(CELL_DESCRIPTORS.map((c) => [c.name, c] as const))('%s: its page gives every parameter its shape', (_, cell) => {
+  const byName = CELL_DESCRIPTORS.map((c) => [c.name, c] as const);
+  test.each(byName)('%s: its page gives every parameter its shape', (_, cell) => {
     const page = read(cell.doc);
     for (const p of cell.params) {
-      const row = new RegExp(`^\\| \\$${texSymbol(p.name).replace(/\\/g, '\\\\')}\\$ \\|[^\\n]*\\| ${texShape(cell, p.rows).replace(/[$\\]/g, '\\$&')} \\|$`, 'm');
-      expect({ param: p.name, row: row.test(page) }).toEqual({ param: p.name, row: true });
+      const symbol = `| $${texSymbol(p.name)}$ |`;
+      const shape = `| ${texShape(cell, p.rows)} |`;
+      const found = page.split('\n').some((line) => line.startsWith(symbol) && line.endsWith(shape));
+      expect({ param: p.name, row: found }).toEqual({ param: p.name, row: true });
     }
   });
 
-  test.each(CELL_DESCRIPTORS.map((c) => [c.name, c] as const))('%s: docs/shapes.md gives every parameter its shape', (_, cell) => {
+  test.each(byName)('%s: docs/shapes.md gives every parameter its shape', (_, cell) => {
     const rows = read('docs/shapes.md').split('\n').filter((l) => l.startsWith('|'));
     for (const p of cell.params) {
       const shape = texShape(cell, p.rows).slice(1, -1);

@@ -7,7 +7,8 @@
  */
 import fc from 'fast-check';
 import { Matrix, Tensor3 } from '../../src/index';
-import { CELL_DESCRIPTORS, fastDefs, referenceDefs, makeUpstream, type Arr, type KernelDef, type Shape } from '../helpers/kernels';
+import { CELL_DESCRIPTORS, fastDefs, referenceDefs, makeUpstream } from '../helpers/kernels';
+import type { Arr, KernelDef, Shape } from '../helpers/kernels';
 import { WASM_MIN_WORK, productTier } from '../../src/linalg/tier';
 import { setChunkValues } from '../../src/linalg/batch-first';
 import { normRelError, rng } from '../helpers/numeric';
@@ -43,7 +44,10 @@ const small = fc.record({
   D: fc.integer({ min: 1, max: 6 }),
   H: fc.integer({ min: 1, max: 6 }),
 });
-/** N·H·H and N·D·H of at least 8·24·24 = 4608 > WASM_MIN_WORK: the products and the resident loops run in WASM under 'auto'. */
+/**
+ * N·H·H and N·D·H of at least 8·24·24 = 4608 > WASM_MIN_WORK: the products and the resident loops run in
+ * WASM under 'auto'.
+ */
 const large = fc.record({
   N: fc.integer({ min: 8, max: 12 }),
   T: fc.integer({ min: 1, max: 4 }),
@@ -67,7 +71,8 @@ describe(`fast kernels equal the reference to ${CONTRACT_TOL} (tier: ${productTi
   });
 
   test('the RNN, the LSTM and the GRU have both paths', () => {
-    expect(kernels.map((k) => k.name)).toEqual(expect.arrayContaining(['rnn-step', 'rnn', 'lstm-step', 'lstm', 'gru-step', 'gru']));
+    const names = ['rnn-step', 'rnn', 'lstm-step', 'lstm', 'gru-step', 'gru'];
+    expect(kernels.map((k) => k.name)).toEqual(expect.arrayContaining(names));
   });
 
   describe.each(kernels)('$name', ({ fast, reference }) => {

@@ -7,7 +7,11 @@ import * as fast from '../../src/index';
 import { Matrix, ShapeError, Tensor3 } from '../../src/index';
 import * as reference from '../../src/reference';
 
-const p = (D: number, H: number, G: number) => ({ Wx: Matrix.zeros(D, G * H), Wh: Matrix.zeros(H, G * H), b: Matrix.zeros(1, G * H) });
+const p = (D: number, H: number, G: number) => ({
+  Wx: Matrix.zeros(D, G * H),
+  Wh: Matrix.zeros(H, G * H),
+  b: Matrix.zeros(1, G * H),
+});
 const gp = (D: number, H: number) => ({ ...p(D, H, 3), bx: Matrix.zeros(1, 3 * H), bh: Matrix.zeros(1, 3 * H) });
 
 describe('reference caches', () => {
@@ -30,13 +34,17 @@ describe('reference caches', () => {
     const b = reference.gruForward(Tensor3.zeros(3, 1, 4), Matrix.zeros(3, 5), gp(4, 5));
     const mixed = { steps: [a.cache.steps[0], b.cache.steps[0], a.cache.steps[2]] };
     expect(() => reference.gruBackward(Tensor3.zeros(2, 3, 5), mixed as never)).toThrow(
-      new ShapeError('gruBackward: cache.steps[1].x must be 2×4 (N×D, the shape of step 0), got 3×4', 'cache.steps[1].x'),
+      new ShapeError(
+        'gruBackward: cache.steps[1].x must be 2×4 (N×D, the shape of step 0), got 3×4',
+        'cache.steps[1].x',
+      ),
     );
   });
 
   test('a gate of the wrong shape in a step cache is named', () => {
-    const { cache } = reference.lstmStepForward(Matrix.zeros(2, 4), Matrix.zeros(2, 5), Matrix.zeros(2, 5), p(4, 5, 4));
-    expect(() => reference.lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 5), { ...cache, o: Matrix.zeros(2, 4) })).toThrow(
+    const [x, h, c] = [Matrix.zeros(2, 4), Matrix.zeros(2, 5), Matrix.zeros(2, 5)];
+    const { cache } = reference.lstmStepForward(x, h, c, p(4, 5, 4));
+    expect(() => reference.lstmStepBackward(h, c, { ...cache, o: Matrix.zeros(2, 4) })).toThrow(
       /^lstmStepBackward: cache\.o must be 2×5 \(N×H, N=2 from cache\.x\), got 2×4$/,
     );
   });

@@ -4,7 +4,8 @@
  * reference is held to the same oracle as the fast kernels.
  */
 import * as gruOracle from '../gru/oracle';
-import { CELL_DESCRIPTORS, fastDefs, makeUpstream, referenceDefs, type Arr, type KernelDef, type Named } from '../helpers/kernels';
+import { CELL_DESCRIPTORS, fastDefs, makeUpstream, referenceDefs } from '../helpers/kernels';
+import type { Arr, KernelDef, Named, Shape } from '../helpers/kernels';
 import { rng } from '../helpers/numeric';
 import * as oracle from '../helpers/oracle';
 import { Matrix, Tensor3 } from '../../src/index';
@@ -43,7 +44,7 @@ const flat = (v: Arr | oracle.math.Matrix): number[] =>
   v instanceof Matrix || v instanceof Tensor3 ? Array.from(v.data) : ((v.toArray() as number[][]).flat() as number[]);
 
 /** Largest |a − b| / max(1, |b|) over every value the kernel returns (absolute near 0, relative for large values). */
-function worstAgainstOracle(def: KernelDef, kernel: string, shape: { N: number; T: number; D: number; H: number }): number {
+function worstAgainstOracle(def: KernelDef, kernel: string, shape: Shape): number {
   const r = rng(17 + shape.N + shape.T + shape.D + shape.H);
   const inp = def.makeInputs(shape, r);
   const up = makeUpstream(def, inp, r);

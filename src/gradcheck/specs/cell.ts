@@ -19,13 +19,21 @@ function summary(cell: CellDescriptor, k: KernelShape, step: boolean): string {
   const args = `${k.activations.map((a) => a.name).join(', ')}; ${cell.params.map((p) => p.name).join(', ')}`;
   const outs = k.outputs.map((o, i) => (step ? o.name : i === 0 ? 'every h_t' : `${o.name}_T`));
   const result = outs.length === 1 ? outs[0] : `(${outs.join(', ')})`;
-  return step ? `one ${cell.title} step: (${args}) → ${result}` : `${cell.title} over a sequence: (${args}) → ${result}`;
+  return step
+    ? `one ${cell.title} step: (${args}) → ${result}`
+    : `${cell.title} over a sequence: (${args}) → ${result}`;
 }
 
 function specOf(cell: CellDescriptor, k: KernelShape, step: boolean): KernelSpec {
-  const weights = cell.params.map((p) => ({ name: p.name, shape: paramShape(cell, p), gradient: `d${p.name}`, scale: 0.3 }));
+  const weights = cell.params.map((p) => ({
+    name: p.name,
+    shape: paramShape(cell, p),
+    gradient: `d${p.name}`,
+    scale: 0.3,
+  }));
   const activations = k.activations.map((a) => ({ ...a, gradient: `d${a.name}`, scale: 1 }));
-  const gates = cell.gateOrder.length > 0 ? { names: cell.gateOrder, inputs: cell.params.map((p) => p.name) } : undefined;
+  const gated = cell.gateOrder.length > 0;
+  const gates = gated ? { names: cell.gateOrder, inputs: cell.params.map((p) => p.name) } : undefined;
   return {
     name: k.kernel,
     summary: summary(cell, k, step),
