@@ -4,7 +4,7 @@
 // is counted: no packing, no copying C in or out, no gate math, no checks.
 // No change outside the kernel can make the row faster than this, so a row
 // whose floor is already above a target ratio to numpy cannot meet it with
-// this kernel (docs/performance.md, "Why not 2×").
+// this kernel (docs/performance-design.md, "Why not 2×").
 //
 // It runs its own instance of the same module bytes the library picked
 // (relaxed SIMD or SIMD128), so the library's arena is not touched.

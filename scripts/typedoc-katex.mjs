@@ -20,9 +20,17 @@ export function load(app) {
     JSX.createElement(
       JSX.Fragment,
       null,
+      // (A wide display formula scrolls inside its own box: typedoc.css.)
       JSX.createElement('link', { rel: 'stylesheet', href: context.relativeURL('assets/katex/katex.min.css') }),
-      // A wide display formula scrolls inside the text column instead of overflowing it.
-      JSX.createElement('style', null, '.katex-display { overflow-x: auto; overflow-y: hidden; }'),
+    ),
+  );
+  // The README (the site's front page) heads the navigation, before the guide
+  // pages, so the sidebar reads in the order the pages are meant to be read.
+  app.renderer.hooks.on('sidebar.begin', (context) =>
+    JSX.createElement(
+      'nav',
+      { id: 'handgrad-start', class: 'tsd-navigation' },
+      JSX.createElement('a', { href: context.relativeURL('index.html') }, 'Introduction (README)'),
     ),
   );
   app.renderer.on(RendererEvent.END, (event) => {

@@ -11,7 +11,7 @@
  * before the loop. The same pattern as src/lstm/sequence.ts.
  *
  * Docs: docs/gru.md (the derivation), docs/interop.md (moving weights),
- * docs/performance.md.
+ * docs/performance-design.md.
  */
 import {
   Matrix,

@@ -42,7 +42,7 @@ const INV_LN2 = 1.4426950408889634;
  * It exists for speed: `Math.exp` is a call out to C, and the two-branch
  * form it replaces (1/(1 + e^(−z)) for z ≥ 0, e^z/(1 + e^z) below)
  * mispredicts on mixed signs. On 10^6 values spread over [−5, 5] (Node 20,
- * the machine of docs/performance.md, under load) it took ≈ 13 ns per
+ * the machine of docs/performance-design.md, under load) it took ≈ 13 ns per
  * element against ≈ 27 ns for that form.
  *
  * Accuracy, measured: relative, so σ(z) ≈ e^z stays accurate for very
@@ -83,7 +83,7 @@ export function sigmoid(z: number): number {
  *
  * It exists for speed: V8's `Math.tanh` and `Math.exp` are calls out to
  * fdlibm's C code, and this stays in generated code. On 10^6 values spread
- * over [−5, 5] (Node 20, the 2-core machine of docs/performance.md, load
+ * over [−5, 5] (Node 20, the 2-core machine of docs/performance-design.md, load
  * ≈ 3) it took ≈ 15 ns per element against ≈ 34 ns for `Math.tanh`.
  *
  * Accuracy, measured: within 1 ulp of the correctly rounded tanh at all of

@@ -4,7 +4,7 @@
  * the products that do not feed the recurrence once over all N·T rows, and
  * to step through time inside the loop without copying.
  *
- * Docs: docs/performance.md.
+ * Docs: docs/performance-design.md.
  */
 import type { Matrix, MatrixView, Tensor3 } from './matrix.js';
 import { SlidingView } from './views.js';

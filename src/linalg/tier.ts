@@ -18,7 +18,7 @@ export type ProductTier = 'auto' | 'ts' | 'wasm';
  * Below this many multiply-adds (M·N·K) the TypeScript kernel beats packing
  * for WASM and copying back: on the bench machine a 4×16×16 product (1024)
  * took 1.2 µs in TS and 2.0 µs in WASM, a 10×16×16 one (2560) 4.2 µs and
- * 2.4 µs (docs/performance.md).
+ * 2.4 µs (docs/performance-design.md).
  */
 export const WASM_MIN_WORK = 2048;
 
@@ -64,7 +64,7 @@ export function productTier(): ProductTier {
 /**
  * Below this many columns per row the bulk activations ({@link sigmoidInto},
  * {@link tanhInto}) stay in JS under `'auto'`: each row costs two copies and
- * saves a few ns per value (docs/performance.md).
+ * saves a few ns per value (docs/performance-design.md).
  */
 export const WASM_MIN_MAP_COLS = 32;
 

@@ -9,7 +9,7 @@
  * with the fused element-wise cell formulas (lstmCellForwardInto /
  * lstmCellBackwardInto). Every buffer is allocated before the loop.
  *
- * Docs: docs/lstm.md ("Over a sequence"); docs/performance.md.
+ * Docs: docs/lstm.md ("Over a sequence"); docs/performance-design.md.
  */
 import {
   Matrix,

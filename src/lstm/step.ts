@@ -268,6 +268,14 @@ export function lstmCellBackwardInto(
  * x: N×D   hPrev, cPrev: N×H   Wx: D×4H   Wh: H×4H   b: 1×4H   →   h, c: N×H
  * ```
  *
+ * $$
+ * \begin{aligned}
+ * A &= h_{t-1} W_h + x_t W_x + b = [A_f \mid A_i \mid A_g \mid A_o] \\
+ * c_t &= \sigma(A_f) \odot c_{t-1} + \sigma(A_i) \odot \tanh(A_g) \\
+ * h_t &= \sigma(A_o) \odot \tanh(c_t)
+ * \end{aligned}
+ * $$
+ *
  * Derivation: [LSTM, the gates](../../docs/lstm.md#forward-the-gates).
  *
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).

@@ -8,10 +8,10 @@
  * Why: through the JS-memory products each step packs h_{t−1} and copies
  * u_t in and out for the product, and again for tanh, one copy per row of a
  * strided view — about as long as the step's arithmetic at the small bench
- * size (docs/performance.md, "Step loops in WASM memory"). Here a sequence
+ * size (docs/performance-design.md, "Step loops in WASM memory"). Here a sequence
  * copies each step's rows in once and out once.
  *
- * Docs: docs/rnn.md ("Over a sequence"); docs/performance.md.
+ * Docs: docs/rnn.md ("Over a sequence"); docs/performance-design.md.
  */
 import { Matrix, SlidingView, WasmBlocks, useWasm, type MatrixView } from '../linalg/index.js';
 

@@ -9,7 +9,7 @@
  * rnnCellForwardInto / rnnCellBackwardInto. Every buffer is allocated before
  * the loop. The same pattern as src/lstm/sequence.ts.
  *
- * Docs: docs/rnn.md ("Over a sequence"); docs/performance.md.
+ * Docs: docs/rnn.md ("Over a sequence"); docs/performance-design.md.
  */
 import {
   Matrix,

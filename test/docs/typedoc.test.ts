@@ -79,3 +79,32 @@ test('the API reference documents every public function', () => {
     expect(functions.some((f) => f.includes(name))).toBe(true);
   }
 });
+
+test('links into the source open the site’s source page at the declaration they name', () => {
+  const pages = ['index.html', ...readdirSync(join(out, 'documents')).map((f) => `documents/${f}`)];
+  let checked = 0;
+  for (const page of pages) {
+    const html = readFileSync(join(out, page), 'utf8');
+    // typedoc's own copy of a .ts file opens at line 1: none may be linked.
+    expect({ page, media: html.match(/href="[^"]*media\/[^"]*\.ts[^"]*"/g) ?? [] }).toEqual({ page, media: [] });
+    for (const m of html.matchAll(/href="((?:\.\.\/)*)(source\/[^"#]+\.html)#L(\d+)-L\d+"><code>([\w$]+)<\/code>/g)) {
+      const source = readFileSync(join(out, m[2]!), 'utf8');
+      const line = new RegExp(`<span class="line" id="L${m[3]}">([\\s\\S]*?)</span>(?=<span class="line"|</code>)`).exec(source);
+      const text = (line?.[1] ?? '').replace(/<a class="ln"[^>]*>\d+<\/a>/, '').replace(/<[^>]+>/g, '');
+      const where = `${page} → ${m[2]}#L${m[3]}`;
+      expect({ where, declares: new RegExp(`\\b(function|class|interface|type|const|let)\\s+${m[4]}\\b`).test(text) }).toEqual({
+        where,
+        declares: true,
+      });
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(10);
+});
+
+test('a doc comment’s $$…$$ is typeset on its function page', () => {
+  const withMath = readdirSync(join(out, 'functions')).filter((f) =>
+    readFileSync(join(out, 'functions', f), 'utf8').includes('class="katex-display"'),
+  );
+  expect(withMath.length).toBeGreaterThan(0);
+});

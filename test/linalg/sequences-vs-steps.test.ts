@@ -1,6 +1,6 @@
 /**
  * The sequence kernels hoist the products that do not feed the recurrence
- * out of the time loop (docs/performance.md). The literal form — the step
+ * out of the time loop (docs/performance-design.md). The literal form — the step
  * called once per t, gradients carried by hand — is the reference
  * (src/<cell>/reference.ts), which they must reproduce here on fixed and
  * chunked cases, on whichever product tier is in force (run again with
