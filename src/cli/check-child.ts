@@ -16,6 +16,8 @@ import {
   type KernelSpec,
 } from '../gradcheck/index.js';
 import { ModuleLoadError, findUserKernels, loadUserModule, type UserKernel } from './impl.js';
+import { isPythonModule, loadPythonModule } from './impl-python.js';
+import { PythonError, PythonReturnError, PythonUnavailableError } from './python.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
 import { UsageError } from './usage.js';
 import { formatLocation, syntaxErrorLocation, userLocation } from './where.js';
@@ -60,6 +62,7 @@ function describe(err: unknown): string {
 }
 
 function locate(err: unknown): CheckRunError['location'] {
+  if (err instanceof PythonError) return err.location;
   if (!(err instanceof Error)) return null;
   return userLocation(err.stack) ?? (err instanceof SyntaxError ? syntaxErrorLocation(err.stack) : null);
 }
@@ -111,11 +114,19 @@ function recording(impl: KernelImplementation, thrown: { error: unknown; set: bo
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {
   if (!thrown.set) return { kind: 'contract', kernel, location: null, message: err.message.split('\n')[0] ?? err.message };
   if (thrown.error instanceof ExitCall) return exitError(thrown.error);
+  if (thrown.error instanceof PythonReturnError) {
+    return { kind: 'contract', kernel, location: null, message: `${kernel ?? ''}: your ${thrown.error.message}` };
+  }
   const location = locate(thrown.error);
   return { kind: 'threw', kernel, location, message: `${err.message.split('\n')[0] ?? ''}${at(location)}` };
 }
 
 async function load(request: ChildRequest): Promise<UserKernel[]> {
+  if (isPythonModule(request.impl)) {
+    const found = loadPythonModule(request);
+    notes = found.notes;
+    return found.kernels;
+  }
   let specs: KernelSpec[];
   try {
     specs = request.kernels === null ? builtinKernelSpecs() : selectKernelSpecs(request.kernels);
@@ -199,7 +210,9 @@ async function main(): Promise<void> {
   try {
     kernels = await load(request);
   } catch (err) {
-    if (err instanceof UsageError) return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
+    if (err instanceof UsageError || err instanceof PythonUnavailableError) {
+      return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
+    }
     if (err instanceof ModuleLoadError) {
       if (err.cause instanceof ExitCall) return fail(exitError(err.cause));
       const location = locate(err.cause);

@@ -36,6 +36,7 @@ import {
   parseInRange,
   parseSize,
 } from './check-options.js';
+import { isPythonModule } from './impl-python.js';
 import { nodeChildCommand, runChild, type ChildRequest } from './sandbox.js';
 import { UsageError, parsePositiveInt } from './usage.js';
 
@@ -69,7 +70,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--eps <h>', `finite-difference step (default ${DEFAULT_EPS.toExponential()})`)
     .option('--tol <t>', `largest norm-relative error that passes (default ${DEFAULT_TOLERANCE.toExponential()})`)
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
-    .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js) against finite differences and the library')
+    .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js, or a numpy .py) against finite differences and the library')
     .option('--timeout <seconds>', `time limit of an --impl run, loading included (default ${DEFAULT_TIMEOUT_SECONDS})`)
     .option('--json', 'print the report as JSON (see docs/gradient-checking-cli.md)')
     .option('--quiet', 'print only the verdict line')
@@ -149,7 +150,8 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const patterns = flags.kernel?.flatMap((k) => k.split(',')) ?? null;
   let specs: KernelSpec[];
   try {
-    specs = patterns === null ? builtinKernelSpecs() : selectKernelSpecs(patterns);
+    // A numpy module's kernels are other specs, selected in its child (numpy-specs.ts).
+    specs = patterns === null || isPythonModule(flags.impl ?? '') ? builtinKernelSpecs() : selectKernelSpecs(patterns);
   } catch (err) {
     return usage(new UsageError(`--kernel: ${(err as Error).message}`));
   }

@@ -1,0 +1,270 @@
+/**
+ * Check specs of a cs231n-style numpy homework (`rnn_layers.py`): the same
+ * kernels as the library's specs, called with the homework's signatures and
+ * names (prev_h, next_c, dWx…), its LSTM gate order i | f | o | g and its
+ * one-dimensional biases. The library's kernels stay the reference: their
+ * parameters and gradients are converted at this boundary (gate blocks
+ * i|f|o|g ⇄ f|i|g|o), so every row and gate block of a report reads in the
+ * homework's own order.
+ *
+ * Sizes: the layers' vocabulary V and output width M are both H.
+ */
+import type { KernelFunction, KernelSpec, KernelSizes } from '../gradcheck/index.js';
+import { CS231N_LSTM_GATE_ORDER } from '../interop/columns.js';
+import { blockMap, permuteColumnBlocks } from '../interop/layout.js';
+import { temporalAffineBackward, temporalAffineForward } from '../layers/temporal-affine.js';
+import { temporalSoftmaxLoss } from '../layers/softmax-loss.js';
+import { wordEmbeddingBackward, wordEmbeddingForward } from '../layers/embedding.js';
+import type { Ids, Mask } from '../layers/ids.js';
+import type { Matrix, Tensor3 } from '../linalg/index.js';
+import { LSTM_GATE_ORDER, lstmBackward, lstmForward, lstmStepBackward, lstmStepForward } from '../lstm/index.js';
+import type { LstmCache, LstmStepCache } from '../lstm/index.js';
+import { rnnBackward, rnnForward, rnnStepBackward, rnnStepForward } from '../rnn/index.js';
+import type { RnnCache, RnnStepCache } from '../rnn/index.js';
+
+/** How a Python function is called and what it returns. */
+export interface PythonSignature {
+  /** The names of the returned tuple's elements, in order (one name: the value itself). */
+  readonly returns: readonly string[];
+  /** Elements kept in Python and passed back by reference (the cache). */
+  readonly refs: readonly string[];
+  /** Positions of arguments sent as 1-D arrays (biases). */
+  readonly vectors: readonly number[];
+}
+
+/** Every function of a cs231n rnn_layers.py the checker knows, with its signature. */
+export const PYTHON_SIGNATURES: Readonly<Record<string, PythonSignature>> = {
+  rnn_step_forward: { returns: ['next_h', 'cache'], refs: ['cache'], vectors: [4] },
+  rnn_step_backward: { returns: ['dx', 'dprev_h', 'dWx', 'dWh', 'db'], refs: [], vectors: [] },
+  rnn_forward: { returns: ['h', 'cache'], refs: ['cache'], vectors: [4] },
+  rnn_backward: { returns: ['dx', 'dh0', 'dWx', 'dWh', 'db'], refs: [], vectors: [] },
+  lstm_step_forward: { returns: ['next_h', 'next_c', 'cache'], refs: ['cache'], vectors: [5] },
+  lstm_step_backward: { returns: ['dx', 'dprev_h', 'dprev_c', 'dWx', 'dWh', 'db'], refs: [], vectors: [] },
+  lstm_forward: { returns: ['h', 'cache'], refs: ['cache'], vectors: [4] },
+  lstm_backward: { returns: ['dx', 'dh0', 'dWx', 'dWh', 'db'], refs: [], vectors: [] },
+  word_embedding_forward: { returns: ['out', 'cache'], refs: ['cache'], vectors: [] },
+  word_embedding_backward: { returns: ['dW'], refs: [], vectors: [] },
+  temporal_affine_forward: { returns: ['out', 'cache'], refs: ['cache'], vectors: [2] },
+  temporal_affine_backward: { returns: ['dx', 'dw', 'db'], refs: [], vectors: [] },
+  temporal_softmax_loss: { returns: ['loss', 'dx'], refs: [], vectors: [] },
+};
+
+type M = Matrix;
+type T3 = Tensor3;
+
+/** For each of the library's gate blocks (f|i|g|o), its index in the homework's (i|f|o|g); and back. */
+const FROM_HOMEWORK = blockMap(CS231N_LSTM_GATE_ORDER, LSTM_GATE_ORDER);
+const TO_HOMEWORK = blockMap(LSTM_GATE_ORDER, CS231N_LSTM_GATE_ORDER);
+
+function lstmParams(Wx: M, Wh: M, b: M): { Wx: M; Wh: M; b: M } {
+  const H = Wh.rows;
+  return { Wx: permuteColumnBlocks(Wx, FROM_HOMEWORK, H), Wh: permuteColumnBlocks(Wh, FROM_HOMEWORK, H), b: permuteColumnBlocks(b, FROM_HOMEWORK, H) };
+}
+
+function homeworkGrads(g: { dWx: M; dWh: M; db: M }): { dWx: M; dWh: M; db: M } {
+  const H = g.dWh.rows;
+  return { dWx: permuteColumnBlocks(g.dWx, TO_HOMEWORK, H), dWh: permuteColumnBlocks(g.dWh, TO_HOMEWORK, H), db: permuteColumnBlocks(g.db, TO_HOMEWORK, H) };
+}
+
+const rnnWeights = [
+  { name: 'Wx', shape: 'D×H', gradient: 'dWx', scale: 0.3 },
+  { name: 'Wh', shape: 'H×H', gradient: 'dWh', scale: 0.3 },
+  { name: 'b', shape: '1×H', gradient: 'db', scale: 0.3 },
+] as const;
+const lstmWeights = [
+  { name: 'Wx', shape: 'D×4H', gradient: 'dWx', scale: 0.3 },
+  { name: 'Wh', shape: 'H×4H', gradient: 'dWh', scale: 0.3 },
+  { name: 'b', shape: '1×4H', gradient: 'db', scale: 0.3 },
+] as const;
+const lstmGates = { names: CS231N_LSTM_GATE_ORDER, inputs: ['Wx', 'Wh', 'b'] };
+
+/** `rnn-step`: next_h = tanh(x·Wx + prev_h·Wh + b). */
+const rnnStep: KernelSpec = {
+  name: 'rnn-step',
+  summary: 'rnn_step_forward / rnn_step_backward',
+  forwardName: 'rnn_step_forward',
+  backwardName: 'rnn_step_backward',
+  reference: {
+    forward: (x: M, prevH: M, Wx: M, Wh: M, b: M) => {
+      const r = rnnStepForward(x, prevH, { Wx, Wh, b });
+      return { next_h: r.h, cache: r.cache };
+    },
+    backward: (dnextH: M, cache: RnnStepCache) => {
+      const g = rnnStepBackward(dnextH, cache);
+      return { dx: g.dx, dprev_h: g.dhPrev, dWx: g.dWx, dWh: g.dWh, db: g.db };
+    },
+  },
+  inputs: [...rnnWeights, { name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 }, { name: 'prev_h', shape: 'N×H', gradient: 'dprev_h', scale: 1 }],
+  outputs: [{ name: 'next_h', shape: 'N×H', upstream: 'dnext_h' }],
+  callForward: (f, v) => f(v.x, v.prev_h, v.Wx, v.Wh, v.b),
+  callBackward: (f, d, cache) => f(d.next_h, cache),
+};
+
+/** `rnn`: the step over t = 1…T from h0, and backpropagation through time. */
+const rnn: KernelSpec = {
+  name: 'rnn',
+  summary: 'rnn_forward / rnn_backward',
+  forwardName: 'rnn_forward',
+  backwardName: 'rnn_backward',
+  reference: {
+    forward: (x: T3, h0: M, Wx: M, Wh: M, b: M) => {
+      const r = rnnForward(x, h0, { Wx, Wh, b });
+      return { h: r.h, cache: r.cache };
+    },
+    backward: (dh: T3, cache: RnnCache) => {
+      const g = rnnBackward(dh, cache);
+      return { dx: g.dx, dh0: g.dh0, dWx: g.dWx, dWh: g.dWh, db: g.db };
+    },
+  },
+  inputs: [...rnnWeights, { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 }, { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 }],
+  outputs: [{ name: 'h', shape: 'N×T×H', upstream: 'dh' }],
+  callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
+  callBackward: (f, d, cache) => f(d.h, cache),
+};
+
+/** `lstm-step`: gates i|f|o|g from x·Wx + prev_h·Wh + b; next_c = f ⊙ prev_c + i ⊙ g; next_h = o ⊙ tanh(next_c). */
+const lstmStep: KernelSpec = {
+  name: 'lstm-step',
+  summary: 'lstm_step_forward / lstm_step_backward',
+  forwardName: 'lstm_step_forward',
+  backwardName: 'lstm_step_backward',
+  reference: {
+    forward: (x: M, prevH: M, prevC: M, Wx: M, Wh: M, b: M) => {
+      const r = lstmStepForward(x, prevH, prevC, lstmParams(Wx, Wh, b));
+      return { next_h: r.h, next_c: r.c, cache: r.cache };
+    },
+    backward: (dnextH: M, dnextC: M, cache: LstmStepCache) => {
+      const g = lstmStepBackward(dnextH, dnextC, cache);
+      return { dx: g.dx, dprev_h: g.dhPrev, dprev_c: g.dcPrev, ...homeworkGrads(g) };
+    },
+  },
+  inputs: [
+    ...lstmWeights,
+    { name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 },
+    { name: 'prev_h', shape: 'N×H', gradient: 'dprev_h', scale: 1 },
+    { name: 'prev_c', shape: 'N×H', gradient: 'dprev_c', scale: 1 },
+  ],
+  outputs: [
+    { name: 'next_h', shape: 'N×H', upstream: 'dnext_h' },
+    { name: 'next_c', shape: 'N×H', upstream: 'dnext_c' },
+  ],
+  gates: lstmGates,
+  callForward: (f, v) => f(v.x, v.prev_h, v.prev_c, v.Wx, v.Wh, v.b),
+  callBackward: (f, d, cache) => f(d.next_h, d.next_c, cache),
+};
+
+/** `lstm`: the step over t = 1…T from h0 and c0 = 0, and BPTT with dh and dc carried back. */
+const lstm: KernelSpec = {
+  name: 'lstm',
+  summary: 'lstm_forward / lstm_backward',
+  forwardName: 'lstm_forward',
+  backwardName: 'lstm_backward',
+  reference: {
+    forward: (x: T3, h0: M, Wx: M, Wh: M, b: M) => {
+      const r = lstmForward(x, h0, lstmParams(Wx, Wh, b));
+      return { h: r.h, cache: r.cache };
+    },
+    backward: (dh: T3, cache: LstmCache) => {
+      const g = lstmBackward(dh, cache);
+      return { dx: g.dx, dh0: g.dh0, ...homeworkGrads(g) };
+    },
+  },
+  inputs: [...lstmWeights, { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 }, { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 }],
+  outputs: [{ name: 'h', shape: 'N×T×H', upstream: 'dh' }],
+  gates: lstmGates,
+  callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
+  callBackward: (f, d, cache) => f(d.h, cache),
+};
+
+/** N×T ids in [0, H): word ids (V = H) or targets. */
+function drawIds(sizes: KernelSizes, uniform: () => number): Ids {
+  return Array.from({ length: sizes.N }, () => Array.from({ length: sizes.T }, () => Math.floor(uniform() * sizes.H)));
+}
+
+/** An N×T mask with about one entry in five off, and (0, 0) on so the loss is never empty. */
+function drawMask(sizes: KernelSizes, uniform: () => number): Mask {
+  return Array.from({ length: sizes.N }, (_, n) => Array.from({ length: sizes.T }, (_, t) => (n === 0 && t === 0) || uniform() >= 0.2));
+}
+
+/** `word-embedding`: out[n, t] = W[x[n, t]]; dW adds each dout row to the row of its word. */
+const wordEmbedding: KernelSpec = {
+  name: 'word-embedding',
+  summary: 'word_embedding_forward / word_embedding_backward (V = H words)',
+  forwardName: 'word_embedding_forward',
+  backwardName: 'word_embedding_backward',
+  reference: {
+    forward: (x: Ids, W: M) => wordEmbeddingForward(x, W),
+    backward: (dout: T3, cache: Parameters<typeof wordEmbeddingBackward>[1]) => ({ dW: wordEmbeddingBackward(dout, cache).dW }),
+  },
+  inputs: [{ name: 'W', shape: 'H×D', gradient: 'dW', scale: 1 }],
+  constants: [{ name: 'x', draw: drawIds }],
+  outputs: [{ name: 'out', shape: 'N×T×D', upstream: 'dout' }],
+  callForward: (f, v) => f(v.x, v.W),
+  callBackward: (f, d, cache) => f(d.out, cache),
+};
+
+/** `temporal-affine`: out[n, t] = x[n, t]·w + b (M = H outputs). */
+const temporalAffine: KernelSpec = {
+  name: 'temporal-affine',
+  summary: 'temporal_affine_forward / temporal_affine_backward (M = H outputs)',
+  forwardName: 'temporal_affine_forward',
+  backwardName: 'temporal_affine_backward',
+  reference: {
+    forward: (x: T3, w: M, b: M) => temporalAffineForward(x, w, b),
+    backward: (dout: T3, cache: Parameters<typeof temporalAffineBackward>[1]) => {
+      const g = temporalAffineBackward(dout, cache);
+      return { dx: g.dx, dw: g.dW, db: g.db };
+    },
+  },
+  inputs: [
+    { name: 'w', shape: 'D×H', gradient: 'dw', scale: 0.3 },
+    { name: 'b', shape: '1×H', gradient: 'db', scale: 0.3 },
+    { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 },
+  ],
+  outputs: [{ name: 'out', shape: 'N×T×H', upstream: 'dout' }],
+  callForward: (f, v) => f(v.x, v.w, v.b),
+  callBackward: (f, d, cache) => f(d.out, cache),
+};
+
+/** dx scaled by the upstream dloss, keeping whatever form dx came in (the checker validates it). */
+function scaled(dx: unknown, dloss: unknown): unknown {
+  const s = (dloss as Matrix).data[0] as number;
+  if (typeof dx !== 'object' || dx === null || !('data' in dx)) return dx;
+  const r = dx as { data: ArrayLike<number> };
+  return { ...r, data: Float64Array.from(r.data, (v) => v * s) };
+}
+
+/**
+ * `temporal-softmax-loss`: loss = −(1/N) Σ mask · log softmax(x)[y] (V = H
+ * classes). The function returns (loss, dx) at once, so its "backward" is dx
+ * times the upstream dloss; dx is checked against finite differences of its loss.
+ */
+const temporalSoftmax: KernelSpec = {
+  name: 'temporal-softmax-loss',
+  summary: 'temporal_softmax_loss (its dx) (V = H classes)',
+  forwardName: 'temporal_softmax_loss',
+  backwardName: 'temporal_softmax_loss',
+  reference: {
+    forward: (x: T3, y: Ids, mask: Mask) => {
+      const r = temporalSoftmaxLoss(x, y, mask);
+      return { loss: r.loss, dx: r.dscores };
+    },
+    backward: () => null,
+  },
+  inputs: [{ name: 'x', shape: 'N×T×H', gradient: 'dx', scale: 1 }],
+  constants: [
+    { name: 'y', draw: drawIds },
+    { name: 'mask', draw: drawMask },
+  ],
+  outputs: [{ name: 'loss', shape: '1×1', upstream: 'dloss' }],
+  callForward: (f: KernelFunction, v) => {
+    const r = f(v.x, v.y, v.mask) as Record<string, unknown>;
+    return { loss: r.loss, cache: r.dx };
+  },
+  callBackward: (_f, d, dx) => ({ dx: scaled(dx, d.loss) }),
+};
+
+/** The numpy homework's kernels, in check order. */
+export function numpyKernelSpecs(): KernelSpec[] {
+  return [rnnStep, rnn, lstmStep, lstm, wordEmbedding, temporalAffine, temporalSoftmax];
+}
