@@ -9,6 +9,8 @@ Whatever the module prints goes to stderr, never into the answers.
 
 Requests:  {"op": "load", "path": p, "names": [...]}
            {"op": "call", "fn": name, "args": [...], "returns": [...], "refs": [...]}
+           {"op": "fd", "fn": name, "args": [...], "perturb": i, "indices": [...], "eps": h,
+            "returns": [...], "upstream": {output: array}}  (the finite differences, in one round trip)
 Answers:   {"ok": true, ...} or {"ok": false, "error": {"type", "message", "location"}}
 """
 import base64
@@ -128,6 +130,33 @@ class Bridge:
             out[name] = self.keep(v) if name in req["refs"] else self.encode(v, name)
         return {"ok": True, "result": out}
 
+    def fd(self, req):
+        """Centered differences of L = sum over outputs of out * dout, at each index of one argument."""
+        np = self.np
+        fn = getattr(self.module, req["fn"])
+        args = [self.decode(a) for a in req["args"]]
+        x = args[req["perturb"]].reshape(-1)  # a view: perturbing it perturbs the argument
+        returns = req["returns"]
+        upstream = {k: self.decode(v).reshape(-1) for k, v in req["upstream"].items()}
+
+        def loss():
+            # Fresh copies, as for every call: a module that edits its inputs in place changes nothing here.
+            result = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+            values = dict(zip(returns, [result] if len(returns) == 1 else result))
+            return sum(float(np.dot(np.asarray(values[k], dtype=np.float64).reshape(-1), u)) for k, u in upstream.items())
+
+        eps = req["eps"]
+        out = np.empty(len(req["indices"]))
+        for i, k in enumerate(req["indices"]):
+            old = x[k]
+            x[k] = old + eps
+            plus = loss()
+            x[k] = old - eps
+            minus = loss()
+            x[k] = old
+            out[i] = (plus - minus) / (2 * eps)
+        return {"ok": True, "values": b64(out)}
+
     def error(self, exc):
         return {"ok": False, "error": {
             "type": type(exc).__name__,
@@ -191,7 +220,7 @@ def main():
     for line in sys.stdin:
         req = json.loads(line)
         try:
-            answer = bridge.load(req) if req["op"] == "load" else bridge.call(req)
+            answer = getattr(bridge, req["op"])(req)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the module must not end us
             answer = bridge.error(exc)
         bridge.send(answer)

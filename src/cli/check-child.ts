@@ -108,7 +108,12 @@ function recording(impl: KernelImplementation, thrown: { error: unknown; set: bo
         throw err;
       }
     };
-  return impl.backward === undefined ? { forward: wrap(impl.forward) } : { forward: wrap(impl.forward), backward: wrap(impl.backward) };
+  const numeric = impl.numericGradient;
+  return {
+    forward: wrap(impl.forward),
+    ...(impl.backward === undefined ? {} : { backward: wrap(impl.backward) }),
+    ...(numeric === undefined ? {} : { numericGradient: wrap(numeric) as typeof numeric }),
+  };
 }
 
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {

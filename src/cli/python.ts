@@ -232,6 +232,31 @@ export class PythonBridge {
     return out;
   }
 
+  /**
+   * The centered differences of L = Σ_k Σ result[k] ⊙ upstream[k] for
+   * `fn(*args)`, at each of `indices` of argument `perturb` (flat,
+   * row-major), computed in Python in one round trip.
+   *
+   * @throws PythonError when the function raises.
+   */
+  centeredDifferences(
+    fn: string,
+    args: readonly unknown[],
+    perturb: number,
+    indices: readonly number[],
+    eps: number,
+    returns: readonly string[],
+    upstream: Readonly<Record<string, unknown>>,
+  ): Float64Array {
+    const up: Record<string, Encoded> = {};
+    for (const [k, v] of Object.entries(upstream)) up[k] = encode(v);
+    const answer = this.request({ op: 'fd', fn, args: args.map(encode), perturb, indices, eps, returns, upstream: up });
+    const bytes = Buffer.from(answer.values as string, 'base64');
+    const values = new Float64Array(bytes.byteLength / 8);
+    new Uint8Array(values.buffer).set(bytes);
+    return values;
+  }
+
   /** Lets python3 end (its stdin closes) and stops the worker. */
   close(): void {
     this.port.postMessage(null);

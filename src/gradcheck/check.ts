@@ -134,7 +134,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   }
   const samples = options.samples === undefined ? null : positiveInt(fn, 'samples', options.samples);
   const isUser = options.implementation !== undefined;
-  const impl = options.implementation ?? spec.reference;
+  const impl: KernelImplementation = options.implementation ?? spec.reference;
   const withReference = options.compareWithReference ?? isUser;
   const kernel = spec.name;
   const notes: string[] = [];
@@ -225,6 +225,26 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     return s;
   };
 
+  /** One call for every coordinate of `name`, validated like a forward's result. */
+  const numericGradientElsewhere = (
+    compute: NonNullable<KernelImplementation['numericGradient']>,
+    name: string,
+    indices: readonly number[],
+  ): ArrayLike<number> => {
+    let values: ArrayLike<number>;
+    try {
+      values = compute({ values: { ...constants, ...clones(inputs) }, input: name, indices, eps, upstream: clones(upstream) });
+    } catch (err) {
+      throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
+    }
+    if (values.length !== indices.length) {
+      throw new KernelContractError(kernel, `finite differences of ${name} gave ${values.length} values for ${indices.length} coordinates`);
+    }
+    done += indices.length;
+    options.onProgress?.({ kernel, input: name, done, total });
+    return values;
+  };
+
   const chosen = new Map<string, number[]>();
   for (const input of spec.inputs) {
     const length = (inputs[input.name] as Checkable).data.length;
@@ -247,10 +267,12 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     const indices = chosen.get(input.name) as number[];
     let numeric: Float64Array | null = null;
     if (analytic !== null) {
-      const values = numericGradientAt(loss, x.data, indices, eps, () => {
-        done++;
-        options.onProgress?.({ kernel, input: input.name, done, total });
-      });
+      const values = impl.numericGradient === undefined
+        ? numericGradientAt(loss, x.data, indices, eps, () => {
+            done++;
+            options.onProgress?.({ kernel, input: input.name, done, total });
+          })
+        : numericGradientElsewhere(impl.numericGradient, input.name, indices);
       numeric = new Float64Array(x.data.length);
       indices.forEach((k, i) => {
         (numeric as Float64Array)[k] = values[i] as number;

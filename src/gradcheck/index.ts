@@ -11,7 +11,7 @@ export {
 export { KernelContractError, toCheckable } from './coerce.js';
 export { evalShape, formatShape, type KernelSizes, type Checkable } from './shapes.js';
 export { seededUniform, gaussianSource, normalDraw, sampleIndices } from './random.js';
-export type { KernelSpec, KernelFunction, KernelImplementation, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
+export type { KernelSpec, KernelFunction, KernelImplementation, NumericGradientRequest, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
 export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
 export { checkSpec } from './check.js';
 export { rnnStepSpec, rnnSpec } from './specs/rnn.js';

@@ -19,6 +19,27 @@ export interface KernelImplementation {
   readonly forward: KernelFunction;
   /** The backward: takes the upstream gradients and the cache, returns `{ d<input>… }`. */
   readonly backward?: KernelFunction;
+  /**
+   * Optional: the centered differences of L = Σ_outputs Σ out ⊙ dout at
+   * `indices` of one input, all in one call, for a forward that runs
+   * elsewhere (another process), where one round trip per forward call would
+   * dominate. Without it the checker calls `forward` twice per coordinate.
+   */
+  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
+}
+
+/** What {@link KernelImplementation.numericGradient} is asked for. */
+export interface NumericGradientRequest {
+  /** The forward's inputs and constants, keyed by name, as `callForward` takes them. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The input to perturb, one of `values`' keys. */
+  readonly input: string;
+  /** Flat row-major indices of that input to perturb by ±eps, one result per index. */
+  readonly indices: readonly number[];
+  /** The step. */
+  readonly eps: number;
+  /** The upstream gradient of each output, keyed by output name. */
+  readonly upstream: Readonly<Record<string, unknown>>;
 }
 
 /** One differentiable input (an activation or a weight) of a kernel. */
@@ -80,7 +101,7 @@ export interface KernelSpec {
   /** The backward's exported name, e.g. `"lstmStepBackward"`. */
   readonly backwardName: string;
   /** The library's own implementation, the reference for users' modules. */
-  readonly reference: Required<KernelImplementation>;
+  readonly reference: Required<Pick<KernelImplementation, 'forward' | 'backward'>>;
   /** Differentiable inputs, in the order report rows show their gradients. */
   readonly inputs: readonly InputSpec[];
   /** Inputs that are not differentiated (indices, targets, masks), if any. */
