@@ -83,8 +83,9 @@ function exitError(call: ExitCall): CheckRunError {
 function asyncError(err: unknown, how: 'an uncaught exception' | 'an unhandled promise rejection'): CheckRunError {
   if (err instanceof ExitCall) return exitError(err);
   const location = locate(err);
-  const when = phase === 'load' ? 'while loading' : kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
-  return { kind: 'async', kernel, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
+  // Which kernel scheduled it is unknown: it surfaces whenever the event loop runs, often during a later kernel.
+  const when = phase === 'load' ? 'while loading' : 'outside any kernel call (from a timer, a callback or a promise)';
+  return { kind: 'async', kernel: null, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
 }
 
 process.exit = ((code?: number | string | null) => {

@@ -46,8 +46,8 @@ describe('a module that never finishes', () => {
   it('an endless loop in a kernel is stopped at --timeout 1: exit 1 within the limit, reported as a timeout', () => {
     const r = handgrad('--impl', fixture('hang-in-backward.js'), '--timeout', '1');
     expect(r.code).toBe(1);
-    // 1 s of limit plus the start of two Node processes; a hang would reach spawnSync's 20 s.
-    expect(r.seconds).toBeLessThan(6);
+    // 1 s of limit plus the start of two Node processes (slow on a loaded machine); a hang would reach spawnSync's 20 s.
+    expect(r.seconds).toBeLessThan(10);
     expect(r.stderr).toMatch(/^handgrad: rnn-step: your kernels did not finish within 1 s \(an infinite loop\?\); the check was stopped/m);
     expect(r.stdout).toBe('');
   });
@@ -61,7 +61,7 @@ describe('a module that never finishes', () => {
   it('a top-level await that never settles: exit 1, reported as never loaded', () => {
     const r = json('--impl', fixture('never-loads.mjs'), '--timeout', '2');
     expect(r.code).toBe(1);
-    expect(r.seconds).toBeLessThan(7);
+    expect(r.seconds).toBeLessThan(10);
     expect(r.report).toMatchObject({ ok: false, kernels: [], error: { kind: 'never-loaded', kernel: null } });
     expect(r.stderr).toMatch(/^handgrad: test\/fixtures\/robust\/never-loads\.mjs never finished loading/m);
   });
@@ -108,7 +108,7 @@ describe('errors the module throws', () => {
     expect(r.report.kernels.map((k) => [k.kernel, k.ok])).toEqual([['rnn-step', true]]);
     expect(r.report.error).toMatchObject({
       kind: 'async',
-      message: expect.stringMatching(/^an uncaught exception in your module .*: Error: late failure in a timer, at /),
+      message: expect.stringMatching(/^an uncaught exception in your module outside any kernel call .*: Error: late failure in a timer, at /),
       location: { file: 'test/fixtures/robust/timer-throws.js', line: 11 },
     });
   });
