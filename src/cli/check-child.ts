@@ -15,7 +15,7 @@ import {
   type KernelImplementation,
   type KernelSpec,
 } from '../gradcheck/index.js';
-import { ModuleLoadError, findUserKernels, loadUserModule, type UserKernel } from './impl.js';
+import { ModuleLoadError, findUserKernels, letHomeworkFindThisPackage, loadUserModule, type UserKernel } from './impl.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
 import { UsageError } from './usage.js';
 import { formatLocation, syntaxErrorLocation, userLocation } from './where.js';
@@ -183,6 +183,7 @@ function settle(graceMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[process.argv.length - 1] as string) as ChildRequest;
+  letHomeworkFindThisPackage();
   // An import that waits forever on a promise leaves nothing in the event
   // loop: Node would exit silently. Caught here instead.
   const neverLoaded = (): void => {

@@ -5,6 +5,8 @@
  * one valid JSON object.
  */
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = join(__dirname, '..', '..');
@@ -177,5 +179,31 @@ describe('out-of-range settings are usage errors (exit 2) naming the option, the
   it('--eps at both ends of its range still passes the correct homework at a tolerance that fits the step', () => {
     expect(handgrad('--impl', 'test/fixtures/homework-correct.js', '--eps', '1e-10', '--tol', '1e-4', '--quiet').code).toBe(0);
     expect(handgrad('--impl', 'test/fixtures/homework-correct.js', '--eps', '0.1', '--tol', '0.05', '--quiet').code).toBe(0);
+  });
+});
+
+describe('wherever the homework is', () => {
+  // A folder outside this clone, with no node_modules above it.
+  const outside = mkdtempSync(join(tmpdir(), 'handgrad-hw-'));
+  afterAll(() => rmSync(outside, { recursive: true, force: true }));
+
+  it.each(['uses-package.js', 'uses-package.mjs'])(
+    "%s, which imports 'handgrad' from a folder that has not installed it, resolves it to the running checker",
+    (name) => {
+      copyFileSync(join(root, fixture(name)), join(outside, name));
+      const r = spawnSync(process.execPath, [bin, 'check', '--impl', name, '--quiet'], { cwd: outside, encoding: 'utf8', timeout: 20_000 });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^ok: all 6 checks pass/);
+      expect(r.status).toBe(0);
+    },
+  );
+
+  it('a throw is located relative to the working directory, ../ included', () => {
+    const sub = join(outside, 'sub');
+    mkdirSync(sub, { recursive: true });
+    copyFileSync(join(root, 'test/fixtures/kernel-throws.js'), join(outside, 'kernel-throws.js'));
+    const r = spawnSync(process.execPath, [bin, 'check', '--impl', '../kernel-throws.js'], { cwd: sub, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/threw Error: TODO: implement lstmStepForward, at \.\.\/kernel-throws\.js:5:9$/m);
   });
 });
