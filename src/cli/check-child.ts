@@ -15,9 +15,9 @@ import {
   type KernelImplementation,
   type KernelSpec,
 } from '../gradcheck/index.js';
-import { ModuleLoadError, findUserKernels, loadUserModule, type UserKernel } from './impl.js';
+import { ModuleLoadError, findUserKernels, letHomeworkFindThisPackage, loadUserModule, type UserKernel } from './impl.js';
 import { isPythonModule, loadPythonModule } from './impl-python.js';
-import { PythonError, PythonReturnError, PythonUnavailableError } from './python.js';
+import { PythonBridge, PythonError, PythonReturnError, PythonUnavailableError } from './python.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
 import { UsageError } from './usage.js';
 import { formatLocation, syntaxErrorLocation, userLocation } from './where.js';
@@ -37,6 +37,8 @@ const realExit = process.exit.bind(process);
 let phase: 'load' | 'check' | 'settle' | 'over' = 'load';
 let kernel: string | null = null;
 let notes: string[] = [];
+/** The python3 running a .py module's functions, started before the time limit begins. */
+let python: PythonBridge | null = null;
 
 function send(msg: ChildMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -86,8 +88,9 @@ function exitError(call: ExitCall): CheckRunError {
 function asyncError(err: unknown, how: 'an uncaught exception' | 'an unhandled promise rejection'): CheckRunError {
   if (err instanceof ExitCall) return exitError(err);
   const location = locate(err);
-  const when = phase === 'load' ? 'while loading' : kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
-  return { kind: 'async', kernel, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
+  // Which kernel scheduled it is unknown: it surfaces whenever the event loop runs, often during a later kernel.
+  const when = phase === 'load' ? 'while loading' : 'outside any kernel call (from a timer, a callback or a promise)';
+  return { kind: 'async', kernel: null, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
 }
 
 process.exit = ((code?: number | string | null) => {
@@ -127,8 +130,8 @@ function kernelError(err: KernelContractError, thrown: { error: unknown; set: bo
 }
 
 async function load(request: ChildRequest): Promise<UserKernel[]> {
-  if (isPythonModule(request.impl)) {
-    const found = loadPythonModule(request);
+  if (python !== null) {
+    const found = loadPythonModule(request, python);
     notes = found.notes;
     return found.kernels;
   }
@@ -198,6 +201,7 @@ function settle(graceMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[process.argv.length - 1] as string) as ChildRequest;
+  letHomeworkFindThisPackage();
   // An import that waits forever on a promise leaves nothing in the event
   // loop: Node would exit silently. Caught here instead.
   const neverLoaded = (): void => {
@@ -210,14 +214,21 @@ async function main(): Promise<void> {
     });
   };
   process.on('beforeExit', neverLoaded);
+  // python3 and numpy start before the user's time limit does, as Node and the checker have.
+  if (isPythonModule(request.impl)) {
+    try {
+      python = new PythonBridge(request.cwd);
+    } catch (err) {
+      if (err instanceof PythonUnavailableError) return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
+      throw err;
+    }
+  }
   await send({ type: 'phase', kernel: null });
   let kernels: UserKernel[];
   try {
     kernels = await load(request);
   } catch (err) {
-    if (err instanceof UsageError || err instanceof PythonUnavailableError) {
-      return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
-    }
+    if (err instanceof UsageError) return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
     if (err instanceof ModuleLoadError) {
       if (err.cause instanceof ExitCall) return fail(exitError(err.cause));
       const location = locate(err.cause);

@@ -71,7 +71,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--tol <t>', `largest norm-relative error that passes (default ${DEFAULT_TOLERANCE.toExponential()})`)
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
     .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js, or a numpy .py) against finite differences and the library')
-    .option('--timeout <seconds>', `time limit of an --impl run, loading included (default ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option('--timeout <seconds>', `time limit of your module in an --impl run, from loading it to the last check (default ${DEFAULT_TIMEOUT_SECONDS})`)
     .option('--json', 'print the report as JSON (see docs/gradient-checking-cli.md)')
     .option('--quiet', 'print only the verdict line')
     .action(async (flags: CheckFlags) => {

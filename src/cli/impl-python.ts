@@ -19,14 +19,13 @@ export function isPythonModule(specifier: string): boolean {
 }
 
 /**
- * Starts python3, imports the module and returns its kernels, each function
- * a synchronous call into Python.
+ * Imports the module in `bridge`'s python3 and returns its kernels, each
+ * function a synchronous call into Python.
  *
  * @throws UsageError when the file is missing or a directory, or --kernel names no numpy kernel.
- * @throws PythonUnavailableError when python3 or numpy is missing.
  * @throws ModuleLoadError when importing the module raises (its cause a PythonError with file:line).
  */
-export function loadPythonModule(request: ChildRequest): { kernels: UserKernel[]; notes: string[] } {
+export function loadPythonModule(request: ChildRequest, bridge: PythonBridge): { kernels: UserKernel[]; notes: string[] } {
   const all = numpyKernelSpecs();
   let specs: KernelSpec[];
   try {
@@ -37,7 +36,6 @@ export function loadPythonModule(request: ChildRequest): { kernels: UserKernel[]
   const path = resolve(request.cwd, request.impl);
   if (!existsSync(path)) throw new UsageError(`--impl: cannot find ${request.impl} (looked for ${path})`);
   if (statSync(path).isDirectory()) throw new UsageError(`--impl: ${request.impl} is a directory; pass the .py file`);
-  const bridge = new PythonBridge(request.cwd);
   let defined: string[];
   try {
     defined = bridge.load(path, Object.keys(PYTHON_SIGNATURES));
