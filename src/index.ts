@@ -119,6 +119,8 @@ export {
   type ConstantSpec,
   type KernelSizes,
   type GradcheckJsonReport,
+  type CheckRunError,
+  type SourceLocation,
   type KernelReport,
   type CheckRow,
   type Comparison,

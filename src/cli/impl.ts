@@ -22,11 +22,24 @@ function firstLine(err: unknown): string {
   return text.split('\n')[0] ?? text;
 }
 
+/** The user's module threw, or failed to compile or resolve an import, while loading; `cause` is what it threw. */
+export class ModuleLoadError extends Error {
+  /** What the import threw. */
+  override readonly cause: unknown;
+
+  constructor(specifier: string, cause: unknown) {
+    super(`--impl: could not load ${specifier}: ${firstLine(cause)}`);
+    this.name = 'ModuleLoadError';
+    this.cause = cause;
+  }
+}
+
 /**
  * Imports the module at `specifier` (a path, relative to `cwd`) and returns
  * its exports, those of a CommonJS `module.exports` included.
  *
- * @throws UsageError when the file is missing, is TypeScript source, or fails to load.
+ * @throws UsageError when the file is missing, a directory or TypeScript source.
+ * @throws ModuleLoadError when importing it throws.
  */
 export async function loadUserModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
   const path = resolve(cwd, specifier);
@@ -41,7 +54,7 @@ export async function loadUserModule(specifier: string, cwd: string = process.cw
     // and CommonJS modules load alike.
     ns = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
-    throw new UsageError(`--impl: could not load ${specifier}: ${firstLine(err)}`);
+    throw new ModuleLoadError(specifier, err);
   }
   const merged: Record<string, unknown> = {};
   const def = ns.default;

@@ -19,6 +19,8 @@ export { lstmStepSpec, lstmSpec } from './specs/lstm.js';
 export { gruStepSpec, gruSpec } from './specs/gru.js';
 export type {
   GradcheckJsonReport,
+  CheckRunError,
+  SourceLocation,
   KernelReport,
   CheckRow,
   Comparison,

@@ -140,6 +140,38 @@ export interface WorstError {
   readonly normRelError: number;
 }
 
+/** A line of the user's code, where an error was thrown or process.exit was called. */
+export interface SourceLocation {
+  /** The file, relative to the working directory when it lies inside it, else absolute. */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+}
+
+/**
+ * Why a run stopped before every requested check ran. `usage` exits 2 (the
+ * command was called wrong); every other kind exits 1 (the checked code
+ * misbehaved).
+ */
+export interface CheckRunError {
+  /**
+   * `usage` an option or the module path is wrong; `load` the module threw or failed while loading;
+   * `never-loaded` its loading never finished; `threw` a kernel threw; `contract` a kernel returned
+   * something without the expected keys, shapes or numbers; `exit` the module called process.exit;
+   * `async` an uncaught exception or unhandled rejection outside a kernel call; `timeout` the run
+   * passed the time limit and was stopped; `crash` the process running the module died otherwise.
+   */
+  readonly kind: 'usage' | 'load' | 'never-loaded' | 'threw' | 'contract' | 'exit' | 'async' | 'timeout' | 'crash';
+  /** One line for people, as printed on stderr. */
+  readonly message: string;
+  /** The kernel being checked when it happened, or null (loading, options). */
+  readonly kernel: string | null;
+  /** Where in the user's code, when known. */
+  readonly location: SourceLocation | null;
+}
+
 /**
  * Exactly what `handgrad check --json` prints on stdout: one object.
  * docs/gradient-checking-cli.md documents it field by field, and a test
@@ -178,6 +210,8 @@ export interface GradcheckJsonReport {
   readonly worst: WorstError | null;
   /** The first failure of the run, or null. */
   readonly firstFailure: FailureSummary | null;
-  /** One report per kernel, in the order they were checked. */
+  /** One report per kernel, in the order they were checked (those finished before an error). */
   readonly kernels: KernelReport[];
+  /** Why the run stopped early, or null when every requested check ran; `ok` is false when set. */
+  readonly error: CheckRunError | null;
 }
