@@ -4,7 +4,8 @@
  * for someone else's implementation, both passes with the library's), and
  * report per gradient, per gate block and per coordinate.
  */
-import { KernelContractError, toCheckable } from './coerce.js';
+import { KernelContractError, isTransposedShape, toCheckable } from './coerce.js';
+import { diagnoseKernel, type HasValues } from './mistakes/diagnose.js';
 import { checkEps, numericGradientAt } from './numeric.js';
 import { gaussianSource, sampleIndices, seededUniform } from './random.js';
 import type { CheckRow, Comparison, FailureSummary, GateBlockReport, KernelReport } from './report.js';
@@ -48,6 +49,12 @@ export interface CheckKernelOptions {
   readonly compareWithReference?: boolean;
   /** Called after every finite-difference coordinate. */
   readonly onProgress?: (progress: CheckProgress) => void;
+  /**
+   * The gate order of the weights the implementation's own code receives,
+   * when a wrapper converts them from the library's layout (a numpy
+   * homework's i|f|o|g). Only the sentence of a gate-order diagnosis uses it.
+   */
+  readonly gateOrder?: readonly string[];
 }
 
 type Tensors = Record<string, Checkable>;
@@ -201,7 +208,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       if (!(input.gradient in r)) {
         throw new KernelContractError(kernel, `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`);
       }
-      grads[input.name] = toCheckable(kernel, `${whose}${spec.backwardName}'s ${input.gradient}`, r[input.gradient], evalShape(input.shape, sizes), input.shape);
+      const what = `${whose}${spec.backwardName}'s ${input.gradient}`;
+      grads[input.name] = readGradient(kernel, what, r[input.gradient], evalShape(input.shape, sizes), input.shape, notes);
     }
     return grads;
   };
@@ -294,6 +302,18 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   }
 
   const firstFailure = summarizeFailure(kernel, rows);
+  const diagnoses =
+    withReference && firstFailure !== null
+      ? diagnoseKernel(spec, {
+          inputs,
+          constants,
+          upstream,
+          outputs: mine.outputs,
+          gradients: analytic === null ? null : byGradientName(spec, analytic),
+          ...(options.gateOrder === undefined ? {} : { gateOrder: options.gateOrder }),
+          tolerance,
+        })
+      : [];
   return {
     kernel,
     implementation: isUser ? 'user' : 'library',
@@ -305,9 +325,32 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     ok: rows.every((r) => r.ok),
     rows,
     firstFailure,
+    diagnoses,
     notes,
     milliseconds: Date.now() - started,
   };
+}
+
+/** The gradients keyed by gradient name (`dWx`) instead of input name (`Wx`). */
+function byGradientName(spec: KernelSpec, grads: Tensors): Record<string, HasValues> {
+  const out: Record<string, HasValues> = {};
+  for (const input of spec.inputs) out[input.gradient] = grads[input.name] as Checkable;
+  return out;
+}
+
+/**
+ * A returned gradient as a Checkable of `expected` shape. One returned as the
+ * transpose of that shape is kept as its values fill the expected shape row by
+ * row, so it fails (and the catalog can name it) instead of stopping the run.
+ */
+function readGradient(kernel: string, what: string, value: unknown, expected: number[], shapeExpr: string, notes: string[]): Checkable {
+  if (!isTransposedShape(value, expected)) return toCheckable(kernel, what, value, expected, shapeExpr);
+  const [rows, cols] = expected as [number, number];
+  const transposed = toCheckable(kernel, what, value, [cols, rows], `${shapeExpr}, transposed`);
+  notes.push(`${what} is ${cols}×${rows}, the transpose of its shape ${shapeExpr} (${rows}×${cols}); its values are compared in the order they are stored`);
+  const out = zerosOfShape(expected);
+  out.data.set(transposed.data);
+  return out;
 }
 
 /**

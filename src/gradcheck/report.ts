@@ -5,6 +5,32 @@
  * diffed and read by other tools; docs/gradient-checking-cli.md describes it.
  */
 
+/** One output or gradient a mistake explains. */
+export interface DiagnosisMatch {
+  /** The gradient's name (`"dWx"`) or the output's (`"h"`). */
+  readonly name: string;
+  /** A gradient, or a forward output. */
+  readonly kind: 'gradient' | 'output';
+  /** The gate blocks it explains, for a gate-stacked tensor; null when it explains the whole tensor. */
+  readonly gates: string[] | null;
+}
+
+/** A catalog mistake found in a user's kernel. */
+export interface Diagnosis {
+  /** The catalog entry's id, e.g. `"lstm-missing-dcnext"`. */
+  readonly id: string;
+  /** One line for the student: what matches which mistake, and the formula it breaks. */
+  readonly sentence: string;
+  /** The formula the mistake breaks. */
+  readonly formula: string;
+  /** Where the docs derive it, e.g. `"docs/lstm.md#backward-the-carried-cell-gradient"`. */
+  readonly anchor: string;
+  /** The names of the outputs and gradients it explains, in report order. */
+  readonly gradients: string[];
+  /** The same, with the gate blocks each one matches. */
+  readonly matches: DiagnosisMatch[];
+}
+
 /** Where one tensor is worst: its multi-index and the two values there. */
 export interface WorstCoordinate {
   /** `[row, col]` for a matrix, `[n, t, d]` for an N×T×D tensor. */
@@ -122,6 +148,11 @@ export interface KernelReport {
   readonly rows: CheckRow[];
   /** The first failing row, or null. */
   readonly firstFailure: FailureSummary | null;
+  /**
+   * Classic mistakes the failing rows match (user implementations only),
+   * each with the rows it explains; empty when none matches or all pass.
+   */
+  readonly diagnoses: Diagnosis[];
   /** Remarks, e.g. that a module exports a forward without its backward. */
   readonly notes: string[];
   /** Wall time of the check. */

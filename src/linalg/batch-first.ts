@@ -6,7 +6,8 @@
  *
  * Docs: docs/performance.md.
  */
-import { SlidingView, type Matrix, type MatrixView, type Tensor3 } from './matrix.js';
+import type { Matrix, MatrixView, Tensor3 } from './matrix.js';
+import { SlidingView } from './views.js';
 
 /**
  * All N·T rows (n, t) of a batch-first buffer as one matrix:

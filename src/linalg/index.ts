@@ -1,5 +1,6 @@
 export { ShapeError } from './errors.js';
-export { Matrix, Tensor3, SlidingView, checkSize, columnsOf, type MatrixView } from './matrix.js';
+export { Matrix, Tensor3, checkSize, type MatrixView } from './matrix.js';
+export { SlidingView, columnsOf } from './views.js';
 export { allocFloat64, allocationCount } from './alloc.js';
 export { sigmoid, tanh, sigmoidInto, tanhInto } from './activations.js';
 export {

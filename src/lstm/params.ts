@@ -1,4 +1,5 @@
-import { expectMatrix, expectRecord, type Matrix } from '../linalg/index.js';
+import { expectMatrix, expectRecord } from '../linalg/check.js';
+import type { Matrix } from '../linalg/matrix.js';
 
 /**
  * The order of the four gate blocks in every stacked LSTM tensor

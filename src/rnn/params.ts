@@ -1,4 +1,5 @@
-import { expectMatrix, expectRecord, type Matrix } from '../linalg/index.js';
+import { expectMatrix, expectRecord } from '../linalg/check.js';
+import type { Matrix } from '../linalg/matrix.js';
 
 /**
  * Weights of a vanilla RNN: u = h_{t−1}·W_h + x_t·W_x + b, h_t = tanh(u).

@@ -1,0 +1,187 @@
+/**
+ * The GRU (PyTorch's formulation) written as its derivation: the reference
+ * that src/gru/step.ts and src/gru/sequence.ts must equal to 1e-12. Read it
+ * beside docs/gru.md; the same names, arguments, results and errors as the
+ * fast functions, from `handgrad/reference`. Gate blocks in GRU_GATE_ORDER:
+ * r | z | n.
+ */
+import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import { Matrix, Tensor3 } from '../linalg/matrix.js';
+import {
+  add,
+  affine,
+  colSum,
+  matmulTransA,
+  matmulTransB,
+  setStep,
+  sigma,
+  stepsOf,
+  type Steps,
+} from '../reference/ops.js';
+import { checkGruParams, type GruParams } from './params.js';
+
+/** What {@link gruStepBackward} needs from the forward step (every field N×H but x, N×D). */
+export interface GruStepCache {
+  readonly x: Matrix;
+  readonly hPrev: Matrix;
+  /** The reset gate r, the update gate z and the candidate n. */
+  readonly r: Matrix;
+  readonly z: Matrix;
+  readonly n: Matrix;
+  /** hn = h_{t−1}·W_hn + b_hn, the hidden side of the candidate that r multiplies. */
+  readonly hn: Matrix;
+  readonly params: GruParams;
+}
+
+/** Gradients of one step: dx (N×D), dhPrev (N×H), dWx (D×3H), dWh (H×3H), dbx, dbh (1×3H). */
+export interface GruStepGrads {
+  readonly dx: Matrix;
+  readonly dhPrev: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly dbx: Matrix;
+  readonly dbh: Matrix;
+}
+
+/** What {@link gruBackward} needs: the cache of every step, t = 1…T in order. */
+export interface GruCache {
+  readonly steps: readonly GruStepCache[];
+}
+
+/** Gradients of a sequence: dx (N×T×D), dh0 (N×H) and the weight gradients summed over t. */
+export interface GruGrads {
+  readonly dx: Tensor3;
+  readonly dh0: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly dbx: Matrix;
+  readonly dbh: Matrix;
+}
+
+/**
+ * X = x_t·W_x + b_x, Y = h_{t−1}·W_h + b_h; r = σ(X_r + Y_r), z = σ(X_z + Y_z),
+ * n = tanh(X_n + r ⊙ Y_n); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: one step forward.
+ */
+export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): { h: Matrix; cache: GruStepCache } {
+  const fn = 'gruStepForward';
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const params = checkGruParams(fn, p, D, H);
+  const X = affine(xm, params.Wx, params.bx); // X = x_t·W_x + b_x
+  const Y = affine(hm, params.Wh, params.bh); // Y = h_{t−1}·W_h + b_h
+  const zeros = (): Matrix => Matrix.zeros(N, H);
+  const [r, z, n, hn, h] = [zeros(), zeros(), zeros(), zeros(), zeros()];
+  // b runs over the batch here: n is the candidate.
+  for (let b = 0; b < N; b++) {
+    for (let j = 0; j < H; j++) {
+      const k = b * H + j;
+      r.data[k] = sigma(X.get(b, j) + Y.get(b, j));
+      z.data[k] = sigma(X.get(b, H + j) + Y.get(b, H + j));
+      hn.data[k] = Y.get(b, 2 * H + j);
+      n.data[k] = Math.tanh(X.get(b, 2 * H + j) + r.get(b, j) * hn.get(b, j));
+      h.data[k] = (1 - z.get(b, j)) * n.get(b, j) + z.get(b, j) * hm.get(b, j); // h_t
+    }
+  }
+  return { h, cache: { x: xm, hPrev: hm, r, z, n, hn, params } };
+}
+
+/**
+ * dn = dh_t ⊙ (1 − z), dz = dh_t ⊙ (h_{t−1} − n); dA_n = dn ⊙ (1 − n²),
+ * dA_r = dA_n ⊙ hn ⊙ r(1 − r), dA_z = dz ⊙ z(1 − z); dX = [dA_r | dA_z | dA_n],
+ * dY = [dA_r | dA_z | dA_n ⊙ r]; dW_x = x_tᵀ·dX, db_x = e_Nᵀ·dX, dx_t = dX·W_xᵀ,
+ * dW_h = h_{t−1}ᵀ·dY, db_h = e_Nᵀ·dY, dh_{t−1} = dh_t ⊙ z + dY·W_hᵀ.
+ */
+export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
+  const fn = 'gruStepBackward';
+  const s = checkStepCache(fn, 'cache', cache);
+  const [N, H] = [s.hPrev.rows, s.hPrev.cols];
+  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const [dX, dY, dhDirect] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), Matrix.zeros(N, H)];
+  for (let b = 0; b < N; b++) {
+    for (let j = 0; j < H; j++) {
+      const [r, z, n, dht] = [s.r.get(b, j), s.z.get(b, j), s.n.get(b, j), dhm.get(b, j)];
+      const dAn = dht * (1 - z) * (1 - n * n); // dA_n = dn ⊙ tanh'
+      const dAr = dAn * s.hn.get(b, j) * r * (1 - r); // dA_r = (dA_n ⊙ hn) ⊙ σ'
+      const dAz = dht * (s.hPrev.get(b, j) - n) * z * (1 - z); // dA_z = dz ⊙ σ'
+      const a = b * 3 * H + j;
+      [dX.data[a], dX.data[a + H], dX.data[a + 2 * H]] = [dAr, dAz, dAn];
+      [dY.data[a], dY.data[a + H], dY.data[a + 2 * H]] = [dAr, dAz, dAn * r]; // r multiplies hn
+      dhDirect.data[b * H + j] = dht * z; // the direct path through z ⊙ h_{t−1}
+    }
+  }
+  return {
+    dx: matmulTransB(dX, s.params.Wx), // dx_t = dX·W_xᵀ
+    dhPrev: add(dhDirect, matmulTransB(dY, s.params.Wh)), // dh_{t−1} = dh_t ⊙ z + dY·W_hᵀ
+    dWx: matmulTransA(s.x, dX), // dW_x = x_tᵀ·dX
+    dWh: matmulTransA(s.hPrev, dY), // dW_h = h_{t−1}ᵀ·dY
+    dbx: colSum(dX), // db_x = e_Nᵀ·dX
+    dbh: colSum(dY), // db_h = e_Nᵀ·dY
+  };
+}
+
+/** h_t = step(x_t, h_{t−1}) for t = 1…T from h_0: the step forward in a loop (→ every h_t, N×T×H). */
+export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): { h: Tensor3; cache: GruCache } {
+  const fn = 'gruForward';
+  const xs = asTensor3(fn, 'x', x);
+  const [N, T, D] = xs.dims;
+  const h0m = asMatrix(fn, 'h0', h0);
+  const H = h0m.cols;
+  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  const params = checkGruParams(fn, p, D, H);
+  const h = Tensor3.zeros(N, T, H);
+  const steps: GruStepCache[] = [];
+  let hPrev = h0m;
+  for (let t = 0; t < T; t++) {
+    const step = gruStepForward(xs.step(t), hPrev, params);
+    setStep(h, t, step.h);
+    steps.push(step.cache);
+    hPrev = step.h;
+  }
+  return { h, cache: { steps } };
+}
+
+/**
+ * Backpropagation through time: for t = T…1, the step backward of dh_t plus
+ * the gradient carried back from step t+1; the weight gradients are summed
+ * over t, and what step 1 carries out is dh_0.
+ */
+export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
+  const fn = 'gruBackward';
+  const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dx = Tensor3.zeros(N, T, D);
+  let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 3 * H), Matrix.zeros(H, 3 * H)];
+  let [dbx, dbh] = [Matrix.zeros(1, 3 * H), Matrix.zeros(1, 3 * H)];
+  for (let t = T - 1; t >= 0; t--) {
+    const g = gruStepBackward(add(dhs.step(t), carried), steps[t] as GruStepCache); // upstream + carried
+    setStep(dx, t, g.dx);
+    [carried, dWx, dWh, dbx, dbh] = [g.dhPrev, add(dWx, g.dWx), add(dWh, g.dWh), add(dbx, g.dbx), add(dbh, g.dbh)];
+  }
+  return { dx, dh0: carried, dWx, dWh, dbx, dbh };
+}
+
+/** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and hPrev. */
+function checkStepCache(fn: string, name: string, cache: unknown): GruStepCache {
+  const r = expectRecord(fn, name, cache, 'the cache returned by gruStepForward');
+  const x = asMatrix(fn, `${name}.x`, r.x);
+  const hPrev = asMatrix(fn, `${name}.hPrev`, r.hPrev);
+  const [N, H] = [x.rows, hPrev.cols];
+  const why = `N×H, N=${N} from ${name}.x`;
+  const nh = (field: string): Matrix => expectMatrix(fn, `${name}.${field}`, r[field], N, H, why);
+  nh('hPrev');
+  const params = checkGruParams(fn, r.params, x.cols, H);
+  return { x, hPrev, r: nh('r'), z: nh('z'), n: nh('n'), hn: nh('hn'), params };
+}
+
+/** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */
+function checkCache(fn: string, cache: unknown): Steps<GruStepCache> {
+  const steps = stepsOf(fn, cache, 'gruForward').map((s, t) => checkStepCache(fn, `cache.steps[${t}]`, s));
+  const { x, hPrev } = steps[0] as GruStepCache;
+  for (const [t, s] of steps.entries()) {
+    expectMatrix(fn, `cache.steps[${t}].x`, s.x, x.rows, x.cols, 'N×D, the shape of step 0');
+    expectMatrix(fn, `cache.steps[${t}].hPrev`, s.hPrev, hPrev.rows, hPrev.cols, 'N×H, the shape of step 0');
+  }
+  return { steps, N: x.rows, T: steps.length, D: x.cols, H: hPrev.cols };
+}

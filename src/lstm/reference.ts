@@ -1,0 +1,202 @@
+/**
+ * The LSTM written as its derivation: the reference that src/lstm/step.ts and
+ * src/lstm/sequence.ts must equal to 1e-12. Read it beside docs/lstm.md; the
+ * same names, arguments, results and errors as the fast functions, from
+ * `handgrad/reference`. Gate blocks in LSTM_GATE_ORDER: f | i | g | o.
+ */
+import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import { Matrix, Tensor3 } from '../linalg/matrix.js';
+import {
+  add,
+  affine,
+  colSum,
+  matmulTransA,
+  matmulTransB,
+  setStep,
+  sigma,
+  stepsOf,
+  type Steps,
+} from '../reference/ops.js';
+import { checkLstmParams, type LstmParams } from './params.js';
+
+/** What {@link lstmStepBackward} needs from the forward step (every field N×H but x, N×D). */
+export interface LstmStepCache {
+  readonly x: Matrix;
+  readonly hPrev: Matrix;
+  readonly cPrev: Matrix;
+  /** The gates f = σ(A_f), i = σ(A_i), g = tanh(A_g), o = σ(A_o). */
+  readonly f: Matrix;
+  readonly i: Matrix;
+  readonly g: Matrix;
+  readonly o: Matrix;
+  /** c_t. */
+  readonly c: Matrix;
+  readonly params: LstmParams;
+}
+
+/** Gradients of one step: dx (N×D), dhPrev, dcPrev (N×H), dWx (D×4H), dWh (H×4H), db (1×4H). */
+export interface LstmStepGrads {
+  readonly dx: Matrix;
+  readonly dhPrev: Matrix;
+  readonly dcPrev: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly db: Matrix;
+}
+
+/** What {@link lstmBackward} needs: the cache of every step, t = 1…T in order. */
+export interface LstmCache {
+  readonly steps: readonly LstmStepCache[];
+}
+
+/** Gradients of a sequence: dx (N×T×D), dh0, dc0 (N×H) and the weight gradients summed over t. */
+export interface LstmGrads {
+  readonly dx: Tensor3;
+  readonly dh0: Matrix;
+  readonly dc0: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly db: Matrix;
+}
+
+/**
+ * A = h_{t−1}·W_h + x_t·W_x + b; f, i, o = σ(A_f, A_i, A_o), g = tanh(A_g);
+ * c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t): one step forward.
+ */
+export function lstmStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  cPrev: Matrix,
+  p: LstmParams,
+): { h: Matrix; c: Matrix; cache: LstmStepCache } {
+  const fn = 'lstmStepForward';
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  const params = checkLstmParams(fn, p, D, H);
+  const A = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // A = x_t·W_x + b + h_{t−1}·W_h
+  const zeros = (): Matrix => Matrix.zeros(N, H);
+  const [f, i, g, o, c, h] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) {
+      const k = n * H + j;
+      f.data[k] = sigma(A.get(n, j));
+      i.data[k] = sigma(A.get(n, H + j));
+      g.data[k] = Math.tanh(A.get(n, 2 * H + j));
+      o.data[k] = sigma(A.get(n, 3 * H + j));
+      c.data[k] = f.get(n, j) * cm.get(n, j) + i.get(n, j) * g.get(n, j); // c_t = f ⊙ c_{t−1} + i ⊙ g
+      h.data[k] = o.get(n, j) * Math.tanh(c.get(n, j)); // h_t = o ⊙ tanh(c_t)
+    }
+  }
+  return { h, c: c.clone(), cache: { x: xm, hPrev: hm, cPrev: cm, f, i, g, o, c, params } };
+}
+
+/**
+ * dc_t = dc_next + dh_t ⊙ o ⊙ (1 − tanh²(c_t)), dc_{t−1} = dc_t ⊙ f;
+ * dA = [dc_t ⊙ c_{t−1} ⊙ f(1−f) | dc_t ⊙ g ⊙ i(1−i) | dc_t ⊙ i ⊙ (1−g²) | dh_t ⊙ tanh(c_t) ⊙ o(1−o)];
+ * then dW_x = x_tᵀ·dA, dW_h = h_{t−1}ᵀ·dA, db = e_Nᵀ·dA, dx_t = dA·W_xᵀ, dh_{t−1} = dA·W_hᵀ.
+ */
+export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
+  const fn = 'lstmStepBackward';
+  const s = checkStepCache(fn, 'cache', cache);
+  const [N, H] = [s.c.rows, s.c.cols];
+  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  const [dA, dcPrev] = [Matrix.zeros(N, 4 * H), Matrix.zeros(N, H)];
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) {
+      const [f, i, g, o, tc] = [s.f.get(n, j), s.i.get(n, j), s.g.get(n, j), s.o.get(n, j), Math.tanh(s.c.get(n, j))];
+      const dc = dcm.get(n, j) + dhm.get(n, j) * o * (1 - tc * tc); // dc_t = dc_next + dh_t ⊙ o ⊙ tanh'(c_t)
+      dcPrev.data[n * H + j] = dc * f; // dc_{t−1} = dc_t ⊙ f
+      const a = n * 4 * H + j;
+      dA.data[a] = dc * s.cPrev.get(n, j) * f * (1 - f); // dA_f = df ⊙ σ'
+      dA.data[a + H] = dc * g * i * (1 - i); // dA_i = di ⊙ σ'
+      dA.data[a + 2 * H] = dc * i * (1 - g * g); // dA_g = dg ⊙ tanh'
+      dA.data[a + 3 * H] = dhm.get(n, j) * tc * o * (1 - o); // dA_o = do ⊙ σ'
+    }
+  }
+  return {
+    dx: matmulTransB(dA, s.params.Wx), // dx_t = dA·W_xᵀ
+    dhPrev: matmulTransB(dA, s.params.Wh), // dh_{t−1} = dA·W_hᵀ
+    dcPrev,
+    dWx: matmulTransA(s.x, dA), // dW_x = x_tᵀ·dA
+    dWh: matmulTransA(s.hPrev, dA), // dW_h = h_{t−1}ᵀ·dA
+    db: colSum(dA), // db = e_Nᵀ·dA
+  };
+}
+
+/**
+ * (h_t, c_t) = step(x_t, h_{t−1}, c_{t−1}) for t = 1…T from (h_0, c_0), c_0
+ * zeros when omitted: the step forward in a loop (→ every h_t, N×T×H, and c_T).
+ */
+export function lstmForward(
+  x: Tensor3,
+  h0: Matrix,
+  p: LstmParams,
+  c0?: Matrix,
+): { h: Tensor3; c: Matrix; cache: LstmCache } {
+  const fn = 'lstmForward';
+  const xs = asTensor3(fn, 'x', x);
+  const [N, T, D] = xs.dims;
+  const h0m = asMatrix(fn, 'h0', h0);
+  const H = h0m.cols;
+  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
+  const params = checkLstmParams(fn, p, D, H);
+  const h = Tensor3.zeros(N, T, H);
+  const steps: LstmStepCache[] = [];
+  let [hPrev, cPrev] = [h0m, c0m];
+  for (let t = 0; t < T; t++) {
+    const step = lstmStepForward(xs.step(t), hPrev, cPrev, params);
+    setStep(h, t, step.h);
+    steps.push(step.cache);
+    [hPrev, cPrev] = [step.h, step.c];
+  }
+  return { h, c: cPrev.clone(), cache: { steps } };
+}
+
+/**
+ * Backpropagation through time with two carried gradients: for t = T…1, the
+ * step backward of dh_t plus the dh carried from step t+1, and the carried
+ * dc (dc_T given, zeros when omitted); what step 1 carries out is dh_0, dc_0.
+ */
+export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
+  const fn = 'lstmBackward';
+  const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  let dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c');
+  const dx = Tensor3.zeros(N, T, D);
+  let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 4 * H), Matrix.zeros(H, 4 * H)];
+  let db = Matrix.zeros(1, 4 * H);
+  for (let t = T - 1; t >= 0; t--) {
+    const g = lstmStepBackward(add(dhs.step(t), carried), dc, steps[t] as LstmStepCache); // upstream + carried
+    setStep(dx, t, g.dx);
+    [carried, dc, dWx, dWh, db] = [g.dhPrev, g.dcPrev, add(dWx, g.dWx), add(dWh, g.dWh), add(db, g.db)];
+  }
+  return { dx, dh0: carried, dc0: dc, dWx, dWh, db };
+}
+
+/** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and c. */
+function checkStepCache(fn: string, name: string, cache: unknown): LstmStepCache {
+  const r = expectRecord(fn, name, cache, 'the cache returned by lstmStepForward');
+  const x = asMatrix(fn, `${name}.x`, r.x);
+  const c = asMatrix(fn, `${name}.c`, r.c);
+  const [N, H] = [x.rows, c.cols];
+  const why = `N×H, N=${N} from ${name}.x`;
+  const nh = (field: string): Matrix => expectMatrix(fn, `${name}.${field}`, r[field], N, H, why);
+  const [hPrev, cPrev, f, i, g, o] = [nh('hPrev'), nh('cPrev'), nh('f'), nh('i'), nh('g'), nh('o')];
+  return { x, hPrev, cPrev, f, i, g, o, c: nh('c'), params: checkLstmParams(fn, r.params, x.cols, H) };
+}
+
+/** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */
+function checkCache(fn: string, cache: unknown): Steps<LstmStepCache> {
+  const steps = stepsOf(fn, cache, 'lstmForward').map((s, t) => checkStepCache(fn, `cache.steps[${t}]`, s));
+  const { x, c } = steps[0] as LstmStepCache;
+  for (const [t, s] of steps.entries()) {
+    expectMatrix(fn, `cache.steps[${t}].x`, s.x, x.rows, x.cols, 'N×D, the shape of step 0');
+    expectMatrix(fn, `cache.steps[${t}].c`, s.c, c.rows, c.cols, 'N×H, the shape of step 0');
+  }
+  return { steps, N: x.rows, T: steps.length, D: x.cols, H: c.cols };
+}

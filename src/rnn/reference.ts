@@ -1,0 +1,150 @@
+/**
+ * The vanilla RNN written as its derivation: the reference that
+ * src/rnn/step.ts and src/rnn/sequence.ts must equal to 1e-12. Read it beside
+ * docs/rnn.md; the same names, arguments, results and errors as the fast
+ * functions, from `handgrad/reference`.
+ */
+import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import { Matrix, Tensor3 } from '../linalg/matrix.js';
+import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
+import { checkRnnParams, type RnnParams } from './params.js';
+
+/** What {@link rnnStepBackward} needs from the forward step. */
+export interface RnnStepCache {
+  /** x_t, N×D. */
+  readonly x: Matrix;
+  /** h_{t−1}, N×H. */
+  readonly hPrev: Matrix;
+  /** h_t = tanh(u), N×H: tanh'(u) = 1 − h_t² is read off it. */
+  readonly h: Matrix;
+  /** The weights used. */
+  readonly params: RnnParams;
+}
+
+/** Gradients of one step: dx (N×D), dhPrev (N×H), dWx (D×H), dWh (H×H), db (1×H). */
+export interface RnnStepGrads {
+  readonly dx: Matrix;
+  readonly dhPrev: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly db: Matrix;
+}
+
+/** What {@link rnnBackward} needs: the cache of every step, t = 1…T in order. */
+export interface RnnCache {
+  readonly steps: readonly RnnStepCache[];
+}
+
+/** Gradients of a sequence: dx (N×T×D), dh0 (N×H) and the weight gradients summed over t. */
+export interface RnnGrads {
+  readonly dx: Tensor3;
+  readonly dh0: Matrix;
+  readonly dWx: Matrix;
+  readonly dWh: Matrix;
+  readonly db: Matrix;
+}
+
+/**
+ * h_t = tanh(u), u = h_{t−1}·W_h + x_t·W_x + b: one step forward
+ * (x: N×D, hPrev: N×H → h: N×H).
+ */
+export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): { h: Matrix; cache: RnnStepCache } {
+  const fn = 'rnnStepForward';
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const params = checkRnnParams(fn, p, D, H);
+  const u = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // u = x_t·W_x + b + h_{t−1}·W_h
+  const h = Matrix.zeros(N, H);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) h.data[n * H + j] = Math.tanh(u.get(n, j)); // h_t = tanh(u)
+  }
+  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
+}
+
+/**
+ * du = dh_t ⊙ (1 − h_t²); dW_x = x_tᵀ·du, dW_h = h_{t−1}ᵀ·du, db = e_Nᵀ·du,
+ * dx_t = du·W_xᵀ, dh_{t−1} = du·W_hᵀ: one step backward (dh: N×H).
+ */
+export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
+  const fn = 'rnnStepBackward';
+  const c = checkStepCache(fn, 'cache', cache);
+  const [N, H] = [c.h.rows, c.h.cols];
+  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const du = Matrix.zeros(N, H);
+  for (let n = 0; n < N; n++) {
+    for (let j = 0; j < H; j++) du.data[n * H + j] = dhm.get(n, j) * (1 - c.h.get(n, j) ** 2); // du = dh_t ⊙ tanh'
+  }
+  return {
+    dx: matmulTransB(du, c.params.Wx), // dx_t = du·W_xᵀ
+    dhPrev: matmulTransB(du, c.params.Wh), // dh_{t−1} = du·W_hᵀ
+    dWx: matmulTransA(c.x, du), // dW_x = x_tᵀ·du
+    dWh: matmulTransA(c.hPrev, du), // dW_h = h_{t−1}ᵀ·du
+    db: colSum(du), // db = e_Nᵀ·du
+  };
+}
+
+/**
+ * h_t = tanh(h_{t−1}·W_h + x_t·W_x + b) for t = 1…T from h_0: the step
+ * forward in a loop (x: N×T×D, h0: N×H → h: N×T×H).
+ */
+export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): { h: Tensor3; cache: RnnCache } {
+  const fn = 'rnnForward';
+  const xs = asTensor3(fn, 'x', x);
+  const [N, T, D] = xs.dims;
+  const h0m = asMatrix(fn, 'h0', h0);
+  const H = h0m.cols;
+  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  const params = checkRnnParams(fn, p, D, H);
+  const h = Tensor3.zeros(N, T, H);
+  const steps: RnnStepCache[] = [];
+  let hPrev = h0m;
+  for (let t = 0; t < T; t++) {
+    const step = rnnStepForward(xs.step(t), hPrev, params);
+    setStep(h, t, step.h);
+    steps.push(step.cache);
+    hPrev = step.h;
+  }
+  return { h, cache: { steps } };
+}
+
+/**
+ * Backpropagation through time: for t = T…1, the step backward of dh_t plus
+ * the gradient dh_{t} carried back from step t+1; the weight gradients are
+ * summed over t, and what step 1 carries out is dh_0.
+ */
+export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
+  const fn = 'rnnBackward';
+  const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dx = Tensor3.zeros(N, T, D);
+  let [carried, dWx, dWh, db] = [Matrix.zeros(N, H), Matrix.zeros(D, H), Matrix.zeros(H, H), Matrix.zeros(1, H)];
+  for (let t = T - 1; t >= 0; t--) {
+    const g = rnnStepBackward(add(dhs.step(t), carried), steps[t] as RnnStepCache); // upstream + carried
+    setStep(dx, t, g.dx);
+    [carried, dWx, dWh, db] = [g.dhPrev, add(dWx, g.dWx), add(dWh, g.dWh), add(db, g.db)];
+  }
+  return { dx, dh0: carried, dWx, dWh, db };
+}
+
+/** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and h. */
+function checkStepCache(fn: string, name: string, cache: unknown): RnnStepCache {
+  const r = expectRecord(fn, name, cache, 'the cache returned by rnnStepForward');
+  const x = asMatrix(fn, `${name}.x`, r.x);
+  const h = asMatrix(fn, `${name}.h`, r.h);
+  expectMatrix(fn, `${name}.h`, h, x.rows, h.cols, `N×H, N=${x.rows} from ${name}.x`);
+  const hPrev = expectMatrix(fn, `${name}.hPrev`, r.hPrev, x.rows, h.cols, 'N×H, the shape of h');
+  return { x, hPrev, h, params: checkRnnParams(fn, r.params, x.cols, h.cols) };
+}
+
+/** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */
+function checkCache(fn: string, cache: unknown): Steps<RnnStepCache> {
+  const steps = stepsOf(fn, cache, 'rnnForward').map((s, t) => checkStepCache(fn, `cache.steps[${t}]`, s));
+  const { x, h } = steps[0] as RnnStepCache;
+  for (const [t, s] of steps.entries()) {
+    expectMatrix(fn, `cache.steps[${t}].x`, s.x, x.rows, x.cols, 'N×D, the shape of step 0');
+    expectMatrix(fn, `cache.steps[${t}].h`, s.h, h.rows, h.cols, 'N×H, the shape of step 0');
+  }
+  return { steps, N: x.rows, T: steps.length, D: x.cols, H: h.cols };
+}
