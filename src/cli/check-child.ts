@@ -101,7 +101,13 @@ process.on('unhandledRejection', (err) => void fail(asyncError(err, 'an unhandle
 
 /** Wraps each user function to keep what it throws, with its stack, before checkKernel turns it into a message. */
 function recording(impl: KernelImplementation, thrown: { error: unknown; set: boolean }): KernelImplementation {
-  const wrap = (f: KernelFunction): KernelFunction =>
+  const wrap = recorder(thrown);
+  return impl.backward === undefined ? { forward: wrap(impl.forward) } : { forward: wrap(impl.forward), backward: wrap(impl.backward) };
+}
+
+/** Wraps a function to keep what it throws, with its stack. */
+function recorder(thrown: { error: unknown; set: boolean }): <F extends KernelFunction>(f: F) => F {
+  return <F extends KernelFunction>(f: F): F =>
     function (this: unknown, ...args: unknown[]) {
       try {
         return f.apply(this, args);
@@ -110,13 +116,7 @@ function recording(impl: KernelImplementation, thrown: { error: unknown; set: bo
         thrown.set = true;
         throw err;
       }
-    };
-  const numeric = impl.numericGradient;
-  return {
-    forward: wrap(impl.forward),
-    ...(impl.backward === undefined ? {} : { backward: wrap(impl.backward) }),
-    ...(numeric === undefined ? {} : { numericGradient: wrap(numeric) as typeof numeric }),
-  };
+    } as F;
 }
 
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {
@@ -163,6 +163,7 @@ async function check(request: ChildRequest, kernels: readonly UserKernel[]): Pro
         tolerance,
         ...(samples === null ? {} : { samples }),
         implementation: recording(job.implementation, thrown),
+        ...(job.numericGradient === undefined ? {} : { numericGradient: recorder(thrown)(job.numericGradient) }),
         onProgress: (progress) => {
           const now = Date.now();
           if (now - lastProgress < 100) return;

@@ -49,7 +49,7 @@ export function loadPythonModule(request: ChildRequest, bridge: PythonBridge): {
     functions[name] = (...args: unknown[]) => bridge.call(name, pythonArgs(sig, args), sig.returns, sig.refs);
   }
   const found = findUserKernels(request.impl, functions, specs, all, request.kernels !== null);
-  const kernels = found.kernels.map((k) => ({ ...k, implementation: { ...k.implementation, numericGradient: differences(bridge, k.spec) } }));
+  const kernels = found.kernels.map((k) => ({ ...k, numericGradient: differences(bridge, k.spec) }));
   return { kernels, notes: found.notes };
 }
 

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { KernelImplementation, KernelSpec } from '../gradcheck/index.js';
+import type { KernelImplementation, KernelSpec, NumericGradientRequest } from '../gradcheck/index.js';
 import { UsageError } from './usage.js';
 
 /** A kernel found in the user's module, ready for checkKernel. */
@@ -16,6 +16,8 @@ export interface UserKernel {
   readonly spec: KernelSpec;
   /** Its forward, and its backward when exported. */
   readonly implementation: KernelImplementation;
+  /** Its finite differences computed where it runs (a numpy module's, in Python); see CheckKernelOptions. */
+  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
 }
 
 function firstLine(err: unknown): string {

@@ -9,14 +9,23 @@
  *
  * Sizes: the layers' vocabulary V and output width M are both H.
  */
-import type { KernelFunction, KernelSpec, KernelSizes } from '../gradcheck/index.js';
+import {
+  diagnoseKernel,
+  type DiagnoseCase,
+  type Diagnosis,
+  type DiagnosisMatch,
+  type HasValues,
+  type KernelFunction,
+  type KernelSpec,
+  type KernelSizes,
+} from '../gradcheck/index.js';
 import { CS231N_LSTM_GATE_ORDER } from '../interop/columns.js';
 import { blockMap, permuteColumnBlocks } from '../interop/layout.js';
 import { temporalAffineBackward, temporalAffineForward } from '../layers/temporal-affine.js';
 import { temporalSoftmaxLoss } from '../layers/softmax-loss.js';
 import { wordEmbeddingBackward, wordEmbeddingForward } from '../layers/embedding.js';
 import type { Ids, Mask } from '../layers/ids.js';
-import type { Matrix, Tensor3 } from '../linalg/index.js';
+import { Matrix, type Tensor3 } from '../linalg/index.js';
 import { LSTM_GATE_ORDER, lstmBackward, lstmForward, lstmStepBackward, lstmStepForward } from '../lstm/index.js';
 import type { LstmCache, LstmStepCache } from '../lstm/index.js';
 import { rnnBackward, rnnForward, rnnStepBackward, rnnStepForward } from '../rnn/index.js';
@@ -66,6 +75,100 @@ function homeworkGrads(g: { dWx: M; dWh: M; db: M }): { dWx: M; dWh: M; db: M } 
   return { dWx: permuteColumnBlocks(g.dWx, TO_HOMEWORK, H), dWh: permuteColumnBlocks(g.dWh, TO_HOMEWORK, H), db: permuteColumnBlocks(g.db, TO_HOMEWORK, H) };
 }
 
+/** How a homework kernel's names map to the library kernel's (only those that differ). */
+interface LibraryNames {
+  /** The library kernel, e.g. `lstm-step`. */
+  readonly kernel: string;
+  /** Homework input / output / gradient name → the library's (`prev_h` → `hPrev`, `next_h` → `h`, `dprev_h` → `dhPrev`). */
+  readonly names: Readonly<Record<string, string>>;
+  /** Whether Wx, Wh, b and their gradients are LSTM gate stacks (reordered i|f|o|g → f|i|g|o). */
+  readonly lstm: boolean;
+  /** Inputs and upstream gradients the homework lacks, as zeros of this N×H (cs231n's lstm_forward starts from c0 = 0). */
+  readonly zeros?: { readonly inputs: readonly string[]; readonly upstream: readonly string[] };
+}
+
+const GATED = ['Wx', 'Wh', 'b', 'dWx', 'dWh', 'db'];
+
+function toLibrary(v: HasValues, H: number, gated: boolean): HasValues {
+  if (!gated || !(v instanceof Matrix)) return v;
+  return permuteColumnBlocks(v, FROM_HOMEWORK, H);
+}
+
+function rename<T>(record: Readonly<Record<string, T>> | null | undefined, lib: LibraryNames, map: (name: string, v: T) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const [k, v] of Object.entries(record ?? {})) out[lib.names[k] ?? k] = map(k, v);
+  return out;
+}
+
+/** "a, b and c" (as the catalog writes its sentences). */
+function listing(items: readonly string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+}
+
+/** The catalog's description of matched rows: "dWx, dWh, db (i, f, g blocks) and dprev_c". */
+function describeMatches(matches: readonly DiagnosisMatch[]): string {
+  const parts: string[] = [];
+  let k = 0;
+  while (k < matches.length) {
+    const first = matches[k] as DiagnosisMatch;
+    const key = first.gates?.join(', ') ?? null;
+    const names: string[] = [];
+    while (k < matches.length && ((matches[k] as DiagnosisMatch).gates?.join(', ') ?? null) === key && (matches[k] as DiagnosisMatch).kind === first.kind) {
+      names.push((matches[k] as DiagnosisMatch).name);
+      k++;
+    }
+    const suffix = [first.kind === 'output' ? 'forward' : '', first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`]
+      .filter((x) => x !== '')
+      .join(', ');
+    names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
+  }
+  return listing(parts);
+}
+
+/**
+ * The catalog's diagnosis of a homework kernel: the case converted to the
+ * library kernel's names and gate order, diagnosed there with the homework's
+ * gate order as the order the user's code was handed, and the answer
+ * converted back (names, and gate blocks listed i, f, o, g).
+ */
+function diagnoseAsLibrary(lib: LibraryNames): (c: DiagnoseCase) => Diagnosis[] {
+  const back: Record<string, string> = {};
+  for (const [k, v] of Object.entries(lib.names)) back[v] = k;
+  const order: readonly string[] = CS231N_LSTM_GATE_ORDER;
+  return (c) => {
+    const Wh = c.inputs.Wh as Matrix;
+    const H = lib.lstm ? Wh.rows : 0;
+    const gate = (name: string, v: HasValues): HasValues => toLibrary(v, H, lib.lstm && GATED.includes(name));
+    const inputs = rename(c.inputs, lib, (k, v) => gate(k, v) as typeof v);
+    const upstream = rename(c.upstream, lib, (_k, v) => v);
+    if (lib.zeros !== undefined) {
+      const N = (c.inputs.h0 as Matrix).rows;
+      const Hh = Wh.rows;
+      for (const name of lib.zeros.inputs) inputs[name] = Matrix.zeros(N, Hh);
+      for (const name of lib.zeros.upstream) upstream[name] = Matrix.zeros(N, Hh);
+    }
+    const found = diagnoseKernel(lib.kernel, {
+      inputs,
+      ...(c.constants === undefined ? {} : { constants: c.constants }),
+      upstream,
+      outputs: rename(c.outputs, lib, (_k, v) => v),
+      gradients: c.gradients === null || c.gradients === undefined ? null : rename(c.gradients, lib, (k, v) => gate(k, v)),
+      ...(lib.lstm ? { gateOrder: order } : {}),
+      ...(c.tolerance === undefined ? {} : { tolerance: c.tolerance }),
+    });
+    return found.map((d) => {
+      const matches = d.matches.map((m) => ({
+        ...m,
+        name: back[m.name] ?? m.name,
+        gates: m.gates === null ? null : [...m.gates].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
+      }));
+      const prefix = describeMatches(d.matches);
+      const sentence = d.sentence.startsWith(prefix) ? describeMatches(matches) + d.sentence.slice(prefix.length) : d.sentence;
+      return { ...d, sentence, gradients: d.gradients.map((g) => back[g] ?? g), matches };
+    });
+  };
+}
+
 const rnnWeights = [
   { name: 'Wx', shape: 'D×H', gradient: 'dWx', scale: 0.3 },
   { name: 'Wh', shape: 'H×H', gradient: 'dWh', scale: 0.3 },
@@ -98,6 +201,7 @@ const rnnStep: KernelSpec = {
   outputs: [{ name: 'next_h', shape: 'N×H', upstream: 'dnext_h' }],
   callForward: (f, v) => f(v.x, v.prev_h, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.next_h, cache),
+  diagnose: diagnoseAsLibrary({ kernel: 'rnn-step', names: { prev_h: 'hPrev', next_h: 'h', dprev_h: 'dhPrev' }, lstm: false }),
 };
 
 /** `rnn`: the step over t = 1…T from h0, and backpropagation through time. */
@@ -120,6 +224,7 @@ const rnn: KernelSpec = {
   outputs: [{ name: 'h', shape: 'N×T×H', upstream: 'dh' }],
   callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.h, cache),
+  diagnose: diagnoseAsLibrary({ kernel: 'rnn', names: {}, lstm: false }),
 };
 
 /** `lstm-step`: gates i|f|o|g from x·Wx + prev_h·Wh + b; next_c = f ⊙ prev_c + i ⊙ g; next_h = o ⊙ tanh(next_c). */
@@ -151,6 +256,11 @@ const lstmStep: KernelSpec = {
   gates: lstmGates,
   callForward: (f, v) => f(v.x, v.prev_h, v.prev_c, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.next_h, d.next_c, cache),
+  diagnose: diagnoseAsLibrary({
+    kernel: 'lstm-step',
+    names: { prev_h: 'hPrev', prev_c: 'cPrev', next_h: 'h', next_c: 'c', dprev_h: 'dhPrev', dprev_c: 'dcPrev' },
+    lstm: true,
+  }),
 };
 
 /** `lstm`: the step over t = 1…T from h0 and c0 = 0, and BPTT with dh and dc carried back. */
@@ -174,6 +284,7 @@ const lstm: KernelSpec = {
   gates: lstmGates,
   callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.h, cache),
+  diagnose: diagnoseAsLibrary({ kernel: 'lstm', names: {}, lstm: true, zeros: { inputs: ['c0'], upstream: ['c'] } }),
 };
 
 /** N×T ids in [0, H): word ids (V = H) or targets. */

@@ -5,12 +5,12 @@
  * report per gradient, per gate block and per coordinate.
  */
 import { KernelContractError, isTransposedShape, toCheckable } from './coerce.js';
-import { diagnoseKernel, type HasValues } from './mistakes/diagnose.js';
+import { diagnoseKernel, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
 import { checkEps, numericGradientAt } from './numeric.js';
 import { gaussianSource, sampleIndices, seededUniform } from './random.js';
 import type { CheckRow, Comparison, FailureSummary, GateBlockReport, KernelReport } from './report.js';
 import { coordinateOf, evalShape, shapeOf, zerosOfShape, type Checkable, type KernelSizes } from './shapes.js';
-import type { KernelImplementation, KernelSpec } from './spec.js';
+import type { KernelImplementation, KernelSpec, NumericGradientRequest } from './spec.js';
 
 /** The default case: small enough to check every coordinate in milliseconds, big enough to exercise every index. */
 export const DEFAULT_SIZES: KernelSizes = Object.freeze({ N: 3, T: 5, D: 10, H: 4 });
@@ -49,6 +49,13 @@ export interface CheckKernelOptions {
   readonly compareWithReference?: boolean;
   /** Called after every finite-difference coordinate. */
   readonly onProgress?: (progress: CheckProgress) => void;
+  /**
+   * The centered differences of `implementation`'s L = Σ_outputs Σ out ⊙ dout
+   * at every index of one input, all in one call: for a forward that runs
+   * elsewhere (another process), where a round trip per forward call would
+   * dominate. Without it the checker calls the forward twice per coordinate.
+   */
+  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
   /**
    * The gate order of the weights the implementation's own code receives,
    * when a wrapper converts them from the library's layout (a numpy
@@ -141,7 +148,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   }
   const samples = options.samples === undefined ? null : positiveInt(fn, 'samples', options.samples);
   const isUser = options.implementation !== undefined;
-  const impl: KernelImplementation = options.implementation ?? spec.reference;
+  const impl = options.implementation ?? spec.reference;
+  const elsewhere = isUser ? options.numericGradient : undefined;
   const withReference = options.compareWithReference ?? isUser;
   const kernel = spec.name;
   const notes: string[] = [];
@@ -235,7 +243,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
 
   /** One call for every coordinate of `name`, validated like a forward's result. */
   const numericGradientElsewhere = (
-    compute: NonNullable<KernelImplementation['numericGradient']>,
+    compute: NonNullable<CheckKernelOptions['numericGradient']>,
     name: string,
     indices: readonly number[],
   ): ArrayLike<number> => {
@@ -275,12 +283,12 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     const indices = chosen.get(input.name) as number[];
     let numeric: Float64Array | null = null;
     if (analytic !== null) {
-      const values = impl.numericGradient === undefined
+      const values = elsewhere === undefined
         ? numericGradientAt(loss, x.data, indices, eps, () => {
             done++;
             options.onProgress?.({ kernel, input: input.name, done, total });
           })
-        : numericGradientElsewhere(impl.numericGradient, input.name, indices);
+        : numericGradientElsewhere(elsewhere, input.name, indices);
       numeric = new Float64Array(x.data.length);
       indices.forEach((k, i) => {
         (numeric as Float64Array)[k] = values[i] as number;
@@ -304,7 +312,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   const firstFailure = summarizeFailure(kernel, rows);
   const diagnoses =
     withReference && firstFailure !== null
-      ? diagnoseKernel(spec, {
+      ? (spec.diagnose ?? ((c: DiagnoseCase) => diagnoseKernel(spec, c)))({
           inputs,
           constants,
           upstream,

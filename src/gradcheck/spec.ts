@@ -4,6 +4,8 @@
  * gradients are stacks of gate blocks. One spec per kernel, in specs/.
  */
 
+import type { DiagnoseCase } from './mistakes/diagnose.js';
+import type { Diagnosis } from './report.js';
 import type { KernelSizes } from './shapes.js';
 
 /**
@@ -19,16 +21,9 @@ export interface KernelImplementation {
   readonly forward: KernelFunction;
   /** The backward: takes the upstream gradients and the cache, returns `{ d<input>… }`. */
   readonly backward?: KernelFunction;
-  /**
-   * Optional: the centered differences of L = Σ_outputs Σ out ⊙ dout at
-   * `indices` of one input, all in one call, for a forward that runs
-   * elsewhere (another process), where one round trip per forward call would
-   * dominate. Without it the checker calls `forward` twice per coordinate.
-   */
-  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
 }
 
-/** What {@link KernelImplementation.numericGradient} is asked for. */
+/** What a `numericGradient` of checkKernel's options is asked for. */
 export interface NumericGradientRequest {
   /** The forward's inputs and constants, keyed by name, as `callForward` takes them. */
   readonly values: Readonly<Record<string, unknown>>;
@@ -101,7 +96,7 @@ export interface KernelSpec {
   /** The backward's exported name, e.g. `"lstmStepBackward"`. */
   readonly backwardName: string;
   /** The library's own implementation, the reference for users' modules. */
-  readonly reference: Required<Pick<KernelImplementation, 'forward' | 'backward'>>;
+  readonly reference: Required<KernelImplementation>;
   /** Differentiable inputs, in the order report rows show their gradients. */
   readonly inputs: readonly InputSpec[];
   /** Inputs that are not differentiated (indices, targets, masks), if any. */
@@ -112,6 +107,13 @@ export interface KernelSpec {
   readonly gates?: GateLayout;
   /** Calls `forward` with the inputs and constants, keyed by name. */
   readonly callForward: (forward: KernelFunction, inputs: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * Names the catalog mistakes a user's results match. Only for a spec whose
+   * names or layout differ from the library kernel's (a numpy homework's),
+   * which converts the case to the library's layout and calls diagnoseKernel
+   * itself. Default: diagnoseKernel(spec, case).
+   */
+  readonly diagnose?: (c: DiagnoseCase) => Diagnosis[];
   /** Calls `backward` with the upstream gradients, keyed by {@link OutputSpec.name}, and the forward's cache. */
   readonly callBackward: (
     backward: KernelFunction,

@@ -54,10 +54,16 @@ interface Row {
   reference: Cmp | null;
   gates: { gate: string; ok: boolean; numeric: Cmp | null; reference: Cmp | null }[] | null;
 }
+interface Diagnosis {
+  id: string;
+  sentence: string;
+  gradients: string[];
+  matches: { name: string; gates: string[] | null }[];
+}
 interface Report {
   ok: boolean;
   impl: string;
-  kernels: { kernel: string; ok: boolean; rows: Row[] }[];
+  kernels: { kernel: string; ok: boolean; rows: Row[]; diagnoses: Diagnosis[] }[];
   error: { kind: string; message: string; kernel: string | null; location: { file: string; line: number; column: number } | null } | null;
 }
 
@@ -77,6 +83,11 @@ function row(report: Report, kernel: string, name: string): Row {
 /** The names of the rows of `kernel` that fail. */
 function failing(report: Report, kernel: string): string[] {
   return (report.kernels.find((x) => x.kernel === kernel)?.rows ?? []).filter((r) => !r.ok).map((r) => r.name);
+}
+
+/** The catalog's diagnoses of `kernel`: [id, sentence]. */
+function diagnoses(report: Report, kernel: string): [string, string][] {
+  return (report.kernels.find((x) => x.kernel === kernel)?.diagnoses ?? []).map((d) => [d.id, d.sentence]);
 }
 
 /** The gate names of `row`'s blocks that fail, in the report's (the file's) order. */
@@ -149,7 +160,7 @@ suite('a correct numpy homework', () => {
   });
 });
 
-suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows and gate blocks named', () => {
+suite('classic mistakes planted in the numpy homework: exit 1, the mistake named, in the file\'s names and gate order', () => {
   it('lstm_step_backward without dnext_c: dprev_c and the i, f, g blocks wrong, the o block right', () => {
     const file = planted('missing-dcnext', [
       'dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)',
@@ -160,6 +171,14 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
     expect(failing(r.report, 'lstm-step')).toEqual(expect.arrayContaining(['dWx', 'dWh', 'db', 'dprev_c']));
     for (const name of ['dWx', 'dWh', 'db']) expect(wrongGates(row(r.report, 'lstm-step', name))).toEqual(['i', 'f', 'g']);
     expect(row(r.report, 'lstm-step', 'dprev_c').numeric?.ok).toBe(false);
+    expect(diagnoses(r.report, 'lstm-step')).toEqual([
+      [
+        'lstm-missing-dcnext',
+        'dWx, dWh, db (i, f, g blocks), dx, dprev_h and dprev_c match a backward that does not add dc_next: ' +
+          'dc_t = dc_next + dh_t ⊙ o ⊙ (1 − tanh² c_t)',
+      ],
+    ]);
+    expect(diagnoses(r.report, 'lstm').map(([id]) => id)).toEqual(['lstm-missing-dcnext']);
   });
 
   it('lstm_backward without the carried dh: the step passes, the sequence fails', () => {
@@ -174,6 +193,9 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
       ['lstm', false],
     ]);
     expect(failing(r.report, 'lstm')).toEqual(expect.arrayContaining(['dWx', 'dWh', 'db', 'dx', 'dh0']));
+    expect(diagnoses(r.report, 'lstm')).toEqual([
+      ['lstm-missing-carried-dh', expect.stringMatching(/^dWx, dWh, db, dx and dh0 match a sequence backward that calls the step with dh_t alone/)],
+    ]);
   });
 
   it('rnn_backward without the carried dh: the step passes, the sequence fails', () => {
@@ -184,6 +206,7 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
       ['rnn-step', true],
       ['rnn', false],
     ]);
+    expect(diagnoses(r.report, 'rnn').map(([id]) => id)).toEqual(['rnn-missing-carried-dh']);
   });
 
   it('db taken from the first example instead of summed over the batch: only db fails, in every gate block', () => {
@@ -192,6 +215,9 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
     expect(r.code).toBe(1);
     expect(failing(r.report, 'lstm-step')).toEqual(['db']);
     expect(wrongGates(row(r.report, 'lstm-step', 'db'))).toEqual(['i', 'f', 'o', 'g']);
+    expect(diagnoses(r.report, 'lstm-step')).toEqual([
+      ['lstm-bias-row0', expect.stringMatching(/^db matches db taken from row 0 of dA instead of summed over the batch: /)],
+    ]);
   });
 
   it('dWh computed transposed (da.T @ prev_h): a FAIL of dWh, and the rest of the run goes on', () => {
@@ -201,6 +227,7 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
     expect(r.report.error).toBeNull();
     expect(failing(r.report, 'rnn-step')).toEqual(['dWh']);
     expect(row(r.report, 'rnn-step', 'dWh').numeric?.ok).toBe(false);
+    expect(diagnoses(r.report, 'rnn-step')).toEqual([['rnn-transposed-dWh', expect.stringMatching(/^dWh matches dW_h transposed /)]]);
     // The sequence uses the step, so it inherits the mistake; the other kernels are all checked.
     expect(r.report.kernels.map((k) => [k.kernel, k.ok])).toEqual([
       ['rnn-step', false],
@@ -226,6 +253,15 @@ suite('classic mistakes planted in the numpy homework: exit 1, the wrong rows an
     const dWx = row(r.report, 'lstm-step', 'dWx');
     expect(dWx.numeric?.ok).toBe(true);
     expect(dWx.reference?.ok).toBe(false);
+    // Named in the file's own layout: it reads f|i|o|g from weights laid out i|f|o|g.
+    expect(diagnoses(r.report, 'lstm-step')).toEqual([
+      [
+        'lstm-gate-order-fiog',
+        expect.stringMatching(
+          /^next_h, next_c \(forward\), dWx, dWh, db, dx, dprev_h and dprev_c match a forward that reads the gate blocks as f\|i\|o\|g while the weights are laid out i\|f\|o\|g \(cs231n's order\)/,
+        ),
+      ],
+    ]);
   });
 });
 
