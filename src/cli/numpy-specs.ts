@@ -94,6 +94,20 @@ function toLibrary(v: HasValues, H: number, gated: boolean): HasValues {
   return permuteColumnBlocks(v, FROM_HOMEWORK, H);
 }
 
+/**
+ * A gate-stacked K×4H gradient the user returned transposed (4H×K), whose
+ * values the checker kept in their stored order: its rows are the gate
+ * blocks, so those are what is reordered.
+ */
+function transposedToLibrary(v: HasValues, H: number): HasValues {
+  if (!(v instanceof Matrix)) return v;
+  // Stored as 4H rows of K: row block b of the result is row block FROM_HOMEWORK[b] of the stored rows.
+  const K = v.rows;
+  const out = new Float64Array(v.data.length);
+  FROM_HOMEWORK.forEach((from, b) => out.set(v.data.subarray(from * H * K, (from + 1) * H * K), b * H * K));
+  return new Matrix(v.rows, v.cols, out);
+}
+
 function rename<T>(record: Readonly<Record<string, T>> | null | undefined, lib: LibraryNames, map: (name: string, v: T) => T): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(record ?? {})) out[lib.names[k] ?? k] = map(k, v);
@@ -147,15 +161,25 @@ function diagnoseAsLibrary(lib: LibraryNames): (c: DiagnoseCase) => Diagnosis[] 
       for (const name of lib.zeros.inputs) inputs[name] = Matrix.zeros(N, Hh);
       for (const name of lib.zeros.upstream) upstream[name] = Matrix.zeros(N, Hh);
     }
-    const found = diagnoseKernel(lib.kernel, {
-      inputs,
-      ...(c.constants === undefined ? {} : { constants: c.constants }),
-      upstream,
-      outputs: rename(c.outputs, lib, (_k, v) => v),
-      gradients: c.gradients === null || c.gradients === undefined ? null : rename(c.gradients, lib, (k, v) => gate(k, v)),
-      ...(lib.lstm ? { gateOrder: order } : {}),
-      ...(c.tolerance === undefined ? {} : { tolerance: c.tolerance }),
-    });
+    const diagnose = (convert: (name: string, v: HasValues) => HasValues): Diagnosis[] =>
+      diagnoseKernel(lib.kernel, {
+        inputs,
+        ...(c.constants === undefined ? {} : { constants: c.constants }),
+        upstream,
+        outputs: rename(c.outputs, lib, (_k, v) => v),
+        gradients: c.gradients === null || c.gradients === undefined ? null : rename(c.gradients, lib, convert),
+        ...(lib.lstm ? { gateOrder: order } : {}),
+        ...(c.tolerance === undefined ? {} : { tolerance: c.tolerance }),
+      });
+    const found = diagnose(gate);
+    if (lib.lstm && c.gradients !== null && c.gradients !== undefined) {
+      // A weight gradient returned transposed reads in another layout: its
+      // gate blocks are rows. Only the transposed-gradient entries are taken
+      // from that reading.
+      const transposed = diagnose((k, v) => (k === 'dWx' || k === 'dWh' ? transposedToLibrary(v, H) : gate(k, v)));
+      const known = new Set(found.map((d) => d.id));
+      found.push(...transposed.filter((d) => d.id.includes('-transposed-') && !known.has(d.id)));
+    }
     return found.map((d) => {
       const matches = d.matches.map((m) => ({
         ...m,

@@ -240,6 +240,17 @@ suite('classic mistakes planted in the numpy homework: exit 1, the mistake named
     ]);
   });
 
+  it('the LSTM step returning dWh transposed, (4H, H): a FAIL of dWh named as such, not a usage error', () => {
+    const file = planted('transposed-dwh-lstm', ['dWh = np.dot(prev_h.T, da)', 'dWh = np.dot(da.T, prev_h)']);
+    const r = json(['--impl', file, '--kernel', 'lstm-step']);
+    expect(r.code).toBe(1);
+    expect(r.report.error).toBeNull();
+    expect(failing(r.report, 'lstm-step')).toEqual(['dWh']);
+    expect(diagnoses(r.report, 'lstm-step')).toEqual([
+      ['lstm-transposed-dWh', expect.stringMatching(/^dWh matches dW_h returned transposed \(4H×H instead of H×4H\)/)],
+    ]);
+  });
+
   it('i and f gates swapped (forward and backward alike): the gradients match finite differences, the outputs differ from the library', () => {
     const file = planted(
       'gates-swapped',
