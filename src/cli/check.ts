@@ -48,6 +48,7 @@ interface CheckFlags {
   readonly seed?: string;
   readonly eps?: string;
   readonly tol?: string;
+  readonly tolerance?: string;
   readonly samples?: string;
   readonly impl?: string;
   readonly timeout?: string;
@@ -68,6 +69,7 @@ export function registerCheckCommand(program: Command): void {
     .option('--seed <n>', `seed of the random case (default ${DEFAULT_SEED})`)
     .option('--eps <h>', `finite-difference step (default ${DEFAULT_EPS.toExponential()})`)
     .option('--tol <t>', `largest norm-relative error that passes (default ${DEFAULT_TOLERANCE.toExponential()})`)
+    .option('--tolerance <t>', 'the same as --tol')
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
     .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js) against finite differences and the library')
     .option('--timeout <seconds>', `time limit of your module in an --impl run, from loading it to the last check (default ${DEFAULT_TIMEOUT_SECONDS})`)
@@ -118,7 +120,10 @@ function readSettings(flags: CheckFlags): { settings: Settings; timeoutMs: numbe
     sizes,
     seed: read(flags.seed, DEFAULT_SEED, parseSeed),
     eps: read(flags.eps, DEFAULT_EPS, (v) => parseInRange('--eps', v, EPS_RANGE)),
-    tolerance: read(flags.tol, DEFAULT_TOLERANCE, (v) => parseInRange('--tol', v, TOLERANCE_RANGE)),
+    tolerance:
+      flags.tolerance !== undefined && flags.tol === undefined
+        ? read(flags.tolerance, DEFAULT_TOLERANCE, (v) => parseInRange('--tolerance', v, TOLERANCE_RANGE))
+        : read(flags.tol, DEFAULT_TOLERANCE, (v) => parseInRange('--tol', v, TOLERANCE_RANGE)),
     samples: read<number | null>(flags.samples, null, (v) => parsePositiveInt('--samples', v)),
   };
   const timeoutMs = 1000 * read(flags.timeout, DEFAULT_TIMEOUT_SECONDS, (v) => parseInRange('--timeout', v, TIMEOUT_RANGE));

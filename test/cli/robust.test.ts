@@ -122,6 +122,19 @@ describe('errors the module throws', () => {
   });
 });
 
+describe('a process that dies', () => {
+  it('killed by a signal in a kernel: exit 1, the signal and the kernel named', () => {
+    const r = json('--impl', fixture('kills-itself.js'));
+    expect(r.code).toBe(1);
+    expect(r.report.error).toEqual({
+      kind: 'crash',
+      kernel: 'rnn-step',
+      location: null,
+      message: 'the process running test/fixtures/robust/kills-itself.js was killed by SIGKILL while checking rnn-step, before it reported',
+    });
+  });
+});
+
 describe("the module's console output", () => {
   it('goes to stderr; with --json stdout is only the report', () => {
     const r = json('--impl', fixture('console-log.js'));
@@ -147,6 +160,7 @@ describe('out-of-range settings are usage errors (exit 2) naming the option, the
     [['--eps', '1e300'], '--eps must be a number between 1e-10 and 0.1, got "1e300"'],
     [['--tol', '0'], '--tol must be a number between 1e-15 and 0.1, got "0"'],
     [['--tol', '0.5'], '--tol must be a number between 1e-15 and 0.1, got "0.5"'],
+    [['--tolerance', '0'], '--tolerance must be a number between 1e-15 and 0.1, got "0"'],
     [['--N', '0'], '--N must be an integer between 1 and 1000, got "0"'],
     [['--N', '100000'], '--N must be an integer between 1 and 1000, got "100000"'],
     [['--H', '2.5'], '--H must be an integer between 1 and 1000, got "2.5"'],
