@@ -55,7 +55,9 @@ export interface ChildCommand {
 
 /** The Node child that checks a JavaScript module (dist/cjs/cli/check-child.js, beside this file). */
 export function nodeChildCommand(): ChildCommand {
-  return { command: process.execPath, args: [...process.execArgv, join(__dirname, 'check-child.js')] };
+  // Source maps: a throw in compiled TypeScript homework is located in its .ts source.
+  const flags = process.execArgv.includes('--enable-source-maps') ? [] : ['--enable-source-maps'];
+  return { command: process.execPath, args: [...process.execArgv, ...flags, join(__dirname, 'check-child.js')] };
 }
 
 /** Options of {@link runChild}. */

@@ -98,6 +98,12 @@ describe('errors the module throws', () => {
     );
   });
 
+  it('a throw in compiled TypeScript is located in the .ts source, through its source map', () => {
+    const r = handgrad('--impl', fixture('typescript/hw.js'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^handgrad: rnn-step: your rnnStepForward threw Error: not written yet .*, at test\/fixtures\/robust\/typescript\/hw\.ts:11:9$/m);
+  });
+
   it('a module that throws while loading: exit 1 with file:line', () => {
     const r = json('--impl', fixture('throws-at-load.js'));
     expect(r.code).toBe(1);
