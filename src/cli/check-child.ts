@@ -52,9 +52,10 @@ function send(msg: ChildMessage): Promise<void> {
   });
 }
 
-/** Sends the one error of the run and ends the child (the parent reads the exit code from the message). */
+/** Sends the one error of the run and ends the child (the parent derives its exit code from `error.kind`). */
 async function fail(error: CheckRunError): Promise<never> {
-  if (phase === 'over') return realExit(0);
+  // Already ending (an error or the report is on its way, then the exit): a later error changes nothing.
+  if (phase === 'over') return new Promise<never>(() => undefined);
   phase = 'over';
   await send({ type: 'error', error, notes });
   return realExit(0);
