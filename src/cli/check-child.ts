@@ -15,7 +15,13 @@ import {
   type KernelImplementation,
   type KernelSpec,
 } from '../gradcheck/index.js';
-import { ModuleLoadError, findUserKernels, letHomeworkFindThisPackage, loadUserModule, type UserKernel } from './impl.js';
+import {
+  ModuleLoadError,
+  findUserKernels,
+  letHomeworkFindThisPackage,
+  loadUserModule,
+  type UserKernel,
+} from './impl.js';
 import { isPythonModule, loadPythonModule } from './impl-python.js';
 import { PythonBridge, PythonError, PythonReturnError, PythonUnavailableError } from './python.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
@@ -50,9 +56,10 @@ function send(msg: ChildMessage): Promise<void> {
   });
 }
 
-/** Sends the one error of the run and ends the child (the parent reads the exit code from the message). */
+/** Sends the one error of the run and ends the child (the parent derives its exit code from `error.kind`). */
 async function fail(error: CheckRunError): Promise<never> {
-  if (phase === 'over') return realExit(0);
+  // Already ending (an error or the report is on its way, then the exit): a later error changes nothing.
+  if (phase === 'over') return new Promise<never>(() => undefined);
   phase = 'over';
   await send({ type: 'error', error, notes });
   return realExit(0);
@@ -75,7 +82,8 @@ function at(location: CheckRunError['location']): string {
 
 function exitError(call: ExitCall): CheckRunError {
   const location = userLocation(call.stack);
-  const when = phase === 'load' ? 'while loading' : kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
+  const during = kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
+  const when = phase === 'load' ? 'while loading' : during;
   return {
     kind: 'exit',
     kernel,
@@ -90,7 +98,8 @@ function asyncError(err: unknown, how: 'an uncaught exception' | 'an unhandled p
   const location = locate(err);
   // Which kernel scheduled it is unknown: it surfaces whenever the event loop runs, often during a later kernel.
   const when = phase === 'load' ? 'while loading' : 'outside any kernel call (from a timer, a callback or a promise)';
-  return { kind: 'async', kernel: null, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
+  const message = `${how} in your module ${when}: ${describe(err)}${at(location)}`;
+  return { kind: 'async', kernel: null, location, message };
 }
 
 process.exit = ((code?: number | string | null) => {
@@ -102,7 +111,8 @@ process.on('unhandledRejection', (err) => void fail(asyncError(err, 'an unhandle
 /** Wraps each user function to keep what it throws, with its stack, before checkKernel turns it into a message. */
 function recording(impl: KernelImplementation, thrown: { error: unknown; set: boolean }): KernelImplementation {
   const wrap = recorder(thrown);
-  return impl.backward === undefined ? { forward: wrap(impl.forward) } : { forward: wrap(impl.forward), backward: wrap(impl.backward) };
+  const forward = wrap(impl.forward);
+  return impl.backward === undefined ? { forward } : { forward, backward: wrap(impl.backward) };
 }
 
 /** Wraps a function to keep what it throws, with its stack. */
@@ -120,13 +130,14 @@ function recorder(thrown: { error: unknown; set: boolean }): <F extends KernelFu
 }
 
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {
-  if (!thrown.set) return { kind: 'contract', kernel, location: null, message: err.message.split('\n')[0] ?? err.message };
+  const message = err.message.split('\n')[0] ?? err.message;
+  if (!thrown.set) return { kind: 'contract', kernel, location: null, message };
   if (thrown.error instanceof ExitCall) return exitError(thrown.error);
   if (thrown.error instanceof PythonReturnError) {
     return { kind: 'contract', kernel, location: null, message: `${kernel ?? ''}: your ${thrown.error.message}` };
   }
   const location = locate(thrown.error);
-  return { kind: 'threw', kernel, location, message: `${err.message.split('\n')[0] ?? ''}${at(location)}` };
+  return { kind: 'threw', kernel, location, message: `${message}${at(location)}` };
 }
 
 async function load(request: ChildRequest): Promise<UserKernel[]> {

@@ -155,7 +155,8 @@ export function letHomeworkFindThisPackage(): void {
       try {
         return await next(specifier, context);
       } catch (err) {
-        if (specifier === 'handgrad' || specifier.startsWith('handgrad/')) return next(specifier, { ...context, parentURL: self });
+        const ours = specifier === 'handgrad' || specifier.startsWith('handgrad/');
+        if (ours) return next(specifier, { ...context, parentURL: self });
         throw err;
       }
     }`;

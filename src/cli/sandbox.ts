@@ -55,7 +55,9 @@ export interface ChildCommand {
 
 /** The Node child that checks a JavaScript module (dist/cjs/cli/check-child.js, beside this file). */
 export function nodeChildCommand(): ChildCommand {
-  return { command: process.execPath, args: [...process.execArgv, join(__dirname, 'check-child.js')] };
+  // Source maps: a throw in compiled TypeScript homework is located in its .ts source.
+  const flags = process.execArgv.includes('--enable-source-maps') ? [] : ['--enable-source-maps'];
+  return { command: process.execPath, args: [...process.execArgv, ...flags, join(__dirname, 'check-child.js')] };
 }
 
 /** Options of {@link runChild}. */
@@ -80,7 +82,11 @@ function seconds(ms: number): string {
  * reports. Never rejects for anything the child does: a hang, an exit or a
  * crash becomes the outcome's `error`.
  */
-export function runChild(command: ChildCommand, request: ChildRequest, options: RunChildOptions): Promise<ChildOutcome> {
+export function runChild(
+  command: ChildCommand,
+  request: ChildRequest,
+  options: RunChildOptions,
+): Promise<ChildOutcome> {
   const output = options.output ?? process.stderr;
   return new Promise((resolvePromise) => {
     const reports: KernelReport[] = [];
@@ -147,7 +153,9 @@ export function runChild(command: ChildCommand, request: ChildRequest, options: 
           kind: 'crash',
           kernel: null,
           location: null,
-          message: `the checker's own process did not start within ${seconds(STARTUP_LIMIT_MS)}; the machine may be overloaded`,
+          message:
+            `the checker's own process did not start within ${seconds(STARTUP_LIMIT_MS)}; ` +
+            'the machine may be overloaded',
         };
       } else if (timedOut && !finished) {
         const limit = seconds(options.timeoutMs);
@@ -167,7 +175,9 @@ export function runChild(command: ChildCommand, request: ChildRequest, options: 
           kind: 'crash',
           kernel,
           location: null,
-          message: `the process running ${request.impl} ${how} ${kernel === null ? 'while loading it' : `while checking ${kernel}`}, before it reported`,
+          message:
+            `the process running ${request.impl} ${how} ` +
+            `${kernel === null ? 'while loading it' : `while checking ${kernel}`}, before it reported`,
         };
       }
       resolvePromise({ reports, notes, error });
