@@ -81,7 +81,7 @@ beforeAll(async () => {
   });
   const runs = files.map((file) => ['check', '--impl', file, '--json', ...SIZES]);
   runs.push(['check', '--impl', files[files.length - 1] as string, ...SIZES, '--kernel', 'rnn-step', 'lstm-step']);
-  const all = await pool(runs, 3, handgrad);
+  const all = await pool(runs, 4, handgrad);
   combinedText = all.pop() as Run;
   results = all;
 }, 240_000);
@@ -137,10 +137,10 @@ describe('two mistakes at once are both named', () => {
     expect(lines).toContain('rnn-step: db matches db taken from row 0 of du instead of summed over the batch: db = e_Nᵀ·du (the sum over the N rows) (see docs/rnn.md#backward)');
     expect(lines).toContain('rnn-step: dWh matches a backward that uses h_t instead of h_{t−1} in dW_h: dW_h = h_{t−1}ᵀ·du (see docs/rnn.md#backward)');
     expect(lines).toContain(
-      "lstm-step: dWx, dWh, db (f block) match a backward that writes the f gate's σ' as f(1 + f): σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
+      "lstm-step: dWx, dWh and db (f block) match a backward that writes the f gate's σ' as f(1 + f): σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
     );
     expect(lines).toContain(
-      'lstm-step: dWx, dWh, db (o block) match a backward with the sign of dA_o flipped: dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
+      'lstm-step: dWx, dWh and db (o block) match a backward with the sign of dA_o flipped: dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
     );
     // dx and dhPrev mix both mistakes: no catalog entry explains them, so they keep the worst-coordinate line.
     expect(lines).toContainEqual(expect.stringMatching(/^lstm-step dx: worst at/));
