@@ -126,8 +126,6 @@ export {
   type ConstantSpec,
   type KernelSizes,
   type GradcheckJsonReport,
-  type CheckRunError,
-  type SourceLocation,
   type KernelReport,
   type CheckRow,
   type Comparison,

@@ -15,7 +15,13 @@ import {
   type KernelImplementation,
   type KernelSpec,
 } from '../gradcheck/index.js';
-import { ModuleLoadError, findUserKernels, loadUserModule, type UserKernel } from './impl.js';
+import {
+  ModuleLoadError,
+  findUserKernels,
+  letHomeworkFindThisPackage,
+  loadUserModule,
+  type UserKernel,
+} from './impl.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
 import { UsageError } from './usage.js';
 import { formatLocation, syntaxErrorLocation, userLocation } from './where.js';
@@ -70,7 +76,8 @@ function at(location: CheckRunError['location']): string {
 
 function exitError(call: ExitCall): CheckRunError {
   const location = userLocation(call.stack);
-  const when = phase === 'load' ? 'while loading' : kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
+  const during = kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
+  const when = phase === 'load' ? 'while loading' : during;
   return {
     kind: 'exit',
     kernel,
@@ -83,8 +90,10 @@ function exitError(call: ExitCall): CheckRunError {
 function asyncError(err: unknown, how: 'an uncaught exception' | 'an unhandled promise rejection'): CheckRunError {
   if (err instanceof ExitCall) return exitError(err);
   const location = locate(err);
-  const when = phase === 'load' ? 'while loading' : kernel === null ? 'once its kernels had returned' : `while ${kernel} was checked`;
-  return { kind: 'async', kernel, location, message: `${how} in your module ${when}: ${describe(err)}${at(location)}` };
+  // Which kernel scheduled it is unknown: it surfaces whenever the event loop runs, often during a later kernel.
+  const when = phase === 'load' ? 'while loading' : 'outside any kernel call (from a timer, a callback or a promise)';
+  const message = `${how} in your module ${when}: ${describe(err)}${at(location)}`;
+  return { kind: 'async', kernel: null, location, message };
 }
 
 process.exit = ((code?: number | string | null) => {
@@ -105,14 +114,16 @@ function recording(impl: KernelImplementation, thrown: { error: unknown; set: bo
         throw err;
       }
     };
-  return impl.backward === undefined ? { forward: wrap(impl.forward) } : { forward: wrap(impl.forward), backward: wrap(impl.backward) };
+  const forward = wrap(impl.forward);
+  return impl.backward === undefined ? { forward } : { forward, backward: wrap(impl.backward) };
 }
 
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {
-  if (!thrown.set) return { kind: 'contract', kernel, location: null, message: err.message.split('\n')[0] ?? err.message };
+  const message = err.message.split('\n')[0] ?? err.message;
+  if (!thrown.set) return { kind: 'contract', kernel, location: null, message };
   if (thrown.error instanceof ExitCall) return exitError(thrown.error);
   const location = locate(thrown.error);
-  return { kind: 'threw', kernel, location, message: `${err.message.split('\n')[0] ?? ''}${at(location)}` };
+  return { kind: 'threw', kernel, location, message: `${message}${at(location)}` };
 }
 
 async function load(request: ChildRequest): Promise<UserKernel[]> {
@@ -182,6 +193,7 @@ function settle(graceMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   const request = JSON.parse(process.argv[process.argv.length - 1] as string) as ChildRequest;
+  letHomeworkFindThisPackage();
   // An import that waits forever on a promise leaves nothing in the event
   // loop: Node would exit silently. Caught here instead.
   const neverLoaded = (): void => {

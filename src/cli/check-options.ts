@@ -51,7 +51,8 @@ export function parseInRange(option: string, value: string, [lo, hi]: readonly [
 export function parseSize(option: string, value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || n < SIZE_RANGE[0] || n > SIZE_RANGE[1]) {
-    throw new UsageError(`${option} must be an integer between ${SIZE_RANGE[0]} and ${SIZE_RANGE[1]}, got ${JSON.stringify(value)}`);
+    const [lo, hi] = SIZE_RANGE;
+    throw new UsageError(`${option} must be an integer between ${lo} and ${hi}, got ${JSON.stringify(value)}`);
   }
   return n;
 }
@@ -73,10 +74,11 @@ export function checkWorkBound(sizes: KernelSizes, samples: number | null): void
   const work = checkWork(sizes, samples);
   if (work > MAX_WORK) {
     const { N, T, D, H } = sizes;
+    const about = work.toExponential(1).replace('e+', 'e');
     throw new UsageError(
-      `--N, --T, --D, --H: N=${N} T=${T} D=${D} H=${H}${samples === null ? '' : ` with --samples ${samples}`} make a check of ` +
-        `about ${work.toExponential(1).replace('e+', 'e')} multiply-adds, more than the ${fmt(MAX_WORK)} that answer in a ` +
-        'few seconds; use smaller sizes or --samples k',
+      `--N, --T, --D, --H: N=${N} T=${T} D=${D} H=${H}${samples === null ? '' : ` with --samples ${samples}`} ` +
+        `make a check of about ${about} multiply-adds, more than the ${fmt(MAX_WORK)} ` +
+        'that answer in a few seconds; use smaller sizes or --samples k',
     );
   }
 }

@@ -48,6 +48,7 @@ interface CheckFlags {
   readonly seed?: string;
   readonly eps?: string;
   readonly tol?: string;
+  readonly tolerance?: string;
   readonly samples?: string;
   readonly impl?: string;
   readonly timeout?: string;
@@ -68,9 +69,13 @@ export function registerCheckCommand(program: Command): void {
     .option('--seed <n>', `seed of the random case (default ${DEFAULT_SEED})`)
     .option('--eps <h>', `finite-difference step (default ${DEFAULT_EPS.toExponential()})`)
     .option('--tol <t>', `largest norm-relative error that passes (default ${DEFAULT_TOLERANCE.toExponential()})`)
+    .option('--tolerance <t>', 'the same as --tol')
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
     .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js) against finite differences and the library')
-    .option('--timeout <seconds>', `time limit of an --impl run, loading included (default ${DEFAULT_TIMEOUT_SECONDS})`)
+    .option(
+      '--timeout <seconds>',
+      `time limit of your module in an --impl run, from loading it to the last check (default ${DEFAULT_TIMEOUT_SECONDS})`,
+    )
     .option('--json', 'print the report as JSON (see docs/gradient-checking-cli.md)')
     .option('--quiet', 'print only the verdict line')
     .action(async (flags: CheckFlags) => {
@@ -118,10 +123,14 @@ function readSettings(flags: CheckFlags): { settings: Settings; timeoutMs: numbe
     sizes,
     seed: read(flags.seed, DEFAULT_SEED, parseSeed),
     eps: read(flags.eps, DEFAULT_EPS, (v) => parseInRange('--eps', v, EPS_RANGE)),
-    tolerance: read(flags.tol, DEFAULT_TOLERANCE, (v) => parseInRange('--tol', v, TOLERANCE_RANGE)),
+    tolerance:
+      flags.tolerance !== undefined && flags.tol === undefined
+        ? read(flags.tolerance, DEFAULT_TOLERANCE, (v) => parseInRange('--tolerance', v, TOLERANCE_RANGE))
+        : read(flags.tol, DEFAULT_TOLERANCE, (v) => parseInRange('--tol', v, TOLERANCE_RANGE)),
     samples: read<number | null>(flags.samples, null, (v) => parsePositiveInt('--samples', v)),
   };
-  const timeoutMs = 1000 * read(flags.timeout, DEFAULT_TIMEOUT_SECONDS, (v) => parseInRange('--timeout', v, TIMEOUT_RANGE));
+  const timeout = read(flags.timeout, DEFAULT_TIMEOUT_SECONDS, (v) => parseInRange('--timeout', v, TIMEOUT_RANGE));
+  const timeoutMs = 1000 * timeout;
   if (problem === null) {
     try {
       checkWorkBound(sizes, settings.samples);
@@ -141,7 +150,8 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   const impl = flags.impl ?? null;
   const usage = (err: UsageError): never => {
     if (flags.json === true) {
-      printJson(buildJsonReport([], impl, settings, [], { kind: 'usage', message: err.message, kernel: null, location: null }));
+      const error: CheckRunError = { kind: 'usage', message: err.message, kernel: null, location: null };
+      printJson(buildJsonReport([], impl, settings, [], error));
     }
     throw err;
   };
@@ -162,7 +172,11 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     if (bar === null) {
       // Only runs longer than a second earn a progress line.
       if (Date.now() - started < 1000) return;
-      bar = new SingleBar({ format: 'checking {kernel} {input} [{bar}] {value}/{total} coordinates', hideCursor: true, clearOnComplete: true });
+      bar = new SingleBar({
+        format: 'checking {kernel} {input} [{bar}] {value}/{total} coordinates',
+        hideCursor: true,
+        clearOnComplete: true,
+      });
       bar.start(p.total, p.done, { kernel: p.kernel, input: p.input });
     }
     bar.setTotal(p.total);
@@ -207,7 +221,11 @@ async function runCheck(flags: CheckFlags): Promise<number> {
 }
 
 /** The library's own kernels, checked in this process (their code is trusted). */
-function checkLibrary(specs: readonly KernelSpec[], settings: Settings, onProgress: (p: CheckProgress) => void): KernelReport[] {
+function checkLibrary(
+  specs: readonly KernelSpec[],
+  settings: Settings,
+  onProgress: (p: CheckProgress) => void,
+): KernelReport[] {
   const { sizes, seed, eps, tolerance, samples } = settings;
   try {
     return specs.map((spec) =>

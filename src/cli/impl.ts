@@ -4,7 +4,8 @@
  * kernel functions under the library's names.
  */
 import { existsSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import Module, { createRequire } from 'node:module';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { KernelImplementation, KernelSpec } from '../gradcheck/index.js';
 import { UsageError } from './usage.js';
@@ -109,3 +110,54 @@ export function findUserKernels(
   }
   return { kernels, notes };
 }
+
+const isThisPackage = (specifier: string): boolean => specifier === 'handgrad' || specifier.startsWith('handgrad/');
+
+/**
+ * Lets a homework `require('handgrad')` or `import … from 'handgrad'` when
+ * its own folder cannot resolve the package (run through `npx handgrad` without
+ * installing it, or with a global install): such imports then resolve to the
+ * package running the check. An installed copy of the homework's project still
+ * wins. Call once, before loading the module.
+ */
+export function letHomeworkFindThisPackage(): void {
+  // The package resolves its own name (self-reference through "exports")
+  // from a file in its root, whose package.json is the one named handgrad
+  // (dist/cjs and dist/esm have their own, nameless ones).
+  const anchor = join(__dirname, '..', '..', '..', 'package.json');
+  const own = createRequire(anchor);
+  let inFallback = false;
+  const M = Module as unknown as { _resolveFilename: (request: string, ...rest: unknown[]) => string };
+  const resolveFilename = M._resolveFilename;
+  M._resolveFilename = function (this: unknown, request: string, ...rest: unknown[]): string {
+    try {
+      return resolveFilename.call(this, request, ...rest);
+    } catch (err) {
+      if (!isThisPackage(request) || inFallback) throw err;
+      inFallback = true;
+      try {
+        return own.resolve(request);
+      } finally {
+        inFallback = false;
+      }
+    }
+  };
+  // ES modules resolve through loader hooks, which run on their own thread: a
+  // data: URL module, given this file's URL to resolve from.
+  const register = (Module as unknown as { register?: (url: string, options?: { data: unknown }) => void }).register;
+  if (typeof register !== 'function') return;
+  const hooks = `
+    let self;
+    export function initialize(data) { self = data.self; }
+    export async function resolve(specifier, context, next) {
+      try {
+        return await next(specifier, context);
+      } catch (err) {
+        const ours = specifier === 'handgrad' || specifier.startsWith('handgrad/');
+        if (ours) return next(specifier, { ...context, parentURL: self });
+        throw err;
+      }
+    }`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { self: pathToFileURL(anchor).href } });
+}
+

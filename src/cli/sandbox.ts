@@ -55,18 +55,23 @@ export interface ChildCommand {
 
 /** The Node child that checks a JavaScript module (dist/cjs/cli/check-child.js, beside this file). */
 export function nodeChildCommand(): ChildCommand {
-  return { command: process.execPath, args: [...process.execArgv, join(__dirname, 'check-child.js')] };
+  // Source maps: a throw in compiled TypeScript homework is located in its .ts source.
+  const flags = process.execArgv.includes('--enable-source-maps') ? [] : ['--enable-source-maps'];
+  return { command: process.execPath, args: [...process.execArgv, ...flags, join(__dirname, 'check-child.js')] };
 }
 
 /** Options of {@link runChild}. */
 export interface RunChildOptions {
-  /** Kill the child after this many milliseconds. */
+  /** Kill the child this many milliseconds after it starts loading the user's module. */
   readonly timeoutMs: number;
   /** Called for each progress message. */
   readonly onProgress?: (progress: CheckProgress) => void;
   /** Where the child's stdout and stderr go (the checker's stderr). */
   readonly output?: NodeJS.WritableStream;
 }
+
+/** How long the child may take to start and load the checker, before the user's time limit begins. */
+const STARTUP_LIMIT_MS = 30_000;
 
 function seconds(ms: number): string {
   return `${Number((ms / 1000).toPrecision(3))} s`;
@@ -77,7 +82,11 @@ function seconds(ms: number): string {
  * reports. Never rejects for anything the child does: a hang, an exit or a
  * crash becomes the outcome's `error`.
  */
-export function runChild(command: ChildCommand, request: ChildRequest, options: RunChildOptions): Promise<ChildOutcome> {
+export function runChild(
+  command: ChildCommand,
+  request: ChildRequest,
+  options: RunChildOptions,
+): Promise<ChildOutcome> {
   const output = options.output ?? process.stderr;
   return new Promise((resolvePromise) => {
     const reports: KernelReport[] = [];
@@ -96,16 +105,26 @@ export function runChild(command: ChildCommand, request: ChildRequest, options: 
     child.stdout?.pipe(output, { end: false });
     child.stderr?.pipe(output, { end: false });
 
-    const timer = setTimeout(() => {
+    // The limit is the user's: it starts when the child, started and with the
+    // checker loaded, begins to load the module. Starting up has its own,
+    // generous limit, for a machine under heavy load.
+    const kill = (): void => {
       timedOut = true;
       child.kill('SIGKILL');
-    }, options.timeoutMs);
+    };
+    let timer = setTimeout(kill, STARTUP_LIMIT_MS);
+    let started = false;
 
     child.on('message', (raw: unknown) => {
       const msg = raw as ChildMessage;
       if (finished) return;
       switch (msg.type) {
         case 'phase':
+          if (!started) {
+            started = true;
+            clearTimeout(timer);
+            timer = setTimeout(kill, options.timeoutMs);
+          }
           kernel = msg.kernel;
           if (msg.kernel !== null) loaded = true;
           break;
@@ -129,7 +148,16 @@ export function runChild(command: ChildCommand, request: ChildRequest, options: 
 
     const settle = (code: number | null, signal: NodeJS.Signals | null): void => {
       clearTimeout(timer);
-      if (timedOut && !finished) {
+      if (timedOut && !started) {
+        error = {
+          kind: 'crash',
+          kernel: null,
+          location: null,
+          message:
+            `the checker's own process did not start within ${seconds(STARTUP_LIMIT_MS)}; ` +
+            'the machine may be overloaded',
+        };
+      } else if (timedOut && !finished) {
         const limit = seconds(options.timeoutMs);
         error = {
           kind: 'timeout',
@@ -147,7 +175,9 @@ export function runChild(command: ChildCommand, request: ChildRequest, options: 
           kind: 'crash',
           kernel,
           location: null,
-          message: `the process running ${request.impl} ${how} ${kernel === null ? 'while loading it' : `while checking ${kernel}`}, before it reported`,
+          message:
+            `the process running ${request.impl} ${how} ` +
+            `${kernel === null ? 'while loading it' : `while checking ${kernel}`}, before it reported`,
         };
       }
       resolvePromise({ reports, notes, error });

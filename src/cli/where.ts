@@ -25,10 +25,13 @@ function toPath(file: string): string | null {
   return isAbsolute(file) ? file : null;
 }
 
-/** How a path is shown: relative to `cwd` when inside it, else absolute. */
+/**
+ * How a path is shown: relative to `cwd` (`hw.js`, `../hw.js`) as the student
+ * would type it, or absolute when no relative path exists (another drive).
+ */
 export function displayPath(path: string, cwd: string = process.cwd()): string {
   const rel = relative(cwd, path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+  return rel !== '' && !isAbsolute(rel) ? rel : path;
 }
 
 /**

@@ -173,7 +173,7 @@ export interface WorstError {
 
 /** A line of the user's code, where an error was thrown or process.exit was called. */
 export interface SourceLocation {
-  /** The file, relative to the working directory when it lies inside it, else absolute. */
+  /** The file, relative to the working directory (absolute only when no relative path exists). */
   readonly file: string;
   /** 1-based line. */
   readonly line: number;
