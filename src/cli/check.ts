@@ -343,6 +343,7 @@ function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, no
     }
   }
   out(table.toString());
+  printDiagnoses(out, r);
   printFailureDetails(out, r);
   for (const note of [...notes, ...r.kernels.flatMap((k) => k.notes.filter((n) => !notes.includes(n)))]) out(`note: ${note}`);
   out(r.ok ? 'all checks pass' : `${r.counts.failed} of ${r.counts.rows} checks FAIL`);
@@ -354,6 +355,7 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
   if (failing.length === 0) return;
   const mine = r.impl === null ? 'analytic' : 'yours';
   for (const { kernel, row } of failing) {
+    if (explainedRows(r, kernel).has(row.name)) continue;
     const cmp = row.numeric !== null && !row.numeric.ok ? row.numeric : row.reference;
     if (cmp === null) continue;
     const against = cmp === row.numeric ? 'finite differences' : 'library';
@@ -369,4 +371,25 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
       out(`  gate ${g.gate} ${columns} ${[fd, lib].filter((s) => s !== '').join('  ')}  ${g.ok ? 'ok' : '← wrong'}`);
     }
   }
+}
+
+/** One line per classic mistake the failing rows match, with the formula it breaks and where the docs derive it. */
+function printDiagnoses(out: (line: string) => void, r: GradcheckJsonReport): void {
+  for (const k of r.kernels) {
+    for (const d of k.diagnoses) out(`${k.kernel}: ${d.sentence} (see ${d.anchor})`);
+  }
+}
+
+/** The failing rows of `kernel` that diagnoses explain whole (every failing gate block), so need no breakdown. */
+function explainedRows(r: GradcheckJsonReport, kernel: string): Set<string> {
+  const k = r.kernels.find((x) => x.kernel === kernel);
+  const explained = new Set<string>();
+  for (const row of k?.rows ?? []) {
+    const matches = (k?.diagnoses ?? []).flatMap((d) => d.matches.filter((m) => m.name === row.name));
+    if (matches.some((m) => m.gates === null)) explained.add(row.name);
+    const wrong = (row.gates ?? []).filter((g) => !g.ok).map((g) => g.gate);
+    const covered = new Set(matches.flatMap((m) => m.gates ?? []));
+    if (wrong.length > 0 && wrong.every((g) => covered.has(g))) explained.add(row.name);
+  }
+  return explained;
 }

@@ -31,4 +31,4 @@ export type {
   WorstError,
 } from './report.js';
 export { diagnoseKernel, MATCH_TOLERANCE, type Diagnosis, type DiagnosisMatch, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
-export { mistakeCatalog, mistakesOf, describeGateOrder, KNOWN_GATE_ORDERS, type Mistake } from './mistakes/catalog.js';
+export { mistakeCatalog, mistakesOf, catalogMarkdownTable, describeGateOrder, KNOWN_GATE_ORDERS, type Mistake } from './mistakes/catalog.js';

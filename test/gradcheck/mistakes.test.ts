@@ -15,11 +15,10 @@ import {
   normRelError,
   selectKernelSpecs,
   Matrix,
-  type Checkable,
   type KernelSpec,
 } from '../../src/index';
 import { gaussianSource, seededUniform } from '../../src/gradcheck/random';
-import { evalShape, zerosOfShape } from '../../src/gradcheck/shapes';
+import { evalShape, zerosOfShape, type Checkable } from '../../src/gradcheck/shapes';
 
 // D = H so that "W instead of Wᵀ in dx" is possible for the RNN.
 const sizes = { N: 3, T: 3, D: 4, H: 4 };

@@ -55,9 +55,9 @@ const LSTM_DA_GRADS = ['dWx', 'dWh', 'db', 'dx', 'dhPrev', 'dh0', 'dc0'];
 export const KNOWN_GATE_ORDERS: Readonly<Record<string, string>> = {
   'f|i|g|o': "handgrad's order",
   'i|f|o|g': "cs231n's order",
-  'i|f|g|o': "PyTorch's and Keras's order (Keras writes i|f|c|o)",
+  'i|f|g|o': "PyTorch's and Keras's order, i|f|c|o in Keras's names",
   'r|z|n': "handgrad's and PyTorch's order",
-  'z|r|n': "Keras's order (Keras writes z|r|h)",
+  'z|r|n': "Keras's order, z|r|h in its names",
 };
 
 /** `"i|f|o|g (cs231n's order)"`, or the bare order when it has no name. */
@@ -348,7 +348,7 @@ function gruMistakes(): Mistake[] {
       ...base,
       id: 'gru-biases-swapped',
       family: 'gru-biases-swapped',
-      title: 'GRU: the two biases swapped',
+      title: 'the two biases swapped',
       description: 'a GRU that adds b_h where b_x belongs and b_x where b_h belongs (b_xn inside r ⊙ (…), b_hn outside)',
       formula: 'n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))',
       anchor: GRU_FORWARD,
@@ -359,7 +359,7 @@ function gruMistakes(): Mistake[] {
       ...base,
       id: 'gru-reset-before-product',
       family: 'gru-reset-before-product',
-      title: 'GRU: the other formulation, r applied to h_{t−1} before the product with W_hn',
+      title: 'the other formulation: r applied to h_{t−1} before the product with W_hn',
       description: "a GRU whose reset gate multiplies h_{t−1} before W_hn (the original paper's and Keras's reset_after=False formulation), not the product h·W_hn + b_hn",
       formula: 'n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))',
       anchor: GRU_FORWARD,
@@ -370,7 +370,7 @@ function gruMistakes(): Mistake[] {
       ...base,
       id: 'gru-missing-direct-dh',
       family: 'gru-missing-direct-dh',
-      title: 'GRU: dh_{t−1} without the direct term dh_t ⊙ z',
+      title: 'dh_{t−1} without the direct term dh_t ⊙ z',
       description: 'a backward whose dh_{t−1} lacks the direct term dh_t ⊙ z',
       formula: 'dh_{t−1} = dh_t ⊙ z + dY·W_hᵀ',
       anchor: GRU_BACKWARD,
@@ -472,4 +472,31 @@ export function mistakeCatalog(): readonly Mistake[] {
 /** The mistakes that apply to `kernel` (those with an implementation of it). */
 export function mistakesOf(kernel: string): Mistake[] {
   return mistakeCatalog().filter((m) => m.implementations[kernel] !== undefined);
+}
+
+const CELL_NAMES: Record<Mistake['cell'], string> = { rnn: 'RNN', lstm: 'LSTM', gru: 'GRU' };
+
+/**
+ * The catalog as the Markdown table of docs/gradient-checking-cli.md: one
+ * row per cell and family (mistake → what the checker says → the formula it
+ * breaks, linked to its derivation). A test keeps the docs equal to it.
+ */
+export function catalogMarkdownTable(): string {
+  const rows = ['| mistake | what the checker says | the formula it breaks |', '| --- | --- | --- |'];
+  const seen = new Set<string>();
+  for (const m of mistakeCatalog()) {
+    const key = `${m.cell} ${m.family}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const family = mistakeCatalog().filter((x) => x.cell === m.cell && x.family === m.family);
+    // For a family, show its best-known member: cs231n's gate order, Keras's GRU order.
+    const shown = family.find((x) => ['ifog', 'zrn'].includes(x.reads?.join('') ?? '')) ?? m;
+    const count = family.length === 1 ? '' : ` (${family.length} entries: ${family.map((x) => `\`${x.id}\``).join(', ')})`;
+    const title = m.family === 'gate-order' ? `${m.title}, any of the ${family.length} orders` : m.title;
+    const ids = m.family === 'gate-order' ? ` (\`${m.cell}-gate-order-…\`)` : count;
+    const cell = (text: string): string => text.replace(/\|/g, '\\|');
+    const docsLink = `[${cell(shown.formula)}](${shown.anchor.replace(/^docs\//, '')})`;
+    rows.push(`| ${CELL_NAMES[m.cell]}: ${cell(title)}${ids} | … match ${cell(shown.description)} | ${docsLink} |`);
+  }
+  return rows.join('\n');
 }
