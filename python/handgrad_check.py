@@ -121,7 +121,8 @@ class Bridge:
         elif isinstance(result, (tuple, list)):
             values = list(result)
         else:
-            return {"ok": True, "shape_error": "returned %s, not the tuple (%s)" % (describe(result), ", ".join(returns))}
+            detail = "returned %s, not the tuple (%s)" % (describe(result), ", ".join(returns))
+            return {"ok": True, "shape_error": detail}
         if len(values) != len(returns):
             return {"ok": True, "shape_error": "returned a %d-tuple, not the %d-tuple (%s)"
                     % (len(values), len(returns), ", ".join(returns))}
@@ -143,7 +144,8 @@ class Bridge:
             # Fresh copies, as for every call: a module that edits its inputs in place changes nothing here.
             result = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
             values = dict(zip(returns, [result] if len(returns) == 1 else result))
-            return sum(float(np.dot(np.asarray(values[k], dtype=np.float64).reshape(-1), u)) for k, u in upstream.items())
+            flat = {k: np.asarray(v, dtype=np.float64).reshape(-1) for k, v in values.items() if k in upstream}
+            return sum(float(np.dot(flat[k], u)) for k, u in upstream.items())
 
         eps = req["eps"]
         out = np.empty(len(req["indices"]))

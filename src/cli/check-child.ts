@@ -231,7 +231,9 @@ async function main(): Promise<void> {
     try {
       python = new PythonBridge(request.cwd);
     } catch (err) {
-      if (err instanceof PythonUnavailableError) return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
+      if (err instanceof PythonUnavailableError) {
+        return fail({ kind: 'usage', kernel: null, location: null, message: err.message });
+      }
       throw err;
     }
   }

@@ -6,7 +6,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
-import { selectKernelSpecs, type KernelFunction, type KernelSpec, type NumericGradientRequest } from '../gradcheck/index.js';
+import {
+  selectKernelSpecs,
+  type KernelFunction,
+  type KernelSpec,
+  type NumericGradientRequest,
+} from '../gradcheck/index.js';
 import { ModuleLoadError, findUserKernels, type UserKernel } from './impl.js';
 import { PYTHON_SIGNATURES, numpyKernelSpecs, type PythonSignature } from './numpy-specs.js';
 import { AsVector, PythonBridge } from './python.js';
@@ -25,7 +30,10 @@ export function isPythonModule(specifier: string): boolean {
  * @throws UsageError when the file is missing or a directory, or --kernel names no numpy kernel.
  * @throws ModuleLoadError when importing the module raises (its cause a PythonError with file:line).
  */
-export function loadPythonModule(request: ChildRequest, bridge: PythonBridge): { kernels: UserKernel[]; notes: string[] } {
+export function loadPythonModule(
+  request: ChildRequest,
+  bridge: PythonBridge,
+): { kernels: UserKernel[]; notes: string[] } {
   const all = numpyKernelSpecs();
   let specs: KernelSpec[];
   try {
@@ -85,6 +93,7 @@ function differences(bridge: PythonBridge, spec: KernelSpec): (request: NumericG
     if (perturb < 0) throw new Error(`${spec.name}: ${request.input} is not an argument of ${fn}`);
     const upstream: Record<string, unknown> = {};
     for (const o of spec.outputs) upstream[o.name] = request.upstream[o.name];
-    return bridge.centeredDifferences(fn, pythonArgs(sig, args), perturb, request.indices, request.eps, sig.returns, upstream);
+    const { indices, eps } = request;
+    return bridge.centeredDifferences(fn, pythonArgs(sig, args), perturb, indices, eps, sig.returns, upstream);
   };
 }

@@ -67,23 +67,25 @@ const TO_HOMEWORK = blockMap(LSTM_GATE_ORDER, CS231N_LSTM_GATE_ORDER);
 
 function lstmParams(Wx: M, Wh: M, b: M): { Wx: M; Wh: M; b: M } {
   const H = Wh.rows;
-  return { Wx: permuteColumnBlocks(Wx, FROM_HOMEWORK, H), Wh: permuteColumnBlocks(Wh, FROM_HOMEWORK, H), b: permuteColumnBlocks(b, FROM_HOMEWORK, H) };
+  const p = (m: M): M => permuteColumnBlocks(m, FROM_HOMEWORK, H);
+  return { Wx: p(Wx), Wh: p(Wh), b: p(b) };
 }
 
 function homeworkGrads(g: { dWx: M; dWh: M; db: M }): { dWx: M; dWh: M; db: M } {
   const H = g.dWh.rows;
-  return { dWx: permuteColumnBlocks(g.dWx, TO_HOMEWORK, H), dWh: permuteColumnBlocks(g.dWh, TO_HOMEWORK, H), db: permuteColumnBlocks(g.db, TO_HOMEWORK, H) };
+  const p = (m: M): M => permuteColumnBlocks(m, TO_HOMEWORK, H);
+  return { dWx: p(g.dWx), dWh: p(g.dWh), db: p(g.db) };
 }
 
 /** How a homework kernel's names map to the library kernel's (only those that differ). */
 interface LibraryNames {
   /** The library kernel, e.g. `lstm-step`. */
   readonly kernel: string;
-  /** Homework input / output / gradient name → the library's (`prev_h` → `hPrev`, `next_h` → `h`, `dprev_h` → `dhPrev`). */
+  /** Homework input / output / gradient name → the library's (`prev_h` → `hPrev`, `next_h` → `h`). */
   readonly names: Readonly<Record<string, string>>;
   /** Whether Wx, Wh, b and their gradients are LSTM gate stacks (reordered i|f|o|g → f|i|g|o). */
   readonly lstm: boolean;
-  /** Inputs and upstream gradients the homework lacks, as zeros of this N×H (cs231n's lstm_forward starts from c0 = 0). */
+  /** Inputs and upstream gradients the homework lacks, as N×H zeros (cs231n's lstm_forward starts from c0 = 0). */
   readonly zeros?: { readonly inputs: readonly string[]; readonly upstream: readonly string[] };
 }
 
@@ -108,7 +110,11 @@ function transposedToLibrary(v: HasValues, H: number): HasValues {
   return new Matrix(v.rows, v.cols, out);
 }
 
-function rename<T>(record: Readonly<Record<string, T>> | null | undefined, lib: LibraryNames, map: (name: string, v: T) => T): Record<string, T> {
+function rename<T>(
+  record: Readonly<Record<string, T>> | null | undefined,
+  lib: LibraryNames,
+  map: (name: string, v: T) => T,
+): Record<string, T> {
   const out: Record<string, T> = {};
   for (const [k, v] of Object.entries(record ?? {})) out[lib.names[k] ?? k] = map(k, v);
   return out;
@@ -116,7 +122,8 @@ function rename<T>(record: Readonly<Record<string, T>> | null | undefined, lib: 
 
 /** "a, b and c" (as the catalog writes its sentences). */
 function listing(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
 }
 
 /** The catalog's description of matched rows: "dWx, dWh, db (i, f, g blocks) and dprev_c". */
@@ -127,11 +134,14 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
     const first = matches[k] as DiagnosisMatch;
     const key = first.gates?.join(', ') ?? null;
     const names: string[] = [];
-    while (k < matches.length && ((matches[k] as DiagnosisMatch).gates?.join(', ') ?? null) === key && (matches[k] as DiagnosisMatch).kind === first.kind) {
+    const same = (m: DiagnosisMatch | undefined): boolean =>
+      m !== undefined && (m.gates?.join(', ') ?? null) === key && m.kind === first.kind;
+    while (same(matches[k])) {
       names.push((matches[k] as DiagnosisMatch).name);
       k++;
     }
-    const suffix = [first.kind === 'output' ? 'forward' : '', first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`]
+    const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
+    const suffix = [first.kind === 'output' ? 'forward' : '', blocks]
       .filter((x) => x !== '')
       .join(', ');
     names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
@@ -187,7 +197,8 @@ function diagnoseAsLibrary(lib: LibraryNames): (c: DiagnoseCase) => Diagnosis[] 
         gates: m.gates === null ? null : [...m.gates].sort((a, b) => order.indexOf(a) - order.indexOf(b)),
       }));
       const prefix = describeMatches(d.matches);
-      const sentence = d.sentence.startsWith(prefix) ? describeMatches(matches) + d.sentence.slice(prefix.length) : d.sentence;
+      const renamed = describeMatches(matches) + d.sentence.slice(prefix.length);
+      const sentence = d.sentence.startsWith(prefix) ? renamed : d.sentence;
       return { ...d, sentence, gradients: d.gradients.map((g) => back[g] ?? g), matches };
     });
   };
@@ -221,11 +232,19 @@ const rnnStep: KernelSpec = {
       return { dx: g.dx, dprev_h: g.dhPrev, dWx: g.dWx, dWh: g.dWh, db: g.db };
     },
   },
-  inputs: [...rnnWeights, { name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 }, { name: 'prev_h', shape: 'N×H', gradient: 'dprev_h', scale: 1 }],
+  inputs: [
+    ...rnnWeights,
+    { name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 },
+    { name: 'prev_h', shape: 'N×H', gradient: 'dprev_h', scale: 1 },
+  ],
   outputs: [{ name: 'next_h', shape: 'N×H', upstream: 'dnext_h' }],
   callForward: (f, v) => f(v.x, v.prev_h, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.next_h, cache),
-  diagnose: diagnoseAsLibrary({ kernel: 'rnn-step', names: { prev_h: 'hPrev', next_h: 'h', dprev_h: 'dhPrev' }, lstm: false }),
+  diagnose: diagnoseAsLibrary({
+    kernel: 'rnn-step',
+    names: { prev_h: 'hPrev', next_h: 'h', dprev_h: 'dhPrev' },
+    lstm: false,
+  }),
 };
 
 /** `rnn`: the step over t = 1…T from h0, and backpropagation through time. */
@@ -244,14 +263,21 @@ const rnn: KernelSpec = {
       return { dx: g.dx, dh0: g.dh0, dWx: g.dWx, dWh: g.dWh, db: g.db };
     },
   },
-  inputs: [...rnnWeights, { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 }, { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 }],
+  inputs: [
+    ...rnnWeights,
+    { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 },
+    { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 },
+  ],
   outputs: [{ name: 'h', shape: 'N×T×H', upstream: 'dh' }],
   callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
   callBackward: (f, d, cache) => f(d.h, cache),
   diagnose: diagnoseAsLibrary({ kernel: 'rnn', names: {}, lstm: false }),
 };
 
-/** `lstm-step`: gates i|f|o|g from x·Wx + prev_h·Wh + b; next_c = f ⊙ prev_c + i ⊙ g; next_h = o ⊙ tanh(next_c). */
+/**
+ * `lstm-step`: gates i|f|o|g from x·Wx + prev_h·Wh + b; next_c = f ⊙ prev_c + i ⊙ g;
+ * next_h = o ⊙ tanh(next_c).
+ */
 const lstmStep: KernelSpec = {
   name: 'lstm-step',
   summary: 'lstm_step_forward / lstm_step_backward',
@@ -303,7 +329,11 @@ const lstm: KernelSpec = {
       return { dx: g.dx, dh0: g.dh0, ...homeworkGrads(g) };
     },
   },
-  inputs: [...lstmWeights, { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 }, { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 }],
+  inputs: [
+    ...lstmWeights,
+    { name: 'x', shape: 'N×T×D', gradient: 'dx', scale: 1 },
+    { name: 'h0', shape: 'N×H', gradient: 'dh0', scale: 1 },
+  ],
   outputs: [{ name: 'h', shape: 'N×T×H', upstream: 'dh' }],
   gates: lstmGates,
   callForward: (f, v) => f(v.x, v.h0, v.Wx, v.Wh, v.b),
@@ -318,7 +348,9 @@ function drawIds(sizes: KernelSizes, uniform: () => number): Ids {
 
 /** An N×T mask with about one entry in five off, and (0, 0) on so the loss is never empty. */
 function drawMask(sizes: KernelSizes, uniform: () => number): Mask {
-  return Array.from({ length: sizes.N }, (_, n) => Array.from({ length: sizes.T }, (_, t) => (n === 0 && t === 0) || uniform() >= 0.2));
+  const on = (n: number, t: number): boolean => (n === 0 && t === 0) || uniform() >= 0.2;
+  const row = (n: number): boolean[] => Array.from({ length: sizes.T }, (_, t) => on(n, t));
+  return Array.from({ length: sizes.N }, (_, n) => row(n));
 }
 
 /** `word-embedding`: out[n, t] = W[x[n, t]]; dW adds each dout row to the row of its word. */
@@ -329,7 +361,9 @@ const wordEmbedding: KernelSpec = {
   backwardName: 'word_embedding_backward',
   reference: {
     forward: (x: Ids, W: M) => wordEmbeddingForward(x, W),
-    backward: (dout: T3, cache: Parameters<typeof wordEmbeddingBackward>[1]) => ({ dW: wordEmbeddingBackward(dout, cache).dW }),
+    backward: (dout: T3, cache: Parameters<typeof wordEmbeddingBackward>[1]) => ({
+      dW: wordEmbeddingBackward(dout, cache).dW,
+    }),
   },
   inputs: [{ name: 'W', shape: 'H×D', gradient: 'dW', scale: 1 }],
   constants: [{ name: 'x', draw: drawIds }],

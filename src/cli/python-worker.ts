@@ -34,7 +34,9 @@ function signal(msg: PythonWorkerMessage): void {
 
 // stderr is inherited: the module's print() output reaches the checker's stderr directly.
 const python = spawn(command, [...args], { cwd, stdio: ['pipe', 'pipe', 'inherit'] });
-python.on('error', (err: NodeJS.ErrnoException) => signal({ kind: 'spawn-error', code: err.code ?? null, message: err.message }));
+python.on('error', (err: NodeJS.ErrnoException) => {
+  signal({ kind: 'spawn-error', code: err.code ?? null, message: err.message });
+});
 python.stdin.on('error', () => {
   // A python that has exited closes its stdin; its exit is reported below.
 });

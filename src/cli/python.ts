@@ -82,7 +82,12 @@ interface WireError {
   readonly location: SourceLocation | null;
 }
 
-type Encoded = number | null | boolean | string | { f8?: string; i8?: string; bool?: boolean; shape?: number[]; ref?: number; bad?: string };
+type Encoded =
+  | number
+  | null
+  | boolean
+  | string
+  | { f8?: string; i8?: string; bool?: boolean; shape?: number[]; ref?: number; bad?: string };
 
 function f8(data: Float64Array, shape: readonly number[]): Encoded {
   return { f8: Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64'), shape: [...shape] };
@@ -106,7 +111,11 @@ function encode(v: unknown): Encoded {
     const cols = (v[0] as readonly unknown[]).length;
     const flat = new BigInt64Array(rows * cols);
     const bool = typeof (v[0] as readonly unknown[])[0] === 'boolean';
-    v.forEach((row, n) => row.forEach((x, t) => (flat[n * cols + t] = BigInt(bool ? Number(x === true) : (x as number)))));
+    v.forEach((row, n) =>
+      row.forEach((x, t) => {
+        flat[n * cols + t] = BigInt(bool ? Number(x === true) : (x as number));
+      }),
+    );
     return { i8: Buffer.from(flat.buffer).toString('base64'), shape: [rows, cols], ...(bool ? { bool: true } : {}) };
   }
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return (v ?? null) as Encoded;
@@ -157,16 +166,20 @@ export class PythonBridge {
     if (first.kind === 'spawn-error') {
       const why = first.code === 'ENOENT' ? 'was not found' : `could not be started (${first.message})`;
       throw new PythonUnavailableError(
-        `checking a .py module needs python3 with numpy; ${command} ${why} (install Python 3, or set HANDGRAD_PYTHON to its path)`,
+        `checking a .py module needs python3 with numpy; ${command} ${why} ` +
+          '(install Python 3, or set HANDGRAD_PYTHON to its path)',
       );
     }
     if (first.kind === 'exit') {
-      throw new PythonUnavailableError(`checking a .py module needs python3 with numpy; ${command} exited at start with code ${String(first.code)}`);
+      throw new PythonUnavailableError(
+        `checking a .py module needs python3 with numpy; ${command} exited at start with code ${String(first.code)}`,
+      );
     }
     const hello = JSON.parse(first.line) as { python: string; numpy: string | null; executable: string; why?: string };
     if (hello.numpy === null) {
       throw new PythonUnavailableError(
-        `checking a .py module needs numpy, which ${hello.executable} (Python ${hello.python}) cannot import (${hello.why ?? ''}); ` +
+        `checking a .py module needs numpy, which ${hello.executable} (Python ${hello.python}) ` +
+          `cannot import (${hello.why ?? ''}); ` +
           `install it with: ${command} -m pip install numpy`,
       );
     }
@@ -224,7 +237,12 @@ export class PythonBridge {
    * @throws PythonError when the function raises.
    * @throws PythonReturnError when it returns another number of values, or not a tuple.
    */
-  call(fn: string, args: readonly unknown[], returns: readonly string[], refs: readonly string[]): Record<string, unknown> {
+  call(
+    fn: string,
+    args: readonly unknown[],
+    returns: readonly string[],
+    refs: readonly string[],
+  ): Record<string, unknown> {
     const answer = this.request({ op: 'call', fn, args: args.map(encode), returns, refs });
     if (typeof answer.shape_error === 'string') throw new PythonReturnError(fn, answer.shape_error);
     const out: Record<string, unknown> = {};

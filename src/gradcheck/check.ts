@@ -249,12 +249,14 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   ): ArrayLike<number> => {
     let values: ArrayLike<number>;
     try {
-      values = compute({ values: { ...constants, ...clones(inputs) }, input: name, indices, eps, upstream: clones(upstream) });
+      const values0 = { ...constants, ...clones(inputs) };
+      values = compute({ values: values0, input: name, indices, eps, upstream: clones(upstream) });
     } catch (err) {
       throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
     }
     if (values.length !== indices.length) {
-      throw new KernelContractError(kernel, `finite differences of ${name} gave ${values.length} values for ${indices.length} coordinates`);
+      const got = `${values.length} values for ${indices.length} coordinates`;
+      throw new KernelContractError(kernel, `finite differences of ${name} gave ${got}`);
     }
     done += indices.length;
     options.onProgress?.({ kernel, input: name, done, total });

@@ -49,7 +49,10 @@ export function builtinKernelSpecs(): KernelSpec[] {
  * @throws TypeError when `patterns` is not an array of strings.
  * @throws RangeError naming the first pattern that selects nothing, with the known names.
  */
-export function selectKernelSpecs(patterns: readonly string[], all: readonly KernelSpec[] = builtinKernelSpecs()): KernelSpec[] {
+export function selectKernelSpecs(
+  patterns: readonly string[],
+  all: readonly KernelSpec[] = builtinKernelSpecs(),
+): KernelSpec[] {
   if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
     throw new TypeError('selectKernelSpecs: patterns must be an array of kernel names');
   }
