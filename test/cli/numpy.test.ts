@@ -190,6 +190,18 @@ suite('mistakes planted in the numpy homework: exit 1, the mistake named in the 
     expect(diagnoses(r.report, 'lstm').map(([id]) => id)).toEqual(['lstm-missing-dcnext']);
   });
 
+  it('the table names the mistake in one line, in the file\'s names and gate order', () => {
+    const file = planted('missing-dcnext-table', [
+      'dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)',
+      'dc = dnext_h * o * (1 - tanh_c ** 2)',
+    ]);
+    const r = handgrad(['--impl', file, '--kernel', 'lstm-step', '--timeout', '60']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(
+      '\nlstm-step: dWx, dWh, db (i, f, g blocks), dx, dprev_h and dprev_c match a backward that does not add dc_next: ',
+    );
+  });
+
   it('lstm_backward without the carried dh: the step passes, the sequence fails', () => {
     const file = planted('missing-carried-dh-lstm', [
       'lstm_step_backward(dh[:, t, :] + dprev_h, dprev_c, cache[t])',
