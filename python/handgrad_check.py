@@ -203,6 +203,8 @@ def b64(a):
 
 
 def main():
+    # No __pycache__ folders left beside the homework by a check.
+    sys.dont_write_bytecode = True
     # Answers go to a private copy of stdout; fd 1 itself becomes stderr,
     # so print() and C-level writes of the module land there.
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
