@@ -210,6 +210,12 @@ def main():
     out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    # Requests come on a private copy of stdin; the module's own stdin is
+    # empty, so an input() in it cannot swallow a request.
+    requests = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    empty = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(empty, 0)
+    sys.stdin = open(os.devnull, "r")
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     bridge = Bridge(out)
     version = "%d.%d.%d" % sys.version_info[:3]
@@ -221,7 +227,7 @@ def main():
         bridge.send({"ok": True, "python": version, "executable": sys.executable, "numpy": None,
                      "why": "%s: %s" % (type(exc).__name__, exc)})
         return
-    for line in sys.stdin:
+    for line in requests:
         req = json.loads(line)
         try:
             answer = getattr(bridge, req["op"])(req)

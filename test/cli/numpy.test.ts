@@ -364,6 +364,16 @@ suite('a numpy module that misbehaves', () => {
     expect(r.stderr).toMatch(/^rnn_step_forward called with x of shape \(3, 10\)$/m);
   });
 
+  it('input() reads an empty stdin (EOFError, exit 1), never the checker\'s requests', () => {
+    const r = json(['--impl', fixture('reads_stdin.py')]);
+    expect(r.code).toBe(1);
+    expect(r.report.error).toMatchObject({
+      kind: 'load',
+      location: { file: 'test/fixtures/numpy/reads_stdin.py', line: 4 },
+      message: expect.stringMatching(/: EOFError: EOF when reading a line, at /),
+    });
+  });
+
   it('no python3: exit 2 with one line saying what is missing', () => {
     const r = handgrad(['--impl', fixture('rnn_layers.py')], { HANDGRAD_PYTHON: join(root, 'no-such-python3') });
     expect(r.code).toBe(2);
