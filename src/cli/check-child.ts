@@ -158,7 +158,11 @@ async function load(request: ChildRequest): Promise<UserKernel[]> {
   return found.kernels;
 }
 
-/** Checks each kernel in turn, sending its report as soon as it is done. */
+/**
+ * Checks each kernel in turn, sending its report as soon as it is done. A
+ * diagnosis of the failing rows (which classic mistake they match) belongs
+ * here, after checkKernel, where the user's implementation can still be called.
+ */
 async function check(request: ChildRequest, kernels: readonly UserKernel[]): Promise<void> {
   const { sizes, seed, eps, tolerance, samples } = request.settings;
   let lastProgress = 0;

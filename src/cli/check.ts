@@ -37,7 +37,7 @@ import {
   parseSize,
 } from './check-options.js';
 import { isPythonModule } from './impl-python.js';
-import { nodeChildCommand, runChild, type ChildRequest } from './sandbox.js';
+import { childCommandFor, runChild, type ChildRequest } from './sandbox.js';
 import { UsageError, parsePositiveInt } from './usage.js';
 
 interface CheckFlags {
@@ -195,7 +195,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     if (flags.impl !== undefined) {
       // The user's code runs in a child process: see sandbox.ts.
       const request: ChildRequest = { impl: flags.impl, cwd: process.cwd(), kernels: patterns, settings };
-      ({ reports, notes, error } = await runChild(nodeChildCommand(), request, { timeoutMs, onProgress }));
+      ({ reports, notes, error } = await runChild(childCommandFor(flags.impl), request, { timeoutMs, onProgress }));
     } else {
       reports = checkLibrary(specs, settings, onProgress);
     }
