@@ -19,7 +19,8 @@ const homework = readFileSync(join(root, 'test/fixtures/mistakes/homework.js'), 
   () => `require(${JSON.stringify(join(root, 'test/fixtures/homework/matrix.js'))})`,
 );
 // D = H: "W instead of Wᵀ in dx" is only possible for a square W_x.
-const SIZES = ['--N', '3', '--T', '3', '--D', '3', '--H', '3'];
+// A generous time limit: the processes run side by side on a shared machine.
+const SIZES = ['--N', '3', '--T', '3', '--D', '3', '--H', '3', '--timeout', '60'];
 
 interface Run {
   code: number | null;
@@ -81,7 +82,7 @@ beforeAll(async () => {
   });
   const runs = files.map((file) => ['check', '--impl', file, '--json', ...SIZES]);
   runs.push(['check', '--impl', files[files.length - 1] as string, ...SIZES, '--kernel', 'rnn-step', 'lstm-step']);
-  const all = await pool(runs, 4, handgrad);
+  const all = await pool(runs, 3, handgrad);
   combinedText = all.pop() as Run;
   results = all;
 }, 240_000);
