@@ -126,7 +126,8 @@ describe('two mistakes at once are both named', () => {
     const run = results[groups.length] as Run;
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { kernels: KernelJson[] };
-    const ids = (kernel: string): string[] => (report.kernels.find((x) => x.kernel === kernel) as KernelJson).diagnoses.map((d) => d.id);
+    const ids = (kernel: string): string[] =>
+      (report.kernels.find((x) => x.kernel === kernel) as KernelJson).diagnoses.map((d) => d.id);
     expect(ids('rnn-step')).toEqual(['rnn-bias-row0', 'rnn-h-not-hprev']);
     expect(ids('rnn')).toEqual(['rnn-bias-row0', 'rnn-h-not-hprev']);
     expect(ids('lstm-step')).toEqual(['lstm-sigma-plus-f', 'lstm-sign-flip-o']);
@@ -135,13 +136,21 @@ describe('two mistakes at once are both named', () => {
   it('in the table output, one line per mistake with its formula and docs anchor', () => {
     expect(combinedText.code).toBe(1);
     const lines = combinedText.stdout.split('\n');
-    expect(lines).toContain('rnn-step: db matches db taken from row 0 of du instead of summed over the batch: db = e_Nᵀ·du (the sum over the N rows) (see docs/rnn.md#backward)');
-    expect(lines).toContain('rnn-step: dWh matches a backward that uses h_t instead of h_{t−1} in dW_h: dW_h = h_{t−1}ᵀ·du (see docs/rnn.md#backward)');
     expect(lines).toContain(
-      "lstm-step: dWx, dWh and db (f block) match a backward that writes the f gate's σ' as f(1 + f): σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
+      'rnn-step: db matches db taken from row 0 of du instead of summed over the batch: ' +
+        'db = e_Nᵀ·du (the sum over the N rows) (see docs/rnn.md#backward)',
     );
     expect(lines).toContain(
-      'lstm-step: dWx, dWh and db (o block) match a backward with the sign of dA_o flipped: dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
+      'rnn-step: dWh matches a backward that uses h_t instead of h_{t−1} in dW_h: ' +
+        'dW_h = h_{t−1}ᵀ·du (see docs/rnn.md#backward)',
+    );
+    expect(lines).toContain(
+      "lstm-step: dWx, dWh and db (f block) match a backward that writes the f gate's σ' as f(1 + f): " +
+        "σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
+    );
+    expect(lines).toContain(
+      'lstm-step: dWx, dWh and db (o block) match a backward with the sign of dA_o flipped: ' +
+        'dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
     );
     // dx and dhPrev mix both mistakes: no catalog entry explains them, so they keep the worst-coordinate line.
     expect(lines).toContainEqual(expect.stringMatching(/^lstm-step dx: worst at/));

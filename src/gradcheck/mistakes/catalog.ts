@@ -250,12 +250,13 @@ function lstmMistakes(): Mistake[] {
   for (const gate of LSTM_GATE_ORDER) {
     const wrong = gate === 'g' ? '1 − A_g²' : `A_${gate}(1 − A_${gate})`;
     const derivative = gate === 'g' ? "tanh'" : "σ'";
+    const where = `at its pre-activation, ${wrong}, not at ${gate}`;
     out.push({
       ...base,
       id: `lstm-preactivation-${gate}`,
       family: 'derivative-of-preactivation',
       title: "σ' or tanh' taken at the pre-activation instead of the activation",
-      description: `a backward that takes the ${gate} gate's ${derivative} at its pre-activation, ${wrong}, not at ${gate}`,
+      description: `a backward that takes the ${gate} gate's ${derivative} ${where}`,
       formula: LSTM_DA[gate],
       anchor: LSTM_BACKWARD,
       affects: LSTM_DA_GRADS,
