@@ -140,6 +140,45 @@ describe('diagnoseKernel', () => {
     );
   });
 
+  it('names a weight gradient that is both transposed and wrong in another way', () => {
+    const spec = lstmStepSpec;
+    const c = drawCase(spec, 13);
+    const impl = catalog.find((m) => m.id === 'lstm-missing-dcnext')?.implementations['lstm-step'] as Impl;
+    const wrong = results(spec, impl, c).gradients;
+    const dWh = wrong.dWh as Checkable;
+    // dWh is H×4H; stored as its 4H×H transpose.
+    const [rows, cols] = [sizes.H, 4 * sizes.H];
+    const stored = dWh.clone();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) stored.data[j * rows + i] = dWh.data[i * cols + j] as number;
+    }
+    const outputs = results(spec, spec.reference, c).outputs;
+    const found = diagnoseKernel(spec, { ...c, outputs, gradients: { ...wrong, dWh: stored } });
+    expect(found.map((d) => d.id)).toEqual(['lstm-missing-dcnext', 'lstm-transposed-dWh']);
+    expect(found[0]?.gradients).toContain('dWh');
+    expect(found[1]?.gradients).toEqual(['dWh']);
+  });
+
+  it('says nothing of W instead of Wᵀ in dx when W_x is not square (the slip cannot be made)', () => {
+    const rnn = catalog.find((m) => m.id === 'rnn-dx-without-transpose') as (typeof catalog)[number];
+    const spec = specs.find((s) => s.name === 'rnn-step') as KernelSpec;
+    const wide = { ...sizes, D: 5 };
+    const gauss = gaussianSource(seededUniform(2));
+    const c: Case = { inputs: {}, upstream: {} };
+    for (const input of spec.inputs) {
+      const t = zerosOfShape(evalShape(input.shape, wide));
+      for (let i = 0; i < t.data.length; i++) t.data[i] = input.scale * gauss();
+      c.inputs[input.name] = t;
+    }
+    const up = zerosOfShape(evalShape('N×H', wide));
+    for (let i = 0; i < up.data.length; i++) up.data[i] = gauss();
+    c.upstream.h = up;
+    const mutated = results(spec, rnn.implementations['rnn-step'] as Impl, c);
+    const reference = results(spec, spec.reference, c).gradients.dx as Checkable;
+    expect(normRelError((mutated.gradients.dx as Checkable).data, reference.data)).toBeLessThan(1e-15);
+    expect(diagnoseKernel(spec, { ...c, ...mutated })).toEqual([]);
+  });
+
   it('names two gate-local mistakes in different blocks of the same gradients', () => {
     const spec = lstmStepSpec;
     const c = drawCase(spec, 9);

@@ -111,6 +111,15 @@ interface Row {
   readonly blocks: { names: readonly string[]; width: number; stride: number } | null;
   /** The failing blocks (all names when not gate-stacked and failing). */
   readonly failing: string[];
+  /** Its shape when it is a matrix (a transposed value of it can be formed), else null. */
+  readonly matrix: [number, number] | null;
+}
+
+/** The values of a rows×cols matrix in the order its transpose stores them. */
+function transposed(v: ArrayLike<number>, [rows, cols]: [number, number]): number[] {
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = v[i * cols + j] as number;
+  return out;
 }
 
 /** "a, b and c". */
@@ -184,9 +193,10 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
     if (user === undefined || user.data.length !== ref.length) return;
     const gated = of !== null && spec.gates !== undefined && spec.gates.inputs.includes(of);
     let blocks: Row['blocks'] = null;
-    if (gated && sizes !== null) {
-      const input = spec.inputs.find((i) => i.name === of);
-      const shape = evalShape(input?.shape ?? '1×1', sizes);
+    const input = spec.inputs.find((i) => i.name === of);
+    const shape = input === undefined || sizes === null ? null : evalShape(input.shape, sizes);
+    const matrix = shape?.length === 2 ? (shape as [number, number]) : null;
+    if (gated && shape !== null) {
       const stride = shape[shape.length - 1] as number;
       blocks = { names: spec.gates?.names ?? [], width: stride / (spec.gates?.names.length ?? 1), stride };
     }
@@ -195,7 +205,7 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
       blocks === null
         ? []
         : blocks.names.filter((_, k) => blockError(user.data, ref, blocks, k) > tolerance);
-    rows.push({ name, kind, user: user.data, reference: ref, blocks, failing });
+    rows.push({ name, kind, user: user.data, reference: ref, blocks, failing, matrix });
   };
   for (const o of spec.outputs) {
     consider(o.name, 'output', c.outputs[o.name], reference.outputs[o.name] as ArrayLike<number>, null);
@@ -208,11 +218,12 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
   }
   if (rows.length === 0) return [];
 
-  const found: Diagnosis[] = [];
+  const candidates: { mistake: Mistake; mutated: Ran; matches: DiagnosisMatch[] }[] = [];
   for (const mistake of mistakesOf(spec.name)) {
     const mutated = run(spec, mistake.implementations[spec.name] as Impl, c, withBackward);
     if (mutated === null) continue;
     const matches: DiagnosisMatch[] = [];
+    candidates.push({ mistake, mutated, matches });
     for (const row of rows) {
       const value = row.kind === 'output' ? mutated.outputs[row.name] : mutated.gradients?.[row.name];
       if (value === undefined || value.length !== row.user.length) continue;
@@ -234,7 +245,14 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
       });
       if (gates.length > 0) matches.push({ name: row.name, kind: row.kind, gates });
     }
-    if (matches.length === 0) continue;
+  }
+  composeTransposed(rows, candidates, tolerance);
+
+  const found: Diagnosis[] = [];
+  for (const { mistake, matches: unordered } of candidates) {
+    if (unordered.length === 0) continue;
+    const order = (m: DiagnosisMatch): number => rows.findIndex((r) => r.name === m.name);
+    const matches = [...unordered].sort((a, b) => order(a) - order(b));
     let id = mistake.id;
     let description = mistake.description;
     if (mistake.reads !== undefined && spec.gates !== undefined) {
@@ -256,6 +274,37 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
     });
   }
   return found;
+}
+
+/**
+ * A weight gradient both transposed and wrong in another way: when a failing
+ * matrix row that no mistake explains equals the transpose of another
+ * mistake's value, both that mistake and the cell's transposition of the
+ * gradient are named for it.
+ */
+function composeTransposed(
+  rows: readonly Row[],
+  candidates: readonly { mistake: Mistake; mutated: Ran; matches: DiagnosisMatch[] }[],
+  tolerance: number,
+): void {
+  for (const row of rows) {
+    if (row.kind !== 'gradient' || row.matrix === null) continue;
+    if (candidates.some((x) => x.matches.some((m) => m.name === row.name))) continue;
+    const transposition = candidates.find(
+      (x) => x.mistake.family === 'transposed' && x.mistake.id.endsWith(`-${row.name}`),
+    );
+    if (transposition === undefined) continue;
+    for (const other of candidates) {
+      if (other === transposition || other.mistake.family === 'transposed') continue;
+      const value = other.mutated.gradients?.[row.name];
+      if (value === undefined || value.length !== row.user.length) continue;
+      if (normRel(value, row.reference) <= tolerance) continue;
+      if (normRel(row.user, transposed(value, row.matrix)) > MATCH_TOLERANCE) continue;
+      other.matches.push({ name: row.name, kind: 'gradient', gates: null });
+      transposition.matches.push({ name: row.name, kind: 'gradient', gates: null });
+      break;
+    }
+  }
 }
 
 /** N, T, D, H read back from the inputs' shapes (by matching each input's symbolic shape), or null. */
