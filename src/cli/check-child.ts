@@ -52,9 +52,10 @@ function send(msg: ChildMessage): Promise<void> {
   });
 }
 
-/** Sends the one error of the run and ends the child (the parent reads the exit code from the message). */
+/** Sends the one error of the run and ends the child (the parent derives its exit code from `error.kind`). */
 async function fail(error: CheckRunError): Promise<never> {
-  if (phase === 'over') return realExit(0);
+  // Already ending (an error or the report is on its way, then the exit): a later error changes nothing.
+  if (phase === 'over') return new Promise<never>(() => undefined);
   phase = 'over';
   await send({ type: 'error', error, notes });
   return realExit(0);
@@ -139,7 +140,11 @@ async function load(request: ChildRequest): Promise<UserKernel[]> {
   return found.kernels;
 }
 
-/** Checks each kernel in turn, sending its report as soon as it is done. */
+/**
+ * Checks each kernel in turn, sending its report as soon as it is done. A
+ * diagnosis of the failing rows (which classic mistake they match) belongs
+ * here, after checkKernel, where the user's implementation can still be called.
+ */
 async function check(request: ChildRequest, kernels: readonly UserKernel[]): Promise<void> {
   const { sizes, seed, eps, tolerance, samples } = request.settings;
   let lastProgress = 0;

@@ -36,7 +36,7 @@ import {
   parseInRange,
   parseSize,
 } from './check-options.js';
-import { nodeChildCommand, runChild, type ChildRequest } from './sandbox.js';
+import { childCommandFor, runChild, type ChildRequest } from './sandbox.js';
 import { UsageError, parsePositiveInt } from './usage.js';
 
 interface CheckFlags {
@@ -190,7 +190,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     if (flags.impl !== undefined) {
       // The user's code runs in a child process: see sandbox.ts.
       const request: ChildRequest = { impl: flags.impl, cwd: process.cwd(), kernels: patterns, settings };
-      ({ reports, notes, error } = await runChild(nodeChildCommand(), request, { timeoutMs, onProgress }));
+      ({ reports, notes, error } = await runChild(childCommandFor(flags.impl), request, { timeoutMs, onProgress }));
     } else {
       reports = checkLibrary(specs, settings, onProgress);
     }

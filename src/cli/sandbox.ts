@@ -4,11 +4,14 @@
  * limit, `process.exit` and crashes end only the child, and their console
  * output goes to the checker's stderr (never into `--json` stdout).
  *
- * The child speaks a small protocol over the IPC channel ({@link ChildMessage},
- * JSON-serializable, so a child in another language can speak it too, one
- * JSON object per line on the channel Node opens for it):
- * `phase` when it starts loading or a kernel, `progress`, one `report` per
- * finished kernel, then exactly one `done` or `error`.
+ * The child speaks a small protocol over the IPC channel ({@link ChildMessage}):
+ * `phase` when it starts loading (which starts the time limit) and each
+ * kernel, `progress`, one `report` per finished kernel, then exactly one
+ * `done` or `error`. It gets the {@link ChildRequest} as its last argument.
+ * The channel is JSON-serialized, so a child in another language (a python3
+ * runner for numpy homework) can speak it too: one JSON object per line on the
+ * file descriptor Node passes in its NODE_CHANNEL_FD environment variable;
+ * {@link childCommandFor} is where such a child is chosen.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -58,6 +61,11 @@ export function nodeChildCommand(): ChildCommand {
   // Source maps: a throw in compiled TypeScript homework is located in its .ts source.
   const flags = process.execArgv.includes('--enable-source-maps') ? [] : ['--enable-source-maps'];
   return { command: process.execPath, args: [...process.execArgv, ...flags, join(__dirname, 'check-child.js')] };
+}
+
+/** The child that checks the module at `impl`: today the Node child for every module Node can import. */
+export function childCommandFor(_impl: string): ChildCommand {
+  return nodeChildCommand();
 }
 
 /** Options of {@link runChild}. */
