@@ -159,9 +159,9 @@ async function load(request: ChildRequest): Promise<UserKernel[]> {
 }
 
 /**
- * Checks each kernel in turn, sending its report as soon as it is done. A
- * diagnosis of the failing rows (which classic mistake they match) belongs
- * here, after checkKernel, where the user's implementation can still be called.
+ * Checks each kernel in turn, sending its report as soon as it is done. The
+ * report already holds the diagnosis of its failing rows (checkKernel compares
+ * them with the catalog of classic mistakes, see gradcheck/mistakes/).
  */
 async function check(request: ChildRequest, kernels: readonly UserKernel[]): Promise<void> {
   const { sizes, seed, eps, tolerance, samples } = request.settings;

@@ -217,7 +217,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
         throw new KernelContractError(kernel, `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`);
       }
       const what = `${whose}${spec.backwardName}'s ${input.gradient}`;
-      grads[input.name] = readGradient(kernel, what, r[input.gradient], evalShape(input.shape, sizes), input.shape, notes);
+      const expected = evalShape(input.shape, sizes);
+      grads[input.name] = readGradient(kernel, what, r[input.gradient], expected, input.shape, notes);
     }
     return grads;
   };
@@ -353,11 +354,21 @@ function byGradientName(spec: KernelSpec, grads: Tensors): Record<string, HasVal
  * transpose of that shape is kept as its values fill the expected shape row by
  * row, so it fails (and the catalog can name it) instead of stopping the run.
  */
-function readGradient(kernel: string, what: string, value: unknown, expected: number[], shapeExpr: string, notes: string[]): Checkable {
+function readGradient(
+  kernel: string,
+  what: string,
+  value: unknown,
+  expected: number[],
+  shapeExpr: string,
+  notes: string[],
+): Checkable {
   if (!isTransposedShape(value, expected)) return toCheckable(kernel, what, value, expected, shapeExpr);
   const [rows, cols] = expected as [number, number];
   const transposed = toCheckable(kernel, what, value, [cols, rows], `${shapeExpr}, transposed`);
-  notes.push(`${what} is ${cols}×${rows}, the transpose of its shape ${shapeExpr} (${rows}×${cols}); its values are compared in the order they are stored`);
+  notes.push(
+    `${what} is ${cols}×${rows}, the transpose of its shape ${shapeExpr} (${rows}×${cols}); ` +
+      'its values are compared in the order they are stored',
+  );
   const out = zerosOfShape(expected);
   out.data.set(transposed.data);
   return out;

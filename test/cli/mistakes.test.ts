@@ -19,7 +19,8 @@ const homework = readFileSync(join(root, 'test/fixtures/mistakes/homework.js'), 
   () => `require(${JSON.stringify(join(root, 'test/fixtures/homework/matrix.js'))})`,
 );
 // D = H: "W instead of Wᵀ in dx" is only possible for a square W_x.
-const SIZES = ['--N', '3', '--T', '3', '--D', '3', '--H', '3'];
+// A generous time limit: the processes run side by side on a shared machine.
+const SIZES = ['--N', '3', '--T', '3', '--D', '3', '--H', '3', '--timeout', '60'];
 
 interface Run {
   code: number | null;
@@ -61,6 +62,8 @@ const groups: string[][] = Array.from({ length: Math.max(rnn.length, lstm.length
 );
 // Two mistakes at once in one cell: in different gradients (RNN), in different gate blocks (LSTM).
 const COMBINED = ['rnn-bias-row0', 'rnn-h-not-hprev', 'lstm-sign-flip-o', 'lstm-sigma-plus-f'];
+// A weight gradient returned transposed (4H×H, 3H×D) that is also wrong otherwise (LSTM), or alone (GRU).
+const TRANSPOSED_TOO = ['lstm-missing-dcnext', 'lstm-transposed-dWh', 'gru-transposed-dWx', 'gru-bias-row0'];
 
 interface KernelJson {
   kernel: string;
@@ -74,14 +77,14 @@ let combinedText: Run = { code: null, stdout: '', stderr: '' };
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'handgrad-mistakes-'));
-  const files = [...groups, COMBINED].map((ids, k) => {
+  const files = [...groups, COMBINED, TRANSPOSED_TOO].map((ids, k) => {
     const file = join(dir, `planted-${k}.js`);
     writeFileSync(file, ids.reduce((src, id) => applyPlant(src, plantOf(id)), homework));
     return file;
   });
   const runs = files.map((file) => ['check', '--impl', file, '--json', ...SIZES]);
-  runs.push(['check', '--impl', files[files.length - 1] as string, ...SIZES, '--kernel', 'rnn-step', 'lstm-step']);
-  const all = await pool(runs, 4, handgrad);
+  runs.push(['check', '--impl', files[groups.length] as string, ...SIZES, '--kernel', 'rnn-step', 'lstm-step']);
+  const all = await pool(runs, 3, handgrad);
   combinedText = all.pop() as Run;
   results = all;
 }, 240_000);
@@ -125,7 +128,8 @@ describe('two mistakes at once are both named', () => {
     const run = results[groups.length] as Run;
     expect(run.code).toBe(1);
     const report = JSON.parse(run.stdout) as { kernels: KernelJson[] };
-    const ids = (kernel: string): string[] => (report.kernels.find((x) => x.kernel === kernel) as KernelJson).diagnoses.map((d) => d.id);
+    const ids = (kernel: string): string[] =>
+      (report.kernels.find((x) => x.kernel === kernel) as KernelJson).diagnoses.map((d) => d.id);
     expect(ids('rnn-step')).toEqual(['rnn-bias-row0', 'rnn-h-not-hprev']);
     expect(ids('rnn')).toEqual(['rnn-bias-row0', 'rnn-h-not-hprev']);
     expect(ids('lstm-step')).toEqual(['lstm-sigma-plus-f', 'lstm-sign-flip-o']);
@@ -134,16 +138,44 @@ describe('two mistakes at once are both named', () => {
   it('in the table output, one line per mistake with its formula and docs anchor', () => {
     expect(combinedText.code).toBe(1);
     const lines = combinedText.stdout.split('\n');
-    expect(lines).toContain('rnn-step: db matches db taken from row 0 of du instead of summed over the batch: db = e_Nᵀ·du (the sum over the N rows) (see docs/rnn.md#backward)');
-    expect(lines).toContain('rnn-step: dWh matches a backward that uses h_t instead of h_{t−1} in dW_h: dW_h = h_{t−1}ᵀ·du (see docs/rnn.md#backward)');
     expect(lines).toContain(
-      "lstm-step: dWx, dWh and db (f block) match a backward that writes the f gate's σ' as f(1 + f): σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
+      'rnn-step: db matches db taken from row 0 of du instead of summed over the batch: ' +
+        'db = e_Nᵀ·du (the sum over the N rows) (see docs/rnn.md#backward)',
     );
     expect(lines).toContain(
-      'lstm-step: dWx, dWh and db (o block) match a backward with the sign of dA_o flipped: dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
+      'rnn-step: dWh matches a backward that uses h_t instead of h_{t−1} in dW_h: ' +
+        'dW_h = h_{t−1}ᵀ·du (see docs/rnn.md#backward)',
+    );
+    expect(lines).toContain(
+      "lstm-step: dWx, dWh and db (f block) match a backward that writes the f gate's σ' as f(1 + f): " +
+        "σ' = σ(1 − σ): dA_f = df ⊙ f(1 − f) (see docs/lstm.md#backward-the-carried-cell-gradient)",
+    );
+    expect(lines).toContain(
+      'lstm-step: dWx, dWh and db (o block) match a backward with the sign of dA_o flipped: ' +
+        'dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
     );
     // dx and dhPrev mix both mistakes: no catalog entry explains them, so they keep the worst-coordinate line.
     expect(lines).toContainEqual(expect.stringMatching(/^lstm-step dx: worst at/));
     expect(lines).not.toContainEqual(expect.stringMatching(/^lstm-step dWx: worst at/));
+  });
+
+  it('a transposed weight gradient is a FAIL with its diagnosis, not a usage error, and the run goes on', () => {
+    const run = results[groups.length + 1] as Run;
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout) as { error: unknown; kernels: (KernelJson & { notes: string[] })[] };
+    expect(report.error).toBeNull();
+    expect(report.kernels.map((k) => k.kernel)).toEqual(['rnn-step', 'rnn', 'lstm-step', 'lstm', 'gru-step', 'gru']);
+    const of = (kernel: string): KernelJson & { notes: string[] } =>
+      report.kernels.find((x) => x.kernel === kernel) as KernelJson & { notes: string[] };
+    for (const kernel of ['lstm-step', 'lstm']) {
+      expect(of(kernel).diagnoses.map((d) => d.id)).toEqual(['lstm-missing-dcnext', 'lstm-transposed-dWh']);
+      expect(of(kernel).diagnoses[0]?.gradients).toContain('dWh');
+    }
+    // The step returns dWh as 12×3; the homework's sequence sums it into a 3×12 zero matrix, in the same order.
+    const note = /dWh is 12×3, the transpose of its shape H×4H \(3×12\)/;
+    expect(of('lstm-step').notes).toContainEqual(expect.stringMatching(note));
+    for (const kernel of ['gru-step', 'gru']) {
+      expect(of(kernel).diagnoses.map((d) => d.id)).toEqual(['gru-bias-row0', 'gru-transposed-dWx']);
+    }
   });
 });

@@ -45,7 +45,9 @@ function drawCase(spec: KernelSpec, seed: number): Case {
 type Impl = { forward: (...a: any[]) => unknown; backward: (...a: any[]) => unknown };
 
 /** Outputs (by output name) and gradients (by gradient name) of `impl` on the case. */
-function results(spec: KernelSpec, impl: Impl, c: Case): { outputs: Record<string, Checkable>; gradients: Record<string, Checkable> } {
+type Results = { outputs: Record<string, Checkable>; gradients: Record<string, Checkable> };
+
+function results(spec: KernelSpec, impl: Impl, c: Case): Results {
   const args: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(c.inputs)) args[k] = v.clone();
   const fwd = spec.callForward(impl.forward, args) as Record<string, Checkable>;
@@ -78,7 +80,8 @@ describe('the catalog', () => {
     expect(catalog.filter((m) => m.cell === 'gru' && m.family === 'gate-order')).toHaveLength(5);
   });
 
-  it.each(catalog.map((m) => [m.id, m] as const))('%s differs from the reference exactly where it says', (_id, mistake) => {
+  const entries = catalog.map((m) => [m.id, m] as const);
+  it.each(entries)('%s differs from the reference exactly where it says', (_id, mistake) => {
     const changed = new Set<string>();
     for (const [kernel, impl] of Object.entries(mistake.implementations)) {
       const spec = specs.find((s) => s.name === kernel) as KernelSpec;
@@ -128,9 +131,52 @@ describe('diagnoseKernel', () => {
     const found = diagnoseKernel(spec, { ...c, ...user });
     expect(found.map((d) => d.id)).toEqual(['lstm-missing-dcnext', 'lstm-bias-row0']);
     expect(found[0]?.sentence).toBe(
-      'dWx, dWh (f, i, g blocks), dx, dhPrev and dcPrev match a backward that does not add dc_next: dc_t = dc_next + dh_t ⊙ o ⊙ (1 − tanh² c_t)',
+      'dWx, dWh (f, i, g blocks), dx, dhPrev and dcPrev match a backward that does not add dc_next: ' +
+        'dc_t = dc_next + dh_t ⊙ o ⊙ (1 − tanh² c_t)',
     );
-    expect(found[1]?.sentence).toBe('db matches db taken from row 0 of dA instead of summed over the batch: db = e_Nᵀ·dA (the sum over the N rows)');
+    expect(found[1]?.sentence).toBe(
+      'db matches db taken from row 0 of dA instead of summed over the batch: ' +
+        'db = e_Nᵀ·dA (the sum over the N rows)',
+    );
+  });
+
+  it('names a weight gradient that is both transposed and wrong in another way', () => {
+    const spec = lstmStepSpec;
+    const c = drawCase(spec, 13);
+    const impl = catalog.find((m) => m.id === 'lstm-missing-dcnext')?.implementations['lstm-step'] as Impl;
+    const wrong = results(spec, impl, c).gradients;
+    const dWh = wrong.dWh as Checkable;
+    // dWh is H×4H; stored as its 4H×H transpose.
+    const [rows, cols] = [sizes.H, 4 * sizes.H];
+    const stored = dWh.clone();
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) stored.data[j * rows + i] = dWh.data[i * cols + j] as number;
+    }
+    const outputs = results(spec, spec.reference, c).outputs;
+    const found = diagnoseKernel(spec, { ...c, outputs, gradients: { ...wrong, dWh: stored } });
+    expect(found.map((d) => d.id)).toEqual(['lstm-missing-dcnext', 'lstm-transposed-dWh']);
+    expect(found[0]?.gradients).toContain('dWh');
+    expect(found[1]?.gradients).toEqual(['dWh']);
+  });
+
+  it('says nothing of W instead of Wᵀ in dx when W_x is not square (the slip cannot be made)', () => {
+    const rnn = catalog.find((m) => m.id === 'rnn-dx-without-transpose') as (typeof catalog)[number];
+    const spec = specs.find((s) => s.name === 'rnn-step') as KernelSpec;
+    const wide = { ...sizes, D: 5 };
+    const gauss = gaussianSource(seededUniform(2));
+    const c: Case = { inputs: {}, upstream: {} };
+    for (const input of spec.inputs) {
+      const t = zerosOfShape(evalShape(input.shape, wide));
+      for (let i = 0; i < t.data.length; i++) t.data[i] = input.scale * gauss();
+      c.inputs[input.name] = t;
+    }
+    const up = zerosOfShape(evalShape('N×H', wide));
+    for (let i = 0; i < up.data.length; i++) up.data[i] = gauss();
+    c.upstream.h = up;
+    const mutated = results(spec, rnn.implementations['rnn-step'] as Impl, c);
+    const reference = results(spec, spec.reference, c).gradients.dx as Checkable;
+    expect(normRelError((mutated.gradients.dx as Checkable).data, reference.data)).toBeLessThan(1e-15);
+    expect(diagnoseKernel(spec, { ...c, ...mutated })).toEqual([]);
   });
 
   it('names two gate-local mistakes in different blocks of the same gradients', () => {
@@ -146,7 +192,8 @@ describe('diagnoseKernel', () => {
       for (let k = 0; k < out.data.length; k++) if (k % (4 * H) < H) out.data[k] = b.data[k] as number;
       return out;
     };
-    const gradients = { ...flip, dWx: mix(flip.dWx as Checkable, plus.dWx as Checkable), dWh: mix(flip.dWh as Checkable, plus.dWh as Checkable), db: mix(flip.db as Checkable, plus.db as Checkable) };
+    const mixed = (name: string): Checkable => mix(flip[name] as Checkable, plus[name] as Checkable);
+    const gradients = { ...flip, dWx: mixed('dWx'), dWh: mixed('dWh'), db: mixed('db') };
     const found = diagnoseKernel(spec, { ...c, outputs: results(spec, spec.reference, c).outputs, gradients });
     expect(found.map((d) => [d.id, d.matches.map((m) => `${m.name}:${m.gates?.join('') ?? 'all'}`)])).toEqual([
       ['lstm-sigma-plus-f', ['dWx:f', 'dWh:f', 'db:f']],
@@ -161,7 +208,9 @@ describe('diagnoseKernel', () => {
       const H = m.cols / 4;
       const out = m.clone();
       [1, 0, 3, 2].forEach((src, k) => {
-        for (let r = 0; r < m.rows; r++) for (let j = 0; j < H; j++) out.data[r * m.cols + k * H + j] = m.data[r * m.cols + src * H + j] as number;
+        for (let r = 0; r < m.rows; r++) {
+          for (let j = 0; j < H; j++) out.data[r * m.cols + k * H + j] = m.data[r * m.cols + src * H + j] as number;
+        }
       });
       return out;
     };
@@ -172,13 +221,18 @@ describe('diagnoseKernel', () => {
       const g = lstmStepBackward(dh, dc, cache);
       return { ...g, dWx: toCs231n(g.dWx), dWh: toCs231n(g.dWh), db: toCs231n(g.db) };
     };
-    const report = checkKernel(lstmStepSpec, { sizes, implementation: { forward, backward }, gateOrder: ['i', 'f', 'o', 'g'] });
+    const gateOrder = ['i', 'f', 'o', 'g'];
+    const report = checkKernel(lstmStepSpec, { sizes, implementation: { forward, backward }, gateOrder });
     expect(report.ok).toBe(false);
     expect(report.diagnoses.map((d) => d.id)).toEqual(['lstm-gate-order-figo']);
     expect(report.diagnoses[0]?.sentence).toMatch(
-      /^h, c \(forward\), dWx, dWh, db, dx, dhPrev and dcPrev match a forward that reads the gate blocks as f\|i\|g\|o \(handgrad's order\) while the weights are laid out i\|f\|o\|g \(cs231n's order\): /,
+      new RegExp(
+        "^h, c \\(forward\\), dWx, dWh, db, dx, dhPrev and dcPrev match a forward that reads the gate blocks as " +
+          "f\\|i\\|g\\|o \\(handgrad's order\\) while the weights are laid out i\\|f\\|o\\|g \\(cs231n's order\\): ",
+      ),
     );
     // The same homework handed the library's layout is right.
-    expect(checkKernel(lstmStepSpec, { sizes, implementation: { forward: lstmStepForward, backward: lstmStepBackward } }).diagnoses).toEqual([]);
+    const library = { forward: lstmStepForward, backward: lstmStepBackward };
+    expect(checkKernel(lstmStepSpec, { sizes, implementation: library }).diagnoses).toEqual([]);
   });
 });

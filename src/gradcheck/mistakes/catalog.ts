@@ -60,6 +60,12 @@ export const KNOWN_GATE_ORDERS: Readonly<Record<string, string>> = {
   'z|r|n': "Keras's order, z|r|h in its names",
 };
 
+/** "a forward that reads the gate blocks as … while the weights are laid out …". */
+export function gateOrderDescription(reads: readonly string[], laidOut: readonly string[]): string {
+  const [r, l] = [describeGateOrder(reads), describeGateOrder(laidOut)];
+  return `a forward that reads the gate blocks as ${r} while the weights are laid out ${l}`;
+}
+
 /** `"i|f|o|g (cs231n's order)"`, or the bare order when it has no name. */
 export function describeGateOrder(order: readonly string[]): string {
   const key = order.join('|');
@@ -75,7 +81,8 @@ function rnnMistakes(): Mistake[] {
       id: 'rnn-tanh-prime-of-preactivation',
       family: 'derivative-of-preactivation',
       title: "tanh' written 1 − u² of the pre-activation u instead of 1 − h_t²",
-      description: "a backward that takes tanh' at the pre-activation u (1 − u²) instead of reading it off h_t (1 − h_t²)",
+      description:
+        "a backward that takes tanh' at the pre-activation u (1 − u²) instead of reading it off h_t (1 − h_t²)",
       formula: 'du = dh_t ⊙ (1 − h_t²)',
       anchor: RNN_BACKWARD,
       affects: RNN_ALL_GRADS,
@@ -242,12 +249,14 @@ function lstmMistakes(): Mistake[] {
   }
   for (const gate of LSTM_GATE_ORDER) {
     const wrong = gate === 'g' ? '1 − A_g²' : `A_${gate}(1 − A_${gate})`;
+    const derivative = gate === 'g' ? "tanh'" : "σ'";
+    const where = `at its pre-activation, ${wrong}, not at ${gate}`;
     out.push({
       ...base,
       id: `lstm-preactivation-${gate}`,
       family: 'derivative-of-preactivation',
       title: "σ' or tanh' taken at the pre-activation instead of the activation",
-      description: `a backward that takes the ${gate} gate's ${gate === 'g' ? "tanh'" : "σ'"} at its pre-activation (${wrong}) instead of at ${gate}`,
+      description: `a backward that takes the ${gate} gate's ${derivative} ${where}`,
       formula: LSTM_DA[gate],
       anchor: LSTM_BACKWARD,
       affects: LSTM_DA_GRADS,
@@ -330,7 +339,7 @@ function lstmMistakes(): Mistake[] {
       id: `lstm-gate-order-${reads.join('')}`,
       family: 'gate-order',
       title: 'the forward reads the gate blocks in another order than the weights are laid out',
-      description: `a forward that reads the gate blocks as ${describeGateOrder(reads)} while the weights are laid out ${describeGateOrder(LSTM_GATE_ORDER)}`,
+      description: gateOrderDescription(reads, LSTM_GATE_ORDER),
       formula: 'A = h_{t−1}·W_h + x_t·W_x + b = [A_f | A_i | A_g | A_o], blocks in the weights\' order',
       anchor: GATE_ORDERS,
       affects: ['h', 'c', ...LSTM_ALL_GRADS],
@@ -349,7 +358,8 @@ function gruMistakes(): Mistake[] {
       id: 'gru-biases-swapped',
       family: 'gru-biases-swapped',
       title: 'the two biases swapped',
-      description: 'a GRU that adds b_h where b_x belongs and b_x where b_h belongs (b_xn inside r ⊙ (…), b_hn outside)',
+      description:
+        'a GRU that adds b_h where b_x belongs and b_x where b_h belongs (b_xn inside r ⊙ (…), b_hn outside)',
       formula: 'n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))',
       anchor: GRU_FORWARD,
       affects: ['h', 'dWx', 'dWh', 'dbx', 'dbh', 'dx', 'dhPrev', 'dh0'],
@@ -360,7 +370,9 @@ function gruMistakes(): Mistake[] {
       id: 'gru-reset-before-product',
       family: 'gru-reset-before-product',
       title: 'the other formulation: r applied to h_{t−1} before the product with W_hn',
-      description: "a GRU whose reset gate multiplies h_{t−1} before W_hn (the original paper's and Keras's reset_after=False formulation), not the product h·W_hn + b_hn",
+      description:
+        "a GRU whose reset gate multiplies h_{t−1} before W_hn (the original paper's and Keras's reset_after=False " +
+        'formulation), not the product h·W_hn + b_hn',
       formula: 'n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))',
       anchor: GRU_FORWARD,
       affects: ['h', ...GRU_ALL_GRADS],
@@ -450,8 +462,8 @@ function gruMistakes(): Mistake[] {
       id: `gru-gate-order-${reads.join('')}`,
       family: 'gate-order',
       title: 'the forward reads the gate blocks in another order than the weights are laid out',
-      description: `a forward that reads the gate blocks as ${describeGateOrder(reads)} while the weights are laid out ${describeGateOrder(GRU_GATE_ORDER)}`,
-      formula: 'X = x·W_x + b_x = [X_r | X_z | X_n], Y = h·W_h + b_h = [Y_r | Y_z | Y_n], blocks in the weights\' order',
+      description: gateOrderDescription(reads, GRU_GATE_ORDER),
+      formula: "X = x·W_x + b_x = [X_r | X_z | X_n], Y = h·W_h + b_h = [Y_r | Y_z | Y_n], in the weights' order",
       anchor: GATE_ORDERS,
       affects: ['h', ...GRU_ALL_GRADS],
       implementations: gruReadingGatesAs(reads),
@@ -491,7 +503,8 @@ export function catalogMarkdownTable(): string {
     const family = mistakeCatalog().filter((x) => x.cell === m.cell && x.family === m.family);
     // For a family, show its best-known member: cs231n's gate order, Keras's GRU order.
     const shown = family.find((x) => ['ifog', 'zrn'].includes(x.reads?.join('') ?? '')) ?? m;
-    const count = family.length === 1 ? '' : ` (${family.length} entries: ${family.map((x) => `\`${x.id}\``).join(', ')})`;
+    const members = family.map((x) => `\`${x.id}\``).join(', ');
+    const count = family.length === 1 ? '' : ` (${family.length} entries: ${members})`;
     const title = m.family === 'gate-order' ? `${m.title}, any of the ${family.length} orders` : m.title;
     const ids = m.family === 'gate-order' ? ` (\`${m.cell}-gate-order-…\`)` : count;
     const cell = (text: string): string => text.replace(/\|/g, '\\|');

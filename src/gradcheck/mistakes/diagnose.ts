@@ -13,7 +13,7 @@ import { evalShape, shapeOf, type Checkable } from '../shapes.js';
 import { builtinKernelSpecs } from '../registry.js';
 import type { Diagnosis, DiagnosisMatch } from '../report.js';
 import type { KernelSpec } from '../spec.js';
-import { describeGateOrder, mistakesOf, type Mistake } from './catalog.js';
+import { gateOrderDescription, mistakesOf, type Mistake } from './catalog.js';
 
 export type { Diagnosis, DiagnosisMatch };
 
@@ -70,10 +70,17 @@ function normRel(a: ArrayLike<number>, b: ArrayLike<number>, from = 0, to = a.le
   return Number.isFinite(e) ? e : Infinity;
 }
 
+/** normRel over gate block k of row-major tensors whose rows are `stride` values. */
+function blockError(a: ArrayLike<number>, b: ArrayLike<number>, blocks: NonNullable<Row['blocks']>, k: number): number {
+  return normRel(a, b, k * blocks.width, 0, blocks.stride, blocks.width);
+}
+
 const clone = (t: Checkable): Checkable => t.clone();
 
 /** Runs an implementation on fresh copies of the case; null when it throws or returns something unreadable. */
-function run(spec: KernelSpec, impl: Mistake['implementations'][string], c: DiagnoseCase, withBackward: boolean): Ran | null {
+type Impl = Mistake['implementations'][string];
+
+function run(spec: KernelSpec, impl: Impl, c: DiagnoseCase, withBackward: boolean): Ran | null {
   try {
     const args: Record<string, unknown> = { ...(c.constants ?? {}) };
     for (const [k, v] of Object.entries(c.inputs)) args[k] = clone(v);
@@ -104,11 +111,21 @@ interface Row {
   readonly blocks: { names: readonly string[]; width: number; stride: number } | null;
   /** The failing blocks (all names when not gate-stacked and failing). */
   readonly failing: string[];
+  /** Its shape when it is a matrix (a transposed value of it can be formed), else null. */
+  readonly matrix: [number, number] | null;
+}
+
+/** The values of a rows×cols matrix in the order its transpose stores them. */
+function transposed(v: ArrayLike<number>, [rows, cols]: [number, number]): number[] {
+  const out = new Array<number>(v.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[j * rows + i] = v[i * cols + j] as number;
+  return out;
 }
 
 /** "a, b and c". */
 function listing(items: readonly string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
+  if (items.length <= 1) return items[0] ?? '';
+  return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1] as string}`;
 }
 
 /** "dWx, dWh, db (f, i, g blocks), dx and dcPrev", grouping neighbours that match the same blocks. */
@@ -119,11 +136,14 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
     const first = matches[k] as DiagnosisMatch;
     const key = first.gates?.join(', ') ?? null;
     const names: string[] = [];
-    while (k < matches.length && ((matches[k] as DiagnosisMatch).gates?.join(', ') ?? null) === key && (matches[k] as DiagnosisMatch).kind === first.kind) {
-      names.push((matches[k] as DiagnosisMatch).name);
+    const same = (m: DiagnosisMatch | undefined): m is DiagnosisMatch =>
+      m !== undefined && (m.gates?.join(', ') ?? null) === key && m.kind === first.kind;
+    for (let m = matches[k]; same(m); m = matches[k]) {
+      names.push(m.name);
       k++;
     }
-    const suffix = [first.kind === 'output' ? 'forward' : '', first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`]
+    const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
+    const suffix = [first.kind === 'output' ? 'forward' : '', blocks]
       .filter((s) => s !== '')
       .join(', ');
     names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
@@ -136,7 +156,11 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
  * `reads` is in the library's layout, `handed` the order of the blocks the
  * user's code received.
  */
-function readsInHandedLayout(reads: readonly string[], library: readonly string[], handed: readonly string[]): string[] {
+function readsInHandedLayout(
+  reads: readonly string[],
+  library: readonly string[],
+  handed: readonly string[],
+): string[] {
   return handed.map((gate) => reads[library.indexOf(gate)] as string);
 }
 
@@ -163,13 +187,16 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
 
   // The rows that fail against the library, and their failing gate blocks.
   const rows: Row[] = [];
-  const consider = (name: string, kind: Row['kind'], user: HasValues | undefined, ref: ArrayLike<number>, of: string | null): void => {
+  type User = HasValues | undefined;
+  type Consider = (name: string, kind: Row['kind'], user: User, ref: ArrayLike<number>, of: string | null) => void;
+  const consider: Consider = (name, kind, user, ref, of) => {
     if (user === undefined || user.data.length !== ref.length) return;
     const gated = of !== null && spec.gates !== undefined && spec.gates.inputs.includes(of);
     let blocks: Row['blocks'] = null;
-    if (gated && sizes !== null) {
-      const input = spec.inputs.find((i) => i.name === of);
-      const shape = evalShape(input?.shape ?? '1×1', sizes);
+    const input = spec.inputs.find((i) => i.name === of);
+    const shape = input === undefined || sizes === null ? null : evalShape(input.shape, sizes);
+    const matrix = shape?.length === 2 ? (shape as [number, number]) : null;
+    if (gated && shape !== null) {
       const stride = shape[shape.length - 1] as number;
       blocks = { names: spec.gates?.names ?? [], width: stride / (spec.gates?.names.length ?? 1), stride };
     }
@@ -177,22 +204,26 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
     const failing =
       blocks === null
         ? []
-        : blocks.names.filter((_, k) => normRel(user.data, ref, k * blocks.width, 0, blocks.stride, blocks.width) > tolerance);
-    rows.push({ name, kind, user: user.data, reference: ref, blocks, failing });
+        : blocks.names.filter((_, k) => blockError(user.data, ref, blocks, k) > tolerance);
+    rows.push({ name, kind, user: user.data, reference: ref, blocks, failing, matrix });
   };
-  for (const o of spec.outputs) consider(o.name, 'output', c.outputs[o.name], reference.outputs[o.name] as ArrayLike<number>, null);
+  for (const o of spec.outputs) {
+    consider(o.name, 'output', c.outputs[o.name], reference.outputs[o.name] as ArrayLike<number>, null);
+  }
   if (withBackward && reference.gradients !== null) {
     for (const input of spec.inputs) {
-      consider(input.gradient, 'gradient', c.gradients?.[input.gradient], reference.gradients[input.gradient] as ArrayLike<number>, input.name);
+      const ref = reference.gradients[input.gradient] as ArrayLike<number>;
+      consider(input.gradient, 'gradient', c.gradients?.[input.gradient], ref, input.name);
     }
   }
   if (rows.length === 0) return [];
 
-  const found: Diagnosis[] = [];
+  const candidates: { mistake: Mistake; mutated: Ran; matches: DiagnosisMatch[] }[] = [];
   for (const mistake of mistakesOf(spec.name)) {
-    const mutated = run(spec, mistake.implementations[spec.name] as Mistake['implementations'][string], c, withBackward);
+    const mutated = run(spec, mistake.implementations[spec.name] as Impl, c, withBackward);
     if (mutated === null) continue;
     const matches: DiagnosisMatch[] = [];
+    candidates.push({ mistake, mutated, matches });
     for (const row of rows) {
       const value = row.kind === 'output' ? mutated.outputs[row.name] : mutated.gradients?.[row.name];
       if (value === undefined || value.length !== row.user.length) continue;
@@ -200,20 +231,28 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
       if (differs && normRel(row.user, value) <= MATCH_TOLERANCE) {
         // The whole tensor: name the blocks the mistake changes when only some of them.
         const b = row.blocks;
-        const changed = b === null ? [] : b.names.filter((_, k) => normRel(value, row.reference, k * b.width, 0, b.stride, b.width) > tolerance);
-        matches.push({ name: row.name, kind: row.kind, gates: b === null || changed.length === b.names.length ? null : changed });
+        const changed = b === null ? [] : b.names.filter((_, k) => blockError(value, row.reference, b, k) > tolerance);
+        const whole = b === null || changed.length === b.names.length;
+        matches.push({ name: row.name, kind: row.kind, gates: whole ? null : changed });
         continue;
       }
       const b = row.blocks;
       if (b === null) continue;
       const gates = row.failing.filter((gate) => {
         const k = b.names.indexOf(gate);
-        const block = (x: ArrayLike<number>, y: ArrayLike<number>): number => normRel(x, y, k * b.width, 0, b.stride, b.width);
+        const block = (x: ArrayLike<number>, y: ArrayLike<number>): number => blockError(x, y, b, k);
         return block(value, row.reference) > tolerance && block(row.user, value) <= MATCH_TOLERANCE;
       });
       if (gates.length > 0) matches.push({ name: row.name, kind: row.kind, gates });
     }
-    if (matches.length === 0) continue;
+  }
+  composeTransposed(rows, candidates, tolerance);
+
+  const found: Diagnosis[] = [];
+  for (const { mistake, matches: unordered } of candidates) {
+    if (unordered.length === 0) continue;
+    const order = (m: DiagnosisMatch): number => rows.findIndex((r) => r.name === m.name);
+    const matches = [...unordered].sort((a, b) => order(a) - order(b));
     let id = mistake.id;
     let description = mistake.description;
     if (mistake.reads !== undefined && spec.gates !== undefined) {
@@ -221,9 +260,10 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
       const handed = c.gateOrder ?? library;
       const reads = readsInHandedLayout(mistake.reads, library, handed);
       id = `${mistake.cell}-gate-order-${reads.join('')}`;
-      description = `a forward that reads the gate blocks as ${describeGateOrder(reads)} while the weights are laid out ${describeGateOrder(handed)}`;
+      description = gateOrderDescription(reads, handed);
     }
-    const verb = matches.length === 1 && matches[0]?.gates === null && matches[0].kind === 'gradient' ? 'matches' : 'match';
+    const one = matches.length === 1 && matches[0]?.gates === null && matches[0].kind === 'gradient';
+    const verb = one ? 'matches' : 'match';
     found.push({
       id,
       sentence: `${describeMatches(matches)} ${verb} ${description}: ${mistake.formula}`,
@@ -234,6 +274,37 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
     });
   }
   return found;
+}
+
+/**
+ * A weight gradient both transposed and wrong in another way: when a failing
+ * matrix row that no mistake explains equals the transpose of another
+ * mistake's value, both that mistake and the cell's transposition of the
+ * gradient are named for it.
+ */
+function composeTransposed(
+  rows: readonly Row[],
+  candidates: readonly { mistake: Mistake; mutated: Ran; matches: DiagnosisMatch[] }[],
+  tolerance: number,
+): void {
+  for (const row of rows) {
+    if (row.kind !== 'gradient' || row.matrix === null) continue;
+    if (candidates.some((x) => x.matches.some((m) => m.name === row.name))) continue;
+    const transposition = candidates.find(
+      (x) => x.mistake.family === 'transposed' && x.mistake.id.endsWith(`-${row.name}`),
+    );
+    if (transposition === undefined) continue;
+    for (const other of candidates) {
+      if (other === transposition || other.mistake.family === 'transposed') continue;
+      const value = other.mutated.gradients?.[row.name];
+      if (value === undefined || value.length !== row.user.length) continue;
+      if (normRel(value, row.reference) <= tolerance) continue;
+      if (normRel(row.user, transposed(value, row.matrix)) > MATCH_TOLERANCE) continue;
+      other.matches.push({ name: row.name, kind: 'gradient', gates: null });
+      transposition.matches.push({ name: row.name, kind: 'gradient', gates: null });
+      break;
+    }
+  }
 }
 
 /** N, T, D, H read back from the inputs' shapes (by matching each input's symbolic shape), or null. */

@@ -42,7 +42,8 @@ type Step = (dh: Matrix, s: GruStepCache) => GruStepGrads;
 export function slippedGruStepBackward(slips: GruSlips): Step {
   return (dh, s) => {
     const [N, H] = [s.hPrev.rows, s.hPrev.cols];
-    const [dX, dY, dhDirect, hNow] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), Matrix.zeros(N, H), Matrix.zeros(N, H)];
+    const [dX, dY] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H)];
+    const [dhDirect, hNow] = [Matrix.zeros(N, H), Matrix.zeros(N, H)];
     for (let b = 0; b < N; b++) {
       for (let j = 0; j < H; j++) {
         const [r, z, n, dht, hp] = [s.r.get(b, j), s.z.get(b, j), s.n.get(b, j), dh.get(b, j), s.hPrev.get(b, j)];
@@ -58,7 +59,8 @@ export function slippedGruStepBackward(slips: GruSlips): Step {
     }
     const dWx = matmulTransA(s.x, dX);
     const dWh = matmulTransA(slips.hNotPrev === true ? hNow : s.hPrev, dY);
-    const bias = (d: Matrix): Matrix => (slips.bias === 'row0' ? firstRow(d) : slips.bias === 'mean' ? rowMean(d) : colSum(d));
+    const bias = (d: Matrix): Matrix =>
+      slips.bias === 'row0' ? firstRow(d) : slips.bias === 'mean' ? rowMean(d) : colSum(d);
     return {
       dx: matmulTransB(dX, s.params.Wx),
       dhPrev: add(dhDirect, matmulTransB(dY, s.params.Wh)),
@@ -137,11 +139,13 @@ export function gruReadingGatesAs(reads: readonly GruGate[]): Record<'gru-step' 
   const back = inverse(from);
   const asRead = (p: GruParams): GruParams => {
     const H = p.Wh.rows;
-    return { Wx: rearrange(p.Wx, from, H), Wh: rearrange(p.Wh, from, H), bx: rearrange(p.bx, from, H), bh: rearrange(p.bh, from, H) };
+    const r = (m: Matrix): Matrix => rearrange(m, from, H);
+    return { Wx: r(p.Wx), Wh: r(p.Wh), bx: r(p.bx), bh: r(p.bh) };
   };
   const gradsBack = <G extends { dWx: Matrix; dWh: Matrix; dbx: Matrix; dbh: Matrix }>(g: G): G => {
     const H = g.dWh.rows;
-    return { ...g, dWx: rearrange(g.dWx, back, H), dWh: rearrange(g.dWh, back, H), dbx: rearrange(g.dbx, back, H), dbh: rearrange(g.dbh, back, H) };
+    const r = (m: Matrix): Matrix => rearrange(m, back, H);
+    return { ...g, dWx: r(g.dWx), dWh: r(g.dWh), dbx: r(g.dbx), dbh: r(g.dbh) };
   };
   return {
     'gru-step': {

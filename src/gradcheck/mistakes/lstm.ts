@@ -47,8 +47,10 @@ export interface LstmSlips {
 
 type LstmImpl = Required<KernelImplementation>;
 
+type StepBackward = (dh: Matrix, dcNext: Matrix, s: LstmStepCache) => LstmStepGrads;
+
 /** One step backward of the reference, with `slips`. */
-export function slippedLstmStepBackward(slips: LstmSlips): (dh: Matrix, dcNext: Matrix, s: LstmStepCache) => LstmStepGrads {
+export function slippedLstmStepBackward(slips: LstmSlips): StepBackward {
   return (dh, dcNext, s) => {
     const [N, H] = [s.c.rows, s.c.cols];
     const A = add(affine(s.x, s.params.Wx, s.params.b), affine(s.hPrev, s.params.Wh)); // pre-activations
@@ -103,7 +105,10 @@ function slippedLstmBackward(slips: LstmSlips): (dh: Tensor3, cache: LstmCache, 
       const g = step(upstream, dc, steps[t] as LstmStepCache);
       setStep(dx, t, g.dx);
       [carried, dc] = [g.dhPrev, g.dcPrev];
-      [dWx, dWh, db] = dWx === undefined ? [g.dWx, g.dWh, g.db] : [add(dWx, g.dWx), add(dWh as Matrix, g.dWh), add(db as Matrix, g.db)];
+      [dWx, dWh, db] =
+        dWx === undefined
+          ? [g.dWx, g.dWh, g.db]
+          : [add(dWx, g.dWx), add(dWh as Matrix, g.dWh), add(db as Matrix, g.db)];
     }
     return { dx, dh0: carried, dc0: dc, dWx, dWh, db };
   };
@@ -142,7 +147,8 @@ export function lstmReadingGatesAs(reads: readonly LstmGate[]): Record<'lstm-ste
   return {
     'lstm-step': {
       forward: (x: Matrix, hPrev: Matrix, cPrev: Matrix, p: LstmParams) => lstmStepForward(x, hPrev, cPrev, asRead(p)),
-      backward: (dh: Matrix, dcNext: Matrix, cache: LstmStepCache) => gradsBack(lstmStepBackward(dh, dcNext, cache), cache.c.cols),
+      backward: (dh: Matrix, dcNext: Matrix, cache: LstmStepCache) =>
+        gradsBack(lstmStepBackward(dh, dcNext, cache), cache.c.cols),
     },
     lstm: {
       forward: (x: Tensor3, h0: Matrix, p: LstmParams, c0: Matrix) => lstmForward(x, h0, asRead(p), c0),

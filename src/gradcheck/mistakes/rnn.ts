@@ -49,9 +49,10 @@ export function slippedRnnStepBackward(slips: RnnSlips): (dh: Matrix, c: RnnStep
     // W·… in place of W ᵀ·… is only possible when W is square; otherwise the slip cannot be made.
     const square = (W: Matrix): boolean => W.rows === W.cols;
     const dWx = matmulTransA(c.x, du);
+    const Wx = c.params.Wx;
     const dWh = matmulTransA(slips.hNotPrev === true ? c.h : c.hPrev, du);
     return {
-      dx: slips.dxWithoutTranspose === true && square(c.params.Wx) ? affine(du, c.params.Wx) : matmulTransB(du, c.params.Wx),
+      dx: slips.dxWithoutTranspose === true && square(Wx) ? affine(du, Wx) : matmulTransB(du, Wx),
       dhPrev: slips.dhPrevWithoutTranspose === true ? affine(du, c.params.Wh) : matmulTransB(du, c.params.Wh),
       dWx: slips.transposed === 'dWx' ? transpose(dWx) : dWx,
       dWh: slips.transposed === 'dWh' ? transpose(dWh) : dWh,
@@ -75,7 +76,10 @@ function slippedRnnBackward(slips: RnnSlips): (dh: Tensor3, cache: RnnCache) => 
       const g = step(upstream, steps[t] as RnnStepCache);
       setStep(dx, t, g.dx);
       carried = g.dhPrev;
-      [dWx, dWh, db] = dWx === undefined ? [g.dWx, g.dWh, g.db] : [add(dWx, g.dWx), add(dWh as Matrix, g.dWh), add(db as Matrix, g.db)];
+      [dWx, dWh, db] =
+        dWx === undefined
+          ? [g.dWx, g.dWh, g.db]
+          : [add(dWx, g.dWx), add(dWh as Matrix, g.dWh), add(db as Matrix, g.db)];
     }
     return { dx, dh0: carried, dWx, dWh, db };
   };
