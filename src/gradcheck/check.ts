@@ -250,8 +250,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   ): ArrayLike<number> => {
     let values: ArrayLike<number>;
     try {
-      const values0 = { ...constants, ...clones(inputs) };
-      values = compute({ values: values0, input: name, indices, eps, upstream: clones(upstream) });
+      const forwardArgs = { ...constants, ...clones(inputs) };
+      values = compute({ values: forwardArgs, input: name, indices, eps, upstream: clones(upstream) });
     } catch (err) {
       throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
     }
