@@ -1,7 +1,9 @@
 /**
  * `handgrad check`: finite-difference gradient checks of the library's
  * kernels, or of a user's own (`--impl`), as a table, a verdict and an exit
- * code (0 all pass, 1 a gradient is wrong, 2 a usage mistake).
+ * code (0 every requested check ran and passed, 1 a check failed or the
+ * user's module misbehaved, 2 a usage mistake). A user's module runs in a
+ * child process under a time limit (sandbox.ts, check-child.ts).
  */
 import { SingleBar } from 'cli-progress';
 import Table from 'cli-table3';
@@ -15,17 +17,28 @@ import {
   builtinKernelSpecs,
   checkKernel,
   selectKernelSpecs,
+  type CheckProgress,
   type CheckRow,
+  type CheckRunError,
   type Comparison,
   type GradcheckJsonReport,
-  type KernelImplementation,
   type KernelReport,
   type KernelSizes,
   type KernelSpec,
   type WorstError,
 } from '../gradcheck/index.js';
-import { findUserKernels, loadUserModule } from './impl.js';
-import { UsageError, parsePositiveInt, parsePositiveNumber } from './usage.js';
+import {
+  DEFAULT_TIMEOUT_SECONDS,
+  EPS_RANGE,
+  TIMEOUT_RANGE,
+  TOLERANCE_RANGE,
+  checkWorkBound,
+  parseInRange,
+  parseSize,
+} from './check-options.js';
+import { isPythonModule } from './impl-python.js';
+import { childCommandFor, runChild, type ChildRequest } from './sandbox.js';
+import { UsageError, parsePositiveInt } from './usage.js';
 
 interface CheckFlags {
   readonly kernel?: string[];
@@ -36,8 +49,10 @@ interface CheckFlags {
   readonly seed?: string;
   readonly eps?: string;
   readonly tol?: string;
+  readonly tolerance?: string;
   readonly samples?: string;
   readonly impl?: string;
+  readonly timeout?: string;
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
@@ -55,8 +70,16 @@ export function registerCheckCommand(program: Command): void {
     .option('--seed <n>', `seed of the random case (default ${DEFAULT_SEED})`)
     .option('--eps <h>', `finite-difference step (default ${DEFAULT_EPS.toExponential()})`)
     .option('--tol <t>', `largest norm-relative error that passes (default ${DEFAULT_TOLERANCE.toExponential()})`)
+    .option('--tolerance <t>', 'the same as --tol')
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
-    .option('--impl <module>', 'check the kernels your module exports (CommonJS or ESM .js) against finite differences and the library')
+    .option(
+      '--impl <module>',
+      'check the kernels your module exports (CommonJS or ESM .js, or a numpy .py) against finite differences and the library',
+    )
+    .option(
+      '--timeout <seconds>',
+      `time limit of your module in an --impl run, from loading it to the last check (default ${DEFAULT_TIMEOUT_SECONDS})`,
+    )
     .option('--json', 'print the report as JSON (see docs/gradient-checking-cli.md)')
     .option('--quiet', 'print only the verdict line')
     .action(async (flags: CheckFlags) => {
@@ -76,74 +99,122 @@ function oneLine(text: string): string {
   return text.split('\n')[0] ?? text;
 }
 
-async function runCheck(flags: CheckFlags): Promise<number> {
-  const sizes: KernelSizes = {
-    N: flags.N === undefined ? DEFAULT_SIZES.N : parsePositiveInt('--N', flags.N),
-    T: flags.T === undefined ? DEFAULT_SIZES.T : parsePositiveInt('--T', flags.T),
-    D: flags.D === undefined ? DEFAULT_SIZES.D : parsePositiveInt('--D', flags.D),
-    H: flags.H === undefined ? DEFAULT_SIZES.H : parsePositiveInt('--H', flags.H),
-  };
-  const seed = flags.seed === undefined ? DEFAULT_SEED : parseSeed(flags.seed);
-  const eps = flags.eps === undefined ? DEFAULT_EPS : parsePositiveNumber('--eps', flags.eps);
-  const tolerance = flags.tol === undefined ? DEFAULT_TOLERANCE : parsePositiveNumber('--tol', flags.tol);
-  const samples = flags.samples === undefined ? undefined : parsePositiveInt('--samples', flags.samples);
+type Settings = GradcheckJsonReport['settings'];
 
+/**
+ * Reads every option; a bad one leaves its default in `settings` (so a
+ * `--json` error report still has all its fields) and the first is `problem`.
+ */
+function readSettings(flags: CheckFlags): { settings: Settings; timeoutMs: number; problem: UsageError | null } {
+  let problem: UsageError | null = null;
+  const read = <T>(value: string | undefined, fallback: T, parse: (v: string) => T): T => {
+    if (value === undefined) return fallback;
+    try {
+      return parse(value);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      problem ??= err;
+      return fallback;
+    }
+  };
+  const sizes: KernelSizes = {
+    N: read(flags.N, DEFAULT_SIZES.N, (v) => parseSize('--N', v)),
+    T: read(flags.T, DEFAULT_SIZES.T, (v) => parseSize('--T', v)),
+    D: read(flags.D, DEFAULT_SIZES.D, (v) => parseSize('--D', v)),
+    H: read(flags.H, DEFAULT_SIZES.H, (v) => parseSize('--H', v)),
+  };
+  const settings: Settings = {
+    sizes,
+    seed: read(flags.seed, DEFAULT_SEED, parseSeed),
+    eps: read(flags.eps, DEFAULT_EPS, (v) => parseInRange('--eps', v, EPS_RANGE)),
+    tolerance:
+      flags.tolerance !== undefined && flags.tol === undefined
+        ? read(flags.tolerance, DEFAULT_TOLERANCE, (v) => parseInRange('--tolerance', v, TOLERANCE_RANGE))
+        : read(flags.tol, DEFAULT_TOLERANCE, (v) => parseInRange('--tol', v, TOLERANCE_RANGE)),
+    samples: read<number | null>(flags.samples, null, (v) => parsePositiveInt('--samples', v)),
+  };
+  const timeout = read(flags.timeout, DEFAULT_TIMEOUT_SECONDS, (v) => parseInRange('--timeout', v, TIMEOUT_RANGE));
+  const timeoutMs = 1000 * timeout;
+  if (problem === null) {
+    try {
+      checkWorkBound(sizes, settings.samples);
+    } catch (err) {
+      problem = err as UsageError;
+    }
+  }
+  return { settings, timeoutMs, problem };
+}
+
+function printJson(report: GradcheckJsonReport): void {
+  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+}
+
+async function runCheck(flags: CheckFlags): Promise<number> {
+  const { settings, timeoutMs, problem } = readSettings(flags);
+  const impl = flags.impl ?? null;
+  const usage = (err: UsageError): never => {
+    if (flags.json === true) {
+      const error: CheckRunError = { kind: 'usage', message: err.message, kernel: null, location: null };
+      printJson(buildJsonReport([], impl, settings, [], error));
+    }
+    throw err;
+  };
+  if (problem !== null) return usage(problem);
+  const patterns = flags.kernel?.flatMap((k) => k.split(',')) ?? null;
   let specs: KernelSpec[];
   try {
-    specs = flags.kernel === undefined ? builtinKernelSpecs() : selectKernelSpecs(flags.kernel.flatMap((k) => k.split(',')));
+    // A numpy module's kernels are other specs, selected in its child (numpy-specs.ts).
+    specs = patterns === null || isPythonModule(flags.impl ?? '') ? builtinKernelSpecs() : selectKernelSpecs(patterns);
   } catch (err) {
-    throw new UsageError(`--kernel: ${(err as Error).message}`);
-  }
-
-  let jobs: { spec: KernelSpec; implementation?: KernelImplementation }[] = specs.map((spec) => ({ spec }));
-  let notes: string[] = [];
-  if (flags.impl !== undefined) {
-    const exports = await loadUserModule(flags.impl);
-    const found = findUserKernels(flags.impl, exports, specs, builtinKernelSpecs(), flags.kernel !== undefined);
-    jobs = found.kernels;
-    notes = found.notes;
+    return usage(new UsageError(`--kernel: ${(err as Error).message}`));
   }
 
   const showProgress = flags.json !== true && flags.quiet !== true;
   const started = Date.now();
   let bar: SingleBar | null = null;
-  const reports: KernelReport[] = [];
-  try {
-    for (const job of jobs) {
-      const report = checkKernel(job.spec, {
-        sizes,
-        seed,
-        eps,
-        tolerance,
-        ...(samples === undefined ? {} : { samples }),
-        ...(job.implementation === undefined ? {} : { implementation: job.implementation }),
-        onProgress: (p) => {
-          if (!showProgress) return;
-          if (bar === null) {
-            // Only runs longer than a second earn a progress line.
-            if (Date.now() - started < 1000) return;
-            bar = new SingleBar({ format: 'checking {kernel} {input} [{bar}] {value}/{total} coordinates', hideCursor: true, clearOnComplete: true });
-            bar.start(p.total, p.done, { kernel: p.kernel, input: p.input });
-          }
-          bar.setTotal(p.total);
-          bar.update(p.done, { kernel: p.kernel, input: p.input });
-        },
+  const onProgress = (p: CheckProgress): void => {
+    if (!showProgress) return;
+    if (bar === null) {
+      // Only runs longer than a second earn a progress line.
+      if (Date.now() - started < 1000) return;
+      bar = new SingleBar({
+        format: 'checking {kernel} {input} [{bar}] {value}/{total} coordinates',
+        hideCursor: true,
+        clearOnComplete: true,
       });
-      reports.push(report);
+      bar.start(p.total, p.done, { kernel: p.kernel, input: p.input });
     }
-  } catch (err) {
-    if (err instanceof KernelContractError) throw new UsageError(oneLine(err.message));
-    throw err;
+    bar.setTotal(p.total);
+    bar.update(p.done, { kernel: p.kernel, input: p.input });
+  };
+
+  let reports: KernelReport[] = [];
+  let notes: string[] = [];
+  let error: CheckRunError | null = null;
+  try {
+    if (flags.impl !== undefined) {
+      // The user's code runs in a child process: see sandbox.ts.
+      const request: ChildRequest = { impl: flags.impl, cwd: process.cwd(), kernels: patterns, settings };
+      ({ reports, notes, error } = await runChild(childCommandFor(flags.impl), request, { timeoutMs, onProgress }));
+    } else {
+      reports = checkLibrary(specs, settings, onProgress);
+    }
   } finally {
     (bar as SingleBar | null)?.stop();
   }
 
-  const json = buildJsonReport(reports, flags.impl ?? null, { sizes, seed, eps, tolerance, samples: samples ?? null }, notes);
+  const json = buildJsonReport(reports, impl, settings, notes, error);
+  if (error !== null) {
+    if (flags.json === true) printJson(json);
+    if (error.kind === 'usage') throw new UsageError(error.message);
+    process.stderr.write(`handgrad: ${error.message}\n`);
+    return 1;
+  }
   const out = (line: string): void => {
     process.stdout.write(`${line}\n`);
   };
   if (flags.json === true) {
-    out(JSON.stringify(json, null, 2));
+    printJson(json);
   } else if (flags.quiet === true) {
     out(verdict(json));
   } else if (flags.impl !== undefined) {
@@ -154,12 +225,30 @@ async function runCheck(flags: CheckFlags): Promise<number> {
   return json.ok ? 0 : 1;
 }
 
+/** The library's own kernels, checked in this process (their code is trusted). */
+function checkLibrary(
+  specs: readonly KernelSpec[],
+  settings: Settings,
+  onProgress: (p: CheckProgress) => void,
+): KernelReport[] {
+  const { sizes, seed, eps, tolerance, samples } = settings;
+  try {
+    return specs.map((spec) =>
+      checkKernel(spec, { sizes, seed, eps, tolerance, ...(samples === null ? {} : { samples }), onProgress }),
+    );
+  } catch (err) {
+    if (err instanceof KernelContractError) throw new UsageError(oneLine(err.message));
+    throw err;
+  }
+}
+
 /** Assembles what `--json` prints (also the source of every other format). */
 export function buildJsonReport(
   kernels: KernelReport[],
   impl: string | null,
   settings: GradcheckJsonReport['settings'],
   notes: readonly string[] = [],
+  error: CheckRunError | null = null,
 ): GradcheckJsonReport {
   let worst: WorstError | null = null;
   let rows = 0;
@@ -179,13 +268,14 @@ export function buildJsonReport(
   return {
     tool: 'handgrad check',
     formatVersion: 1,
-    ok: failed === 0,
+    ok: failed === 0 && error === null,
     impl,
     settings,
     counts: { rows, failed },
     worst,
     firstFailure: kernels.find((k) => k.firstFailure !== null)?.firstFailure ?? null,
     kernels: merged,
+    error,
   };
 }
 
@@ -253,6 +343,7 @@ function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, no
     }
   }
   out(table.toString());
+  printDiagnoses(out, r);
   printFailureDetails(out, r);
   for (const note of [...notes, ...r.kernels.flatMap((k) => k.notes.filter((n) => !notes.includes(n)))]) out(`note: ${note}`);
   out(r.ok ? 'all checks pass' : `${r.counts.failed} of ${r.counts.rows} checks FAIL`);
@@ -264,6 +355,7 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
   if (failing.length === 0) return;
   const mine = r.impl === null ? 'analytic' : 'yours';
   for (const { kernel, row } of failing) {
+    if (explainedRows(r, kernel).has(row.name)) continue;
     const cmp = row.numeric !== null && !row.numeric.ok ? row.numeric : row.reference;
     if (cmp === null) continue;
     const against = cmp === row.numeric ? 'finite differences' : 'library';
@@ -279,4 +371,25 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
       out(`  gate ${g.gate} ${columns} ${[fd, lib].filter((s) => s !== '').join('  ')}  ${g.ok ? 'ok' : '← wrong'}`);
     }
   }
+}
+
+/** One line per classic mistake the failing rows match, with the formula it breaks and where the docs derive it. */
+function printDiagnoses(out: (line: string) => void, r: GradcheckJsonReport): void {
+  for (const k of r.kernels) {
+    for (const d of k.diagnoses) out(`${k.kernel}: ${d.sentence} (see ${d.anchor})`);
+  }
+}
+
+/** The failing rows of `kernel` that diagnoses explain whole (every failing gate block), so need no breakdown. */
+function explainedRows(r: GradcheckJsonReport, kernel: string): Set<string> {
+  const k = r.kernels.find((x) => x.kernel === kernel);
+  const explained = new Set<string>();
+  for (const row of k?.rows ?? []) {
+    const matches = (k?.diagnoses ?? []).flatMap((d) => d.matches.filter((m) => m.name === row.name));
+    if (matches.some((m) => m.gates === null)) explained.add(row.name);
+    const wrong = (row.gates ?? []).filter((g) => !g.ok).map((g) => g.gate);
+    const covered = new Set(matches.flatMap((m) => m.gates ?? []));
+    if (wrong.length > 0 && wrong.every((g) => covered.has(g))) explained.add(row.name);
+  }
+  return explained;
 }

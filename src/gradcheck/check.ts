@@ -4,12 +4,13 @@
  * for someone else's implementation, both passes with the library's), and
  * report per gradient, per gate block and per coordinate.
  */
-import { KernelContractError, toCheckable } from './coerce.js';
+import { KernelContractError, isTransposedShape, toCheckable } from './coerce.js';
+import { diagnoseKernel, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
 import { checkEps, numericGradientAt } from './numeric.js';
 import { gaussianSource, sampleIndices, seededUniform } from './random.js';
 import type { CheckRow, Comparison, FailureSummary, GateBlockReport, KernelReport } from './report.js';
 import { coordinateOf, evalShape, shapeOf, zerosOfShape, type Checkable, type KernelSizes } from './shapes.js';
-import type { KernelImplementation, KernelSpec } from './spec.js';
+import type { KernelImplementation, KernelSpec, NumericGradientRequest } from './spec.js';
 
 /** The default case: small enough to check every coordinate in milliseconds, big enough to exercise every index. */
 export const DEFAULT_SIZES: KernelSizes = Object.freeze({ N: 3, T: 5, D: 10, H: 4 });
@@ -48,6 +49,19 @@ export interface CheckKernelOptions {
   readonly compareWithReference?: boolean;
   /** Called after every finite-difference coordinate. */
   readonly onProgress?: (progress: CheckProgress) => void;
+  /**
+   * The centered differences of `implementation`'s L = Σ_outputs Σ out ⊙ dout
+   * at every index of one input, all in one call: for a forward that runs
+   * elsewhere (another process), where a round trip per forward call would
+   * dominate. Without it the checker calls the forward twice per coordinate.
+   */
+  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
+  /**
+   * The gate order of the weights the implementation's own code receives,
+   * when a wrapper converts them from the library's layout (a numpy
+   * homework's i|f|o|g). Only the sentence of a gate-order diagnosis uses it.
+   */
+  readonly gateOrder?: readonly string[];
 }
 
 type Tensors = Record<string, Checkable>;
@@ -135,6 +149,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   const samples = options.samples === undefined ? null : positiveInt(fn, 'samples', options.samples);
   const isUser = options.implementation !== undefined;
   const impl = options.implementation ?? spec.reference;
+  const elsewhere = isUser ? options.numericGradient : undefined;
   const withReference = options.compareWithReference ?? isUser;
   const kernel = spec.name;
   const notes: string[] = [];
@@ -201,7 +216,9 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       if (!(input.gradient in r)) {
         throw new KernelContractError(kernel, `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`);
       }
-      grads[input.name] = toCheckable(kernel, `${whose}${spec.backwardName}'s ${input.gradient}`, r[input.gradient], evalShape(input.shape, sizes), input.shape);
+      const what = `${whose}${spec.backwardName}'s ${input.gradient}`;
+      const expected = evalShape(input.shape, sizes);
+      grads[input.name] = readGradient(kernel, what, r[input.gradient], expected, input.shape, notes);
     }
     return grads;
   };
@@ -223,6 +240,28 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
     }
     return s;
+  };
+
+  /** One call for every coordinate of `name`, validated like a forward's result. */
+  const numericGradientElsewhere = (
+    compute: NonNullable<CheckKernelOptions['numericGradient']>,
+    name: string,
+    indices: readonly number[],
+  ): ArrayLike<number> => {
+    let values: ArrayLike<number>;
+    try {
+      const forwardArgs = { ...constants, ...clones(inputs) };
+      values = compute({ values: forwardArgs, input: name, indices, eps, upstream: clones(upstream) });
+    } catch (err) {
+      throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
+    }
+    if (values.length !== indices.length) {
+      const got = `${values.length} values for ${indices.length} coordinates`;
+      throw new KernelContractError(kernel, `finite differences of ${name} gave ${got}`);
+    }
+    done += indices.length;
+    options.onProgress?.({ kernel, input: name, done, total });
+    return values;
   };
 
   const chosen = new Map<string, number[]>();
@@ -247,10 +286,12 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     const indices = chosen.get(input.name) as number[];
     let numeric: Float64Array | null = null;
     if (analytic !== null) {
-      const values = numericGradientAt(loss, x.data, indices, eps, () => {
-        done++;
-        options.onProgress?.({ kernel, input: input.name, done, total });
-      });
+      const values = elsewhere === undefined
+        ? numericGradientAt(loss, x.data, indices, eps, () => {
+            done++;
+            options.onProgress?.({ kernel, input: input.name, done, total });
+          })
+        : numericGradientElsewhere(elsewhere, input.name, indices);
       numeric = new Float64Array(x.data.length);
       indices.forEach((k, i) => {
         (numeric as Float64Array)[k] = values[i] as number;
@@ -272,6 +313,18 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   }
 
   const firstFailure = summarizeFailure(kernel, rows);
+  const diagnoses =
+    withReference && firstFailure !== null
+      ? (spec.diagnose ?? ((c: DiagnoseCase) => diagnoseKernel(spec, c)))({
+          inputs,
+          constants,
+          upstream,
+          outputs: mine.outputs,
+          gradients: analytic === null ? null : byGradientName(spec, analytic),
+          ...(options.gateOrder === undefined ? {} : { gateOrder: options.gateOrder }),
+          tolerance,
+        })
+      : [];
   return {
     kernel,
     implementation: isUser ? 'user' : 'library',
@@ -283,9 +336,42 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     ok: rows.every((r) => r.ok),
     rows,
     firstFailure,
+    diagnoses,
     notes,
     milliseconds: Date.now() - started,
   };
+}
+
+/** The gradients keyed by gradient name (`dWx`) instead of input name (`Wx`). */
+function byGradientName(spec: KernelSpec, grads: Tensors): Record<string, HasValues> {
+  const out: Record<string, HasValues> = {};
+  for (const input of spec.inputs) out[input.gradient] = grads[input.name] as Checkable;
+  return out;
+}
+
+/**
+ * A returned gradient as a Checkable of `expected` shape. One returned as the
+ * transpose of that shape is kept as its values fill the expected shape row by
+ * row, so it fails (and the catalog can name it) instead of stopping the run.
+ */
+function readGradient(
+  kernel: string,
+  what: string,
+  value: unknown,
+  expected: number[],
+  shapeExpr: string,
+  notes: string[],
+): Checkable {
+  if (!isTransposedShape(value, expected)) return toCheckable(kernel, what, value, expected, shapeExpr);
+  const [rows, cols] = expected as [number, number];
+  const transposed = toCheckable(kernel, what, value, [cols, rows], `${shapeExpr}, transposed`);
+  notes.push(
+    `${what} is ${cols}×${rows}, the transpose of its shape ${shapeExpr} (${rows}×${cols}); ` +
+      'its values are compared in the order they are stored',
+  );
+  const out = zerosOfShape(expected);
+  out.data.set(transposed.data);
+  return out;
 }
 
 /**

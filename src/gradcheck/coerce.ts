@@ -123,3 +123,19 @@ export function toCheckable(
   const [a, b, c] = expected as [number, number, number | undefined];
   return c === undefined ? new Matrix(a, b, values) : new Tensor3(a, b, c, values);
 }
+
+/**
+ * Whether `value` is a 2-dimensional result laid out as the transpose of
+ * `expected` (cols×rows where rows×cols is due, rows ≠ cols, both above 1):
+ * a transposed weight gradient, which the checker scores as a wrong value
+ * rather than refusing as a wrong shape.
+ */
+export function isTransposedShape(value: unknown, expected: readonly number[]): boolean {
+  if (expected.length !== 2) return false;
+  const [rows, cols] = expected as [number, number];
+  if (rows === cols || rows < 2 || cols < 2) return false;
+  let shape: number[] | null = null;
+  if (Array.isArray(value)) shape = flattenNested(value, 2)?.shape ?? null;
+  else if (typeof value === 'object' && value !== null) shape = declaredShape(value as Record<string, unknown>);
+  return shape !== null && shape.length === 2 && shape[0] === cols && shape[1] === rows;
+}

@@ -20,13 +20,15 @@ export {
 } from './check.js';
 export { KernelContractError } from './coerce.js';
 export type { KernelSizes } from './shapes.js';
-export type { KernelSpec, KernelFunction, KernelImplementation, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
+export type { KernelSpec, KernelFunction, KernelImplementation, NumericGradientRequest, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
 export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
 export { rnnStepSpec, rnnSpec } from './specs/rnn.js';
 export { lstmStepSpec, lstmSpec } from './specs/lstm.js';
 export { gruStepSpec, gruSpec } from './specs/gru.js';
 export type {
   GradcheckJsonReport,
+  CheckRunError,
+  SourceLocation,
   KernelReport,
   CheckRow,
   Comparison,
@@ -36,3 +38,5 @@ export type {
   SizesReport,
   WorstError,
 } from './report.js';
+export { diagnoseKernel, MATCH_TOLERANCE, type Diagnosis, type DiagnosisMatch, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
+export { mistakeCatalog, mistakesOf, catalogMarkdownTable, describeGateOrder, KNOWN_GATE_ORDERS, type Mistake } from './mistakes/catalog.js';

@@ -45,14 +45,18 @@ export function builtinKernelSpecs(): KernelSpec[] {
  * (`lstm*` is `lstm-step` and `lstm`; `*` is everything). Order follows
  * the registry, without duplicates.
  *
+ * `all` is the list to select from (default: the registry's).
+ *
  * @throws TypeError when `patterns` is not an array of strings.
  * @throws RangeError naming the first pattern that selects nothing, with the known names.
  */
-export function selectKernelSpecs(patterns: readonly string[]): KernelSpec[] {
+export function selectKernelSpecs(
+  patterns: readonly string[],
+  all: readonly KernelSpec[] = builtinKernelSpecs(),
+): KernelSpec[] {
   if (!Array.isArray(patterns) || !patterns.every((p) => typeof p === 'string')) {
     throw new TypeError('selectKernelSpecs: patterns must be an array of kernel names');
   }
-  const all = builtinKernelSpecs();
   const picked = new Set<KernelSpec>();
   for (const pattern of patterns) {
     const p = pattern.trim();

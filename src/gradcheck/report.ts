@@ -5,6 +5,32 @@
  * diffed and read by other tools; docs/gradient-checking-cli.md describes it.
  */
 
+/** One output or gradient a mistake explains. */
+export interface DiagnosisMatch {
+  /** The gradient's name (`"dWx"`) or the output's (`"h"`). */
+  readonly name: string;
+  /** A gradient, or a forward output. */
+  readonly kind: 'gradient' | 'output';
+  /** The gate blocks it explains, for a gate-stacked tensor; null when it explains the whole tensor. */
+  readonly gates: string[] | null;
+}
+
+/** A catalog mistake found in a user's kernel. */
+export interface Diagnosis {
+  /** The catalog entry's id, e.g. `"lstm-missing-dcnext"`. */
+  readonly id: string;
+  /** One line for the student: what matches which mistake, and the formula it breaks. */
+  readonly sentence: string;
+  /** The formula the mistake breaks. */
+  readonly formula: string;
+  /** Where the docs derive it, e.g. `"docs/lstm.md#backward-the-carried-cell-gradient"`. */
+  readonly anchor: string;
+  /** The names of the outputs and gradients it explains, in report order. */
+  readonly gradients: string[];
+  /** The same, with the gate blocks each one matches. */
+  readonly matches: DiagnosisMatch[];
+}
+
 /** Where one tensor is worst: its multi-index and the two values there. */
 export interface WorstCoordinate {
   /** `[row, col]` for a matrix, `[n, t, d]` for an N×T×D tensor. */
@@ -122,6 +148,11 @@ export interface KernelReport {
   readonly rows: CheckRow[];
   /** The first failing row, or null. */
   readonly firstFailure: FailureSummary | null;
+  /**
+   * Classic mistakes the failing rows match (user implementations only),
+   * each with the rows it explains; empty when none matches or all pass.
+   */
+  readonly diagnoses: Diagnosis[];
   /** Remarks, e.g. that a module exports a forward without its backward. */
   readonly notes: string[];
   /** Wall time of the check. */
@@ -138,6 +169,38 @@ export interface WorstError {
   readonly relError: number;
   /** Its norm-relative error. */
   readonly normRelError: number;
+}
+
+/** A line of the user's code, where an error was thrown or process.exit was called. */
+export interface SourceLocation {
+  /** The file, relative to the working directory (absolute only when no relative path exists). */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+}
+
+/**
+ * Why a run stopped before every requested check ran. `usage` exits 2 (the
+ * command was called wrong); every other kind exits 1 (the checked code
+ * misbehaved).
+ */
+export interface CheckRunError {
+  /**
+   * `usage` an option or the module path is wrong; `load` the module threw or failed while loading;
+   * `never-loaded` its loading never finished; `threw` a kernel threw; `contract` a kernel returned
+   * something without the expected keys, shapes or numbers; `exit` the module called process.exit;
+   * `async` an uncaught exception or unhandled rejection outside a kernel call; `timeout` the run
+   * passed the time limit and was stopped; `crash` the process running the module died otherwise.
+   */
+  readonly kind: 'usage' | 'load' | 'never-loaded' | 'threw' | 'contract' | 'exit' | 'async' | 'timeout' | 'crash';
+  /** One line for people, as printed on stderr. */
+  readonly message: string;
+  /** The kernel being checked when it happened, or null (loading, options). */
+  readonly kernel: string | null;
+  /** Where in the user's code, when known. */
+  readonly location: SourceLocation | null;
 }
 
 /**
@@ -178,6 +241,8 @@ export interface GradcheckJsonReport {
   readonly worst: WorstError | null;
   /** The first failure of the run, or null. */
   readonly firstFailure: FailureSummary | null;
-  /** One report per kernel, in the order they were checked. */
+  /** One report per kernel, in the order they were checked (those finished before an error). */
   readonly kernels: KernelReport[];
+  /** Why the run stopped early, or null when every requested check ran; `ok` is false when set. */
+  readonly error: CheckRunError | null;
 }

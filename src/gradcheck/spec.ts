@@ -4,6 +4,8 @@
  * gradients are stacks of gate blocks. One spec per kernel, in specs/.
  */
 
+import type { DiagnoseCase } from './mistakes/diagnose.js';
+import type { Diagnosis } from './report.js';
 import type { KernelSizes } from './shapes.js';
 
 /**
@@ -19,6 +21,20 @@ export interface KernelImplementation {
   readonly forward: KernelFunction;
   /** The backward: takes the upstream gradients and the cache, returns `{ d<input>… }`. */
   readonly backward?: KernelFunction;
+}
+
+/** What a `numericGradient` of checkKernel's options is asked for. */
+export interface NumericGradientRequest {
+  /** The forward's inputs and constants, keyed by name, as `callForward` takes them. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The input to perturb, one of `values`' keys. */
+  readonly input: string;
+  /** Flat row-major indices of that input to perturb by ±eps, one result per index. */
+  readonly indices: readonly number[];
+  /** The step. */
+  readonly eps: number;
+  /** The upstream gradient of each output, keyed by output name. */
+  readonly upstream: Readonly<Record<string, unknown>>;
 }
 
 /** One differentiable input (an activation or a weight) of a kernel. */
@@ -91,6 +107,13 @@ export interface KernelSpec {
   readonly gates?: GateLayout;
   /** Calls `forward` with the inputs and constants, keyed by name. */
   readonly callForward: (forward: KernelFunction, inputs: Readonly<Record<string, unknown>>) => unknown;
+  /**
+   * Names the catalog mistakes a user's results match. Only for a spec whose
+   * names or layout differ from the library kernel's (a numpy homework's),
+   * which converts the case to the library's layout and calls diagnoseKernel
+   * itself. Default: diagnoseKernel(spec, case).
+   */
+  readonly diagnose?: (c: DiagnoseCase) => Diagnosis[];
   /** Calls `backward` with the upstream gradients, keyed by {@link OutputSpec.name}, and the forward's cache. */
   readonly callBackward: (
     backward: KernelFunction,

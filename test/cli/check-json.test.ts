@@ -36,6 +36,9 @@ describe('handgrad check --json', () => {
     ['the built-in kernels', [] as string[], 0],
     ['a broken user module', ['--impl', 'test/fixtures/lstm-sign-flip-o-gate.js'], 1],
     ['a correct ES module, sampled', ['--impl', 'test/fixtures/homework-correct.mjs', '--samples', '4'], 0],
+    ['a module that hangs (error report)', ['--impl', 'test/fixtures/robust/hang-in-backward.js', '--timeout', '1'], 1],
+    ['a kernel that throws (error report with a location)', ['--impl', 'test/fixtures/kernel-throws.js'], 1],
+    ['an out-of-range option (usage error report)', ['--eps', '1e-300'], 2],
   ])('validates for %s', (_what, args, exitCode) => {
     const { code, report } = json(...args);
     expect(code).toBe(exitCode);
