@@ -68,8 +68,28 @@ const config = {
   disableSources: true,
   customCss: './typedoc.css',
   // typedoc's defaults plus Python, for the PyTorch snippets in docs/interop.md.
-  highlightLanguages: ['bash', 'console', 'css', 'html', 'javascript', 'json', 'jsonc', 'json5', 'yaml', 'tsx', 'typescript', 'python'],
-  validation: { notExported: true, invalidLink: true, invalidPath: true, rewrittenLink: true, notDocumented: true, unusedMergeModuleWith: true },
+  highlightLanguages: [
+    'bash',
+    'console',
+    'css',
+    'html',
+    'javascript',
+    'json',
+    'jsonc',
+    'json5',
+    'yaml',
+    'tsx',
+    'typescript',
+    'python',
+  ],
+  validation: {
+    notExported: true,
+    invalidLink: true,
+    invalidPath: true,
+    rewrittenLink: true,
+    notDocumented: true,
+    unusedMergeModuleWith: true,
+  },
   plugin: ['./scripts/typedoc-katex.mjs', './scripts/typedoc-source-pages.mjs', './scripts/typedoc-reading-order.mjs'],
   // The same markdown-it instance renders the pages and the doc comments, so
   // $…$ in a comment is typeset as it is in a page.

@@ -27,10 +27,13 @@ const WARM_MS = 500;
 
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = Object.fromEntries(
-  process.argv.slice(2).filter((a) => a.startsWith('--')).map((a) => {
-    const [k, v] = a.slice(2).split('=');
-    return [k, v ?? true];
-  }),
+  process.argv
+    .slice(2)
+    .filter((a) => a.startsWith('--'))
+    .map((a) => {
+      const [k, v] = a.slice(2).split('=');
+      return [k, v ?? true];
+    }),
 );
 const known = ['cells', 'modes', 'sizes', 'pairs', 'ms', 'tier', 'backward', 'json'];
 const unknown = Object.keys(flags).filter((k) => !known.includes(k));
@@ -157,11 +160,25 @@ for (const sizeName of sizeNames) {
       const ratios = samples[1].map((s, i) => s.cpu / samples[0][i].cpu);
       const wallRatios = samples[1].map((s, i) => s.wall / samples[0][i].wall);
       rows.push({
-        cell, mode, size: sizeName, ...size, pairs, inner,
-        msA: quantile(samples[0].map((s) => s.cpu), 0.5),
-        msB: quantile(samples[1].map((s) => s.cpu), 0.5),
-        ratio: quantile(ratios, 0.5), q1: quantile(ratios, 0.25), q3: quantile(ratios, 0.75),
-        min: Math.min(...ratios), max: Math.max(...ratios),
+        cell,
+        mode,
+        size: sizeName,
+        ...size,
+        pairs,
+        inner,
+        msA: quantile(
+          samples[0].map((s) => s.cpu),
+          0.5,
+        ),
+        msB: quantile(
+          samples[1].map((s) => s.cpu),
+          0.5,
+        ),
+        ratio: quantile(ratios, 0.5),
+        q1: quantile(ratios, 0.25),
+        q3: quantile(ratios, 0.75),
+        min: Math.min(...ratios),
+        max: Math.max(...ratios),
         wallRatio: quantile(wallRatios, 0.5),
       });
     }
@@ -170,22 +187,30 @@ for (const sizeName of sizeNames) {
 
 const hg = builds[0].hg;
 const machine = {
-  cpu: cpus()[0]?.model, cores: cpus().length, node: process.version,
-  tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg(),
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  node: process.version,
+  tier: hg.productTier(),
+  wasmKernel: hg.wasmKernelKind(),
+  loadavg: loadavg(),
 };
 if (flags.json) {
   console.log(JSON.stringify({ A: builds[0].root, B: builds[1].root, machine, backwardOnly, rows }, null, 2));
 } else {
   console.log(`A = ${builds[0].root}\nB = ${builds[1].root}`);
   const load = machine.loadavg.map((l) => l.toFixed(1)).join(' ');
-  console.log(`${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, `
-    + `WASM kernel ${machine.wasmKernel ?? 'none'}, load ${load}`);
+  console.log(
+    `${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, ` +
+      `WASM kernel ${machine.wasmKernel ?? 'none'}, load ${load}`,
+  );
   const what = backwardOnly ? 'backward alone' : 'forward+backward';
   console.log(`CPU ms per ${what} (medians); B/A = median of the per-pair ratios [quartiles] (range)`);
   for (const r of rows) {
     const f = (v, d = 3) => v.toFixed(d);
-    console.log(`${r.cell} ${r.mode} ${r.size} ${r.N}·${r.T}·${r.D}·${r.H}: A ${f(r.msA, 2)} B ${f(r.msB, 2)} ms  `
-      + `B/A ${f(r.ratio)} [${f(r.q1)}–${f(r.q3)}] (${f(r.min)}–${f(r.max)}), wall ${f(r.wallRatio)}, `
-      + `${r.pairs} pairs × ${r.inner} calls`);
+    console.log(
+      `${r.cell} ${r.mode} ${r.size} ${r.N}·${r.T}·${r.D}·${r.H}: A ${f(r.msA, 2)} B ${f(r.msB, 2)} ms  ` +
+        `B/A ${f(r.ratio)} [${f(r.q1)}–${f(r.q3)}] (${f(r.min)}–${f(r.max)}), wall ${f(r.wallRatio)}, ` +
+        `${r.pairs} pairs × ${r.inner} calls`,
+    );
   }
 }

@@ -20,8 +20,12 @@ export function productsOf({ N, T, D, H, gates, mode, chunkSteps }) {
   const G = gates * H;
   if (mode === 'step') {
     return [
-      { M: N, N: G, K: D }, { M: N, N: G, K: H },
-      { M: D, N: G, K: N }, { M: H, N: G, K: N }, { M: N, N: D, K: G }, { M: N, N: H, K: G },
+      { M: N, N: G, K: D },
+      { M: N, N: G, K: H },
+      { M: D, N: G, K: N },
+      { M: H, N: G, K: N },
+      { M: N, N: D, K: G },
+      { M: N, N: H, K: G },
     ];
   }
   const list = [{ M: N * T, N: G, K: D }];

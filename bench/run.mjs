@@ -57,7 +57,10 @@ const program = new Command('npm run bench --')
   .option('--sizes <names>', `a subset of the sizes, comma-separated: ${SIZE_NAMES.join(', ')}`, (value) => {
     const names = value.split(',');
     const unknown = names.filter((n) => !SIZE_NAMES.includes(n));
-    if (unknown.length > 0) throw new InvalidArgumentError(`unknown size ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the sizes are ${SIZE_NAMES.join(', ')}.`);
+    if (unknown.length > 0)
+      throw new InvalidArgumentError(
+        `unknown size ${unknown.map((n) => JSON.stringify(n)).join(', ')}; the sizes are ${SIZE_NAMES.join(', ')}.`,
+      );
     return names;
   })
   .allowExcessArguments(false)
@@ -82,9 +85,14 @@ try {
 }
 // The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
 const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
-const floorTimer = kernelKind && opts.floor
-  ? kernelFloorTimer({ base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64, blockValues: WASM_BLOCK_VALUES, rowPanels })
-  : null;
+const floorTimer =
+  kernelKind && opts.floor
+    ? kernelFloorTimer({
+        base64: kernelKind === 'relaxed-simd' ? GEMM_RELAXED_BASE64 : GEMM_SIMD128_BASE64,
+        blockValues: WASM_BLOCK_VALUES,
+        rowPanels,
+      })
+    : null;
 
 const SIZES = tiny
   ? [{ name: 'tiny', N: 2, T: 3, D: 4, H: 5, repeats: 3 }]
@@ -113,7 +121,11 @@ function problem(cell, { N, T, D, H }) {
   return {
     x: fill(hg.Tensor3.zeros(N, T, D), 1),
     h0: fill(hg.Matrix.zeros(N, H), 1),
-    p: { Wx: fill(hg.Matrix.zeros(D, G), 2 / Math.sqrt(D)), Wh: fill(hg.Matrix.zeros(H, G), 2 / Math.sqrt(H)), b: fill(hg.Matrix.zeros(1, G), 0.2) },
+    p: {
+      Wx: fill(hg.Matrix.zeros(D, G), 2 / Math.sqrt(D)),
+      Wh: fill(hg.Matrix.zeros(H, G), 2 / Math.sqrt(H)),
+      b: fill(hg.Matrix.zeros(1, G), 0.2),
+    },
     dh: fill(hg.Tensor3.zeros(N, T, H), 2),
     xStep: fill(hg.Matrix.zeros(N, D), 1),
     dhStep: fill(hg.Matrix.zeros(N, H), 2),
@@ -184,8 +196,13 @@ delete numpyEnv.OPENBLAS_CORETYPE;
 delete numpyEnv.OPENBLAS_L2_SIZE;
 
 function numpy(argv) {
-  const r = spawnSync('python3', [join(root, 'bench/reference_numpy.py'), ...argv], { env: numpyEnv, encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (r.error || r.status !== 0) return { error: (r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}` };
+  const r = spawnSync('python3', [join(root, 'bench/reference_numpy.py'), ...argv], {
+    env: numpyEnv,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+  });
+  if (r.error || r.status !== 0)
+    return { error: (r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}` };
   return JSON.parse(r.stdout);
 }
 
@@ -197,7 +214,10 @@ const numpyOk = !numpyInfo.error;
  * that its samples can alternate with handgrad's one by one.
  */
 function numpyServer() {
-  const child = spawn('python3', [join(root, 'bench/reference_numpy.py'), '--serve'], { env: numpyEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('python3', [join(root, 'bench/reference_numpy.py'), '--serve'], {
+    env: numpyEnv,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   // A child that dies (or never starts) ends its stdout; that is reported by
@@ -210,8 +230,11 @@ function numpyServer() {
     const { value, done } = await lines.next();
     if (done) {
       // Its stderr may still be arriving: wait for the process to close.
-      if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once('close', resolve));
-      throw new Error(`numpy --serve ended (exit ${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').pop() ?? ''}`);
+      if (child.exitCode === null && child.signalCode === null)
+        await new Promise((resolve) => child.once('close', resolve));
+      throw new Error(
+        `numpy --serve ended (exit ${child.exitCode ?? child.signalCode}): ${stderr.trim().split('\n').pop() ?? ''}`,
+      );
     }
     return JSON.parse(value);
   };
@@ -238,17 +261,25 @@ function lstmMemory(size) {
   const arena = wasmArenaBytes() - arenaBefore;
   const peak = Math.max(afterForward, afterBackward) - base + arena;
   const cacheBytes = 8 * (N * T * D + N * H + N * T * H + (T + 1) * N * H + T * N * H + T * N * 4 * H);
-  const outputBytes = 8 * (N * T * H + N * H) + grads.dx.data.byteLength + 8 * (grads.dWx.data.length + grads.dWh.data.length + grads.db.data.length + 2 * N * H);
+  const outputBytes =
+    8 * (N * T * H + N * H) +
+    grads.dx.data.byteLength +
+    8 * (grads.dWx.data.length + grads.dWh.data.length + grads.db.data.length + 2 * N * H);
   return {
-    size: size.name, peakNewBytes: peak, cacheBytes, outputBytes, wasmArenaGrowth: arena, wasmArenaBytes: wasmArenaBytes(),
-    ratio: peak / cacheBytes, ratioWithoutOutputs: (peak - outputBytes) / cacheBytes,
+    size: size.name,
+    peakNewBytes: peak,
+    cacheBytes,
+    outputBytes,
+    wasmArenaGrowth: arena,
+    wasmArenaBytes: wasmArenaBytes(),
+    ratio: peak / cacheBytes,
+    ratioWithoutOutputs: (peak - outputBytes) / cacheBytes,
     note: globalThis.gc ? 'after gc()' : 'run node with --expose-gc for a clean baseline',
   };
 }
 const cs231n = sizes.find((s) => s.name === 'cs231n');
 // First, in a fresh process, so the WASM arena's growth is part of the peak.
 const memory = cs231n ? lstmMemory(cs231n) : undefined;
-
 
 const rows = [];
 for (const size of sizes) {
@@ -304,7 +335,9 @@ for (const size of sizes) {
         row.error = String(e.message ?? e);
       }
       if (floorTimer) {
-        row.kernelFloorMs = floorTimer.floorMs(productsOf({ N: size.N, T, D: size.D, H: size.H, gates: GATES[cell], mode, chunkSteps }));
+        row.kernelFloorMs = floorTimer.floorMs(
+          productsOf({ N: size.N, T, D: size.D, H: size.H, gates: GATES[cell], mode, chunkSteps }),
+        );
         if (row.numpyMs !== undefined) row.floorRatio = row.kernelFloorMs / row.numpyMs;
       }
       rows.push(row);
@@ -313,32 +346,90 @@ for (const size of sizes) {
 }
 
 server?.close();
-const machine = { cpu: cpus()[0]?.model, cores: cpus().length, node: process.version, tier: hg.productTier(), wasmKernel: hg.wasmKernelKind(), loadavg: loadavg() };
+const machine = {
+  cpu: cpus()[0]?.model,
+  cores: cpus().length,
+  node: process.version,
+  tier: hg.productTier(),
+  wasmKernel: hg.wasmKernelKind(),
+  loadavg: loadavg(),
+};
 if (asJson) {
-  console.log(JSON.stringify({ machine, numpy: numpyFailure ? { ...numpyInfo, stopped: numpyFailure } : numpyInfo, rows, memory }, null, 2));
+  console.log(
+    JSON.stringify(
+      { machine, numpy: numpyFailure ? { ...numpyInfo, stopped: numpyFailure } : numpyInfo, rows, memory },
+      null,
+      2,
+    ),
+  );
 } else {
   const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
   const table = new Table({
-    head: ['cell', 'mode', 'size', 'N·T·D·H', 'handgrad ms', 'GFLOP/s', 'numpy ms', 'GFLOP/s', 'handgrad/numpy', 'kernel floor ms', 'floor/numpy', 'wall ms hg / np'],
+    head: [
+      'cell',
+      'mode',
+      'size',
+      'N·T·D·H',
+      'handgrad ms',
+      'GFLOP/s',
+      'numpy ms',
+      'GFLOP/s',
+      'handgrad/numpy',
+      'kernel floor ms',
+      'floor/numpy',
+      'wall ms hg / np',
+    ],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
-    table.push([r.cell, r.mode, r.size, `${r.N}·${r.T}·${r.D}·${r.H}`, r.error ? `error: ${r.error}` : fmt(r.ms), fmt(r.gflops), fmt(r.numpyMs), fmt(r.numpyGflops), fmt(r.ratio), fmt(r.kernelFloorMs), fmt(r.floorRatio), `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`]);
+    table.push([
+      r.cell,
+      r.mode,
+      r.size,
+      `${r.N}·${r.T}·${r.D}·${r.H}`,
+      r.error ? `error: ${r.error}` : fmt(r.ms),
+      fmt(r.gflops),
+      fmt(r.numpyMs),
+      fmt(r.numpyGflops),
+      fmt(r.ratio),
+      fmt(r.kernelFloorMs),
+      fmt(r.floorRatio),
+      `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`,
+    ]);
   }
-  console.log(`handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`);
+  console.log(
+    `handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`,
+  );
   if (numpyOk) {
     const i = numpyInfo.info;
-    console.log(`numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error ${Object.entries(numpyInfo.gradcheck).map(([c, e]) => `${c} ${e.toExponential(1)}`).join(', ')}`);
+    console.log(
+      `numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error ${Object.entries(
+        numpyInfo.gradcheck,
+      )
+        .map(([c, e]) => `${c} ${e.toExponential(1)}`)
+        .join(', ')}`,
+    );
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
-  console.log(`ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)`);
-  if (floorTimer) console.log('kernel floor = the WASM kernel alone on the row\'s products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it');
-  console.log(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${machine.cores} cores`);
+  console.log(
+    `ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)`,
+  );
+  if (floorTimer)
+    console.log(
+      "kernel floor = the WASM kernel alone on the row's products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it",
+    );
+  console.log(
+    `load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')} on ${machine.cores} cores`,
+  );
   console.log(table.toString());
   if (numpyFailure) console.log(`numpy stopped: ${numpyFailure}`);
   if (memory) {
     const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
-    console.log(`LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} (WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`);
+    console.log(
+      `LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} (WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`,
+    );
   }
 }

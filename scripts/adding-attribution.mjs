@@ -21,18 +21,24 @@ for (let n = 0; n < testSize; n++) {
   for (let t = 0; t < Number(T); t++) if (test.x.get(n, t, 1) === 1) marked.push(test.x.get(n, t, 0));
   rows.push([marked[0], marked[1], 1, pred.data[n]]);
 }
-const A = [[0, 0, 0], [0, 0, 0], [0, 0, 0]];
+const A = [
+  [0, 0, 0],
+  [0, 0, 0],
+  [0, 0, 0],
+];
 const rhs = [0, 0, 0];
-for (const r of rows) for (let i = 0; i < 3; i++) {
-  rhs[i] += r[i] * r[3];
-  for (let j = 0; j < 3; j++) A[i][j] += r[i] * r[j];
-}
+for (const r of rows)
+  for (let i = 0; i < 3; i++) {
+    rhs[i] += r[i] * r[3];
+    for (let j = 0; j < 3; j++) A[i][j] += r[i] * r[j];
+  }
 // Gaussian elimination (3×3, well conditioned).
-for (let i = 0; i < 3; i++) for (let k = i + 1; k < 3; k++) {
-  const f = A[k][i] / A[i][i];
-  for (let j = i; j < 3; j++) A[k][j] -= f * A[i][j];
-  rhs[k] -= f * rhs[i];
-}
+for (let i = 0; i < 3; i++)
+  for (let k = i + 1; k < 3; k++) {
+    const f = A[k][i] / A[i][i];
+    for (let j = i; j < 3; j++) A[k][j] -= f * A[i][j];
+    rhs[k] -= f * rhs[i];
+  }
 const coef = [0, 0, 0];
 for (let i = 2; i >= 0; i--) {
   let s = rhs[i];

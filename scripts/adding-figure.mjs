@@ -20,7 +20,13 @@ for (const file of runs) {
   const run = JSON.parse(readFileSync(file, 'utf8'));
   const { cell, T, steps } = run.options;
   Ts.add(T);
-  points.push(...windowedMeans(run.loss, Math.max(1, Math.floor(steps / 100)), `${cell}, T=${T} (test MSE ${run.testMse.toPrecision(2)})`));
+  points.push(
+    ...windowedMeans(
+      run.loss,
+      Math.max(1, Math.floor(steps / 100)),
+      `${cell}, T=${T} (test MSE ${run.testMse.toPrecision(2)})`,
+    ),
+  );
 }
 const spec = learningCurveSpec(points, {
   title: `Adding problem, T=${[...Ts].join(', ')}: training MSE (mean of each 1% of the steps)`,

@@ -43,7 +43,10 @@ const variants = [
 ];
 
 const blocks = variants.map(({ constant, doc, bytes }) => {
-  const lines = Buffer.from(bytes).toString('base64').match(/.{1,100}/g) ?? [];
+  const lines =
+    Buffer.from(bytes)
+      .toString('base64')
+      .match(/.{1,100}/g) ?? [];
   return `/** ${doc} ${bytes.length} bytes, base64. */
 export const ${constant} =
 ${lines.map((l) => `  '${l}'`).join(' +\n')};

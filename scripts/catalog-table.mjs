@@ -13,4 +13,7 @@ const path = join(root, 'docs/gradient-checking-cli.md');
 const doc = readFileSync(path, 'utf8');
 const re = /<!-- catalog:start -->\n[\s\S]*?<!-- catalog:end -->/;
 if (!re.test(doc)) throw new Error('docs/gradient-checking-cli.md has no catalog markers');
-writeFileSync(path, doc.replace(re, () => `<!-- catalog:start -->\n${catalogMarkdownTable()}\n<!-- catalog:end -->`));
+writeFileSync(
+  path,
+  doc.replace(re, () => `<!-- catalog:start -->\n${catalogMarkdownTable()}\n<!-- catalog:end -->`),
+);

@@ -45,14 +45,20 @@ function ensureChromium() {
   console.log('docs-check: installing chromium with apt-get');
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-dejavu-core'], {
+    stdio: 'inherit',
+    env,
+  });
   if (!existsSync(CHROMIUM)) throw new Error(`apt-get installed chromium but ${CHROMIUM} is still missing`);
 }
 
 function ensureSite() {
   if (existsSync(join(site, 'index.html'))) return;
   console.log('docs-check: docs-site/ is missing, building it (npm run docs)');
-  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc')], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typedoc', 'bin', 'typedoc')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('typedoc failed');
 }
 
@@ -132,11 +138,15 @@ async function overflows(page) {
       const style = getComputedStyle(el);
       const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
       if (el.scrollWidth > el.clientWidth + 1 && !scrolls) {
-        bad.push(`${describe(el)}: content ${el.scrollWidth}px in a ${el.clientWidth}px box with overflow-x ${style.overflowX}`);
+        bad.push(
+          `${describe(el)}: content ${el.scrollWidth}px in a ${el.clientWidth}px box with overflow-x ${style.overflowX}`,
+        );
       }
       const r = el.getBoundingClientRect();
       if (r.width > 0 && (r.right > col.right + 1 || r.left < col.left - 1)) {
-        bad.push(`${describe(el)}: box ${Math.round(r.left)}–${Math.round(r.right)}px outside the column ${Math.round(col.left)}–${Math.round(col.right)}px`);
+        bad.push(
+          `${describe(el)}: box ${Math.round(r.left)}–${Math.round(r.right)}px outside the column ${Math.round(col.left)}–${Math.round(col.right)}px`,
+        );
       }
     }
     // Inside a box that scrolls (a wide table), a formula past the column's edge is reached by scrolling.
@@ -149,16 +159,24 @@ async function overflows(page) {
     for (const el of column.querySelectorAll('.katex')) {
       if (el.closest('.katex-display') || inScrollBox(el)) continue;
       const r = el.getBoundingClientRect();
-      if (r.width > 0 && r.right > col.right + 1) bad.push(`${describe(el)}: inline formula ends at ${Math.round(r.right)}px, the column at ${Math.round(col.right)}px`);
+      if (r.width > 0 && r.right > col.right + 1)
+        bad.push(
+          `${describe(el)}: inline formula ends at ${Math.round(r.right)}px, the column at ${Math.round(col.right)}px`,
+        );
     }
     const doc = document.documentElement;
     if (doc.scrollWidth > doc.clientWidth + 1) {
       // Name the outermost elements that stick out, not every descendant.
       const wide = [...document.body.querySelectorAll('*')].filter((el) => {
         if (inScrollBox(el) && el.closest('.col-content')) return false;
-        return el.getBoundingClientRect().right > doc.clientWidth + 1 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > doc.clientWidth + 1);
+        return (
+          el.getBoundingClientRect().right > doc.clientWidth + 1 &&
+          !(el.parentElement && el.parentElement.getBoundingClientRect().right > doc.clientWidth + 1)
+        );
       });
-      bad.push(`the page scrolls sideways (${doc.scrollWidth}px wide in ${doc.clientWidth}px): ${wide.slice(0, 3).map(describe).join(', ')}`);
+      bad.push(
+        `the page scrolls sideways (${doc.scrollWidth}px wide in ${doc.clientWidth}px): ${wide.slice(0, 3).map(describe).join(', ')}`,
+      );
     }
     return bad;
   });
@@ -221,7 +239,8 @@ function checkSourceLinks(pages, failures) {
         continue;
       }
       const line = sourceLine(src, start) ?? '';
-      if (!declares(line, name.split('.').pop())) failures.push(`${where}: line ${start} is "${line.trim()}", not the declaration of ${name}`);
+      if (!declares(line, name.split('.').pop()))
+        failures.push(`${where}: line ${start} is "${line.trim()}", not the declaration of ${name}`);
       checked++;
     }
   }
@@ -255,17 +274,22 @@ function checkNavigation(links, failures) {
   const isApi = (l) => !l.href.includes('/documents/') && !/^\/(index\.html|modules\.html)?$/.test(l.href);
   const lastApi = links.findLastIndex(isApi);
   const firstContributor = links.findIndex((l) => contributors.includes(l.text));
-  if (firstContributor >= 0 && lastApi > firstContributor) failures.push('navigation: an API page comes after the contributor pages');
+  if (firstContributor >= 0 && lastApi > firstContributor)
+    failures.push('navigation: an API page comes after the contributor pages');
   const lastGuide = links.findIndex((l) => l.text === guides.at(-1));
   const firstApi = links.findIndex(isApi);
   if (firstApi >= 0 && firstApi < lastGuide) failures.push('navigation: API pages come before the last guide page');
-  for (const l of links) if (/\.md$|^[a-z-]+$/.test(l.text) && l.href.includes('/documents/')) failures.push(`navigation: page title "${l.text}" looks like a file name`);
+  for (const l of links)
+    if (/\.md$|^[a-z-]+$/.test(l.text) && l.href.includes('/documents/'))
+      failures.push(`navigation: page title "${l.text}" looks like a file name`);
   // The API: one module per public subpath, named as it is imported.
   const subpaths = Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports ?? {})
     .filter((k) => k !== './package.json')
     .map((k) => (k === '.' ? 'handgrad' : `handgrad/${k.slice(2)}`));
   const modules = links.filter((l) => /\/modules\/[^/]+\.html$/.test(l.href) && !l.hash).map((l) => l.text);
-  for (const m of modules) if (!subpaths.includes(m)) failures.push(`navigation: API module "${m}" is not a subpath of package.json's exports`);
+  for (const m of modules)
+    if (!subpaths.includes(m))
+      failures.push(`navigation: API module "${m}" is not a subpath of package.json's exports`);
   if (!modules.includes('handgrad')) failures.push('navigation: no API module "handgrad"');
   const missing = subpaths.filter((p) => !modules.includes(p));
   return { docs, modules, missing };
@@ -308,7 +332,9 @@ async function main() {
     for (const f of readdirSync(join(root, 'docs'))) {
       const page = `docs/${f}`;
       if (f.endsWith('.md') && !READING_ORDER.includes(page) && !CONTRIBUTOR_PAGES.includes(page)) {
-        failures.push(`${page} has no place in the navigation: add it to READING_ORDER or the contributor pages in typedoc.config.mjs`);
+        failures.push(
+          `${page} has no place in the navigation: add it to READING_ORDER or the contributor pages in typedoc.config.mjs`,
+        );
       }
     }
     const documents = readdirSync(join(site, 'documents')).filter((f) => f.endsWith('.html'));
@@ -341,10 +367,12 @@ async function main() {
           console.log(
             `docs-check: ${p}: ${r.katex} KaTeX formulas (${r.display} display), ${r.errors.length} errors, ${r.raw.length} raw, ${r.katexFontsLoaded} KaTeX fonts loaded`,
           );
-          if (r.katex === 0 && (MATH_PAGES.includes(name) || p.startsWith('functions/'))) failures.push(`${p}: no KaTeX formula rendered`);
+          if (r.katex === 0 && (MATH_PAGES.includes(name) || p.startsWith('functions/')))
+            failures.push(`${p}: no KaTeX formula rendered`);
           if (r.errors.length > 0) failures.push(`${p}: KaTeX errors: ${r.errors.join(' | ')}`);
           if (r.raw.length > 0) failures.push(`${p}: math left as raw text: ${r.raw.join(' | ')}`);
-          if (r.katex > 0 && r.katexFontsLoaded === 0) failures.push(`${p}: no KaTeX font loaded (is assets/katex/ there?)`);
+          if (r.katex > 0 && r.katexFontsLoaded === 0)
+            failures.push(`${p}: no KaTeX font loaded (is assets/katex/ there?)`);
         }
         for (const b of await overflows(page)) failures.push(`${p} at ${width}px: ${b}`);
         boxes += r.display;
@@ -364,23 +392,31 @@ async function main() {
       // The LSTM page at its backward derivation.
       await page.goto(`${base}/documents/LSTM.html`, { waitUntil: 'networkidle' });
       await page.evaluate(() => document.fonts.ready);
-      await page.evaluate(() => document.querySelector('#backward-the-carried-cell-gradient')?.scrollIntoView({ behavior: 'instant' }));
+      await page.evaluate(() =>
+        document.querySelector('#backward-the-carried-cell-gradient')?.scrollIntoView({ behavior: 'instant' }),
+      );
       await page.waitForTimeout(300);
       await page.screenshot({ path: join(shots, `lstm-${width}.png`) });
 
       // Follow one source link in the browser: the declaration's line must be marked and in view.
-      const link = page.locator('a[href*="source/src/lstm/step.ts.html#L"]', { hasText: 'lstmStepBackwardInto' }).first();
+      const link = page
+        .locator('a[href*="source/src/lstm/step.ts.html#L"]', { hasText: 'lstmStepBackwardInto' })
+        .first();
       if ((await link.count()) === 0) {
         failures.push('LSTM.html: no link to lstmStepBackwardInto in src/lstm/step.ts');
       } else {
         const href = await link.getAttribute('href');
         await page.goto(new URL(href ?? '', page.url()).href, { waitUntil: 'networkidle' });
         await page
-          .waitForFunction(() => {
-            const m = /^#L(\d+)/.exec(location.hash);
-            const r = m && document.getElementById(`L${m[1]}`)?.getBoundingClientRect();
-            return r && r.top >= 0 && r.bottom <= innerHeight;
-          }, null, { timeout: 5000 })
+          .waitForFunction(
+            () => {
+              const m = /^#L(\d+)/.exec(location.hash);
+              const r = m && document.getElementById(`L${m[1]}`)?.getBoundingClientRect();
+              return r && r.top >= 0 && r.bottom <= innerHeight;
+            },
+            null,
+            { timeout: 5000 },
+          )
           .catch(() => undefined);
         const landed = await page.evaluate(() => {
           const m = /^#L(\d+)(?:-L(\d+))?$/.exec(location.hash);
@@ -396,14 +432,18 @@ async function main() {
         if (!landed.ok || !declares(landed.text ?? '', 'lstmStepBackwardInto')) {
           failures.push(`following ${href} at ${width}px: ${landed.why}; the line reads "${landed.text?.trim()}"`);
         } else if (width === WIDTHS[0]) {
-          console.log(`docs-check: followed ${href}: lands on "${landed.text.trim().slice(0, 60)}", marked and in view`);
+          console.log(
+            `docs-check: followed ${href}: lands on "${landed.text.trim().slice(0, 60)}", marked and in view`,
+          );
         }
         await page.screenshot({ path: join(shots, `source-${width}.png`) });
       }
 
       if (mathFunctions[0]) {
         await page.goto(`${base}/${mathFunctions[0]}`, { waitUntil: 'networkidle' });
-        await page.evaluate(() => document.querySelector('.katex-display')?.scrollIntoView({ block: 'center', behavior: 'instant' }));
+        await page.evaluate(() =>
+          document.querySelector('.katex-display')?.scrollIntoView({ block: 'center', behavior: 'instant' }),
+        );
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(shots, `function-${width}.png`) });
       }

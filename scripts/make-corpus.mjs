@@ -15,12 +15,60 @@ const { seededRandom } = await import(join(root, 'dist/esm/train/index.js'));
 const rand = seededRandom(20261126);
 const pick = (xs) => xs[Math.floor(rand() * xs.length)];
 
-const people = ['the student', 'the teacher', 'a tired student', 'the old professor', 'my friend', 'the reviewer', 'a curious child', 'the night guard'];
-const things = ['the gradient', 'the hidden state', 'the cell', 'the forget gate', 'the input gate', 'the loss', 'the weight matrix', 'the long sequence', 'the last step', 'the first marker'];
-const places = ['in the library', 'by the river', 'on the whiteboard', 'at the back of the room', 'under the lamp', 'near the window', 'in the notebook'];
+const people = [
+  'the student',
+  'the teacher',
+  'a tired student',
+  'the old professor',
+  'my friend',
+  'the reviewer',
+  'a curious child',
+  'the night guard',
+];
+const things = [
+  'the gradient',
+  'the hidden state',
+  'the cell',
+  'the forget gate',
+  'the input gate',
+  'the loss',
+  'the weight matrix',
+  'the long sequence',
+  'the last step',
+  'the first marker',
+];
+const places = [
+  'in the library',
+  'by the river',
+  'on the whiteboard',
+  'at the back of the room',
+  'under the lamp',
+  'near the window',
+  'in the notebook',
+];
 const times = ['at dawn', 'after lunch', 'late at night', 'every morning', 'before the exam', 'on sunday'];
-const verbsP = ['writes down', 'checks', 'derives', 'draws', 'explains', 'forgets', 'remembers', 'multiplies', 'adds up', 'questions'];
-const verbsT = ['vanishes', 'explodes', 'flows back', 'keeps its value', 'grows slowly', 'shrinks at every step', 'passes through the gate', 'adds up over time'];
+const verbsP = [
+  'writes down',
+  'checks',
+  'derives',
+  'draws',
+  'explains',
+  'forgets',
+  'remembers',
+  'multiplies',
+  'adds up',
+  'questions',
+];
+const verbsT = [
+  'vanishes',
+  'explodes',
+  'flows back',
+  'keeps its value',
+  'grows slowly',
+  'shrinks at every step',
+  'passes through the gate',
+  'adds up over time',
+];
 const adjs = ['small', 'careful', 'quiet', 'patient', 'bright', 'stubborn', 'gentle', 'honest'];
 const because = [
   'because the forget gate is close to one',
@@ -30,7 +78,16 @@ const because = [
   'because the tanh saturates',
   'because nobody clipped the norm',
 ];
-const verbsBase = ['vanish', 'explode', 'flow back', 'keep its value', 'grow slowly', 'shrink at every step', 'pass through the gate', 'add up over time'];
+const verbsBase = [
+  'vanish',
+  'explode',
+  'flow back',
+  'keep its value',
+  'grow slowly',
+  'shrink at every step',
+  'pass through the gate',
+  'add up over time',
+];
 const numbers = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten'];
 
 const cap = (s) => s[0].toUpperCase() + s.slice(1);

@@ -117,7 +117,13 @@ for (const [name, options, sources] of [
   const what = `tsc strict, ${JSON.stringify(options)}: ${sources.join(', ')}`;
   run(what, process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: dir });
   for (const s of sources) {
-    const out = join('out', s.replace(/\.mts$/, '.mjs').replace(/\.cts$/, '.cjs').replace(/\.ts$/, '.js'));
+    const out = join(
+      'out',
+      s
+        .replace(/\.mts$/, '.mjs')
+        .replace(/\.cts$/, '.cjs')
+        .replace(/\.ts$/, '.js'),
+    );
     if (existsSync(join(dir, out))) run(`node ts-${name}/${out}`, process.execPath, [out], { cwd: dir });
     else expect(false, `ts-${name}/${out} was emitted`);
   }

@@ -11,7 +11,9 @@ test('the README usage example runs and produces finite gradients', () => {
   const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
   const block = /## Usage[\s\S]*?```ts\n([\s\S]*?)```/.exec(readme)?.[1];
   expect(block).toBeDefined();
-  const js = ts.transpileModule(block!, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  const js = ts.transpileModule(block!, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
   const logged: unknown[][] = [];
   const fakeConsole = { log: (...args: unknown[]) => logged.push(args) };
   const requireHandgrad = (name: string) => {

@@ -34,8 +34,10 @@ module.exports = function exercise(m, label) {
   // handgrad/reference: the derivation agrees with the fast cell.
   const ref = reference.lstmForward(xs, h0, p);
   const refGrads = reference.lstmBackward(dh, ref.cache);
-  check(maxAbsDiff(ref.h.data, h.data) < 1e-12 && maxAbsDiff(refGrads.dWx.data, grads.dWx.data) < 1e-12,
-    `${label} handgrad/reference: lstm forward and dWx equal the fast cell's to 1e-12`);
+  check(
+    maxAbsDiff(ref.h.data, h.data) < 1e-12 && maxAbsDiff(refGrads.dWx.data, grads.dWx.data) < 1e-12,
+    `${label} handgrad/reference: lstm forward and dWx equal the fast cell's to 1e-12`,
+  );
 
   // handgrad/gradcheck: the library's RNN step against finite differences.
   const report = gradcheck.checkKernel(gradcheck.rnnStepSpec, { sizes: { N: 2, D: 3, H: 4 }, seed: 1 });
@@ -43,8 +45,10 @@ module.exports = function exercise(m, label) {
 
   // handgrad/interop: PyTorch layout round trip.
   const back = interop.lstmParamsFromTorch(interop.lstmParamsToTorch(p));
-  check(maxAbsDiff(back.Wx.data, p.Wx.data) === 0 && maxAbsDiff(back.Wh.data, p.Wh.data) === 0,
-    `${label} handgrad/interop: lstmParams to PyTorch and back is exact`);
+  check(
+    maxAbsDiff(back.Wx.data, p.Wx.data) === 0 && maxAbsDiff(back.Wh.data, p.Wh.data) === 0,
+    `${label} handgrad/interop: lstmParams to PyTorch and back is exact`,
+  );
 
   // handgrad/train: one Adam step moves the weights; the last step is h_T.
   const last = train.lastStep(h);
@@ -53,7 +57,16 @@ module.exports = function exercise(m, label) {
   check(trainOk, `${label} handgrad/train: adam and gruCell exported`);
 
   // handgrad/linalg: a product known by hand, and the same Matrix class as the main entry.
-  const c = linalg.matmul(Matrix.from([[1, 2], [3, 4]]), linalg.Matrix.from([[5, 6], [7, 8]]));
+  const c = linalg.matmul(
+    Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]),
+    linalg.Matrix.from([
+      [5, 6],
+      [7, 8],
+    ]),
+  );
   check(JSON.stringify(c.toArray()) === '[[19,22],[43,50]]', `${label} handgrad/linalg: matmul of two 2×2 matrices`);
   check(linalg.Matrix === Matrix && reference.Matrix === Matrix, `${label} one Matrix class across subpaths`);
   check(['auto', 'ts', 'wasm'].includes(linalg.productTier()), `${label} handgrad/linalg: productTier()`);

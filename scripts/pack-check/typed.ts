@@ -19,7 +19,12 @@ function check(ok: boolean, what: string): void {
 
 const rand: Rand = seededRandom(3);
 const [N, T, D, H] = [2, 4, 3, 5] as const;
-const x = new Tensor3(N, T, D, Float64Array.from({ length: N * T * D }, () => rand() - 0.5));
+const x = new Tensor3(
+  N,
+  T,
+  D,
+  Float64Array.from({ length: N * T * D }, () => rand() - 0.5),
+);
 const p: LstmParams = { ...initRecurrentWeights(D, H, LSTM_GATE_ORDER.length, rand), b: Matrix.zeros(1, 4 * H) };
 const h0 = Matrix.zeros(N, H);
 
@@ -32,7 +37,10 @@ const dWx: MatrixView = grads.dWx;
 check(dWx.rows === D && dWx.cols === 4 * H, 'lstmBackward dWx is D×4H');
 
 const ref = reference.lstmBackward(dh, reference.lstmForward(x, h0, p).cache);
-check(ref.dWx.data.every((v, i) => Math.abs(v - grads.dWx.data[i]!) < 1e-12), 'reference dWx equals the fast one');
+check(
+  ref.dWx.data.every((v, i) => Math.abs(v - grads.dWx.data[i]!) < 1e-12),
+  'reference dWx equals the fast one',
+);
 
 const report: KernelReport = checkKernel(lstmStepSpec, { sizes: { N: 2, D: 3, H: 2 }, seed: 5 });
 check(report.ok, 'checkKernel(lstmStepSpec) passes');

@@ -62,7 +62,12 @@ export function registerCheckCommand(program: Command): void {
   program
     .command('check')
     .description('check gradients against centered finite differences: the built-in kernels, or your own with --impl')
-    .option('--kernel <name...>', `kernels to check: ${builtinKernelSpecs().map((s) => s.name).join(', ')} (a trailing * matches a prefix: lstm*)`)
+    .option(
+      '--kernel <name...>',
+      `kernels to check: ${builtinKernelSpecs()
+        .map((s) => s.name)
+        .join(', ')} (a trailing * matches a prefix: lstm*)`,
+    )
     .option('--N <n>', `batch size (default ${DEFAULT_SIZES.N})`)
     .option('--T <n>', `time steps of sequence kernels (default ${DEFAULT_SIZES.T})`)
     .option('--D <n>', `input features (default ${DEFAULT_SIZES.D})`)
@@ -264,7 +269,8 @@ export function buildJsonReport(
       }
     }
   }
-  const merged = notes.length === 0 ? kernels : kernels.map((k, i) => (i === 0 ? { ...k, notes: [...notes, ...k.notes] } : k));
+  const merged =
+    notes.length === 0 ? kernels : kernels.map((k, i) => (i === 0 ? { ...k, notes: [...notes, ...k.notes] } : k));
   return {
     tool: 'handgrad check',
     formatVersion: 1,
@@ -290,7 +296,10 @@ function value(v: number | null): string {
 function verdict(r: GradcheckJsonReport): string {
   const what = r.impl === null ? 'gradients' : 'checks';
   if (r.ok) {
-    const worst = r.worst === null ? '' : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), its max relative error ${sci(r.worst.relError)}`;
+    const worst =
+      r.worst === null
+        ? ''
+        : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), its max relative error ${sci(r.worst.relError)}`;
     return `ok: all ${r.counts.rows} ${what} pass at tolerance ${r.settings.tolerance.toExponential()}${worst}`;
   }
   const f = r.firstFailure;
@@ -313,7 +322,11 @@ function errorCells(c: Comparison | null): [string, string] {
 
 function printLibraryReport(out: (line: string) => void, r: GradcheckJsonReport): void {
   out(`handgrad check: ${settingsLine(r)}`);
-  const table = new Table({ head: ['kernel', 'gradient', 'shape', 'rel error', 'norm rel', 'ok'], style: plain, chars: compact });
+  const table = new Table({
+    head: ['kernel', 'gradient', 'shape', 'rel error', 'norm rel', 'ok'],
+    style: plain,
+    chars: compact,
+  });
   for (const k of r.kernels) {
     for (const row of k.rows) {
       const [rel, norm] = errorCells(row.numeric);
@@ -327,7 +340,11 @@ function printLibraryReport(out: (line: string) => void, r: GradcheckJsonReport)
 
 function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, notes: readonly string[]): void {
   const first = r.firstFailure;
-  out(r.ok || first === null ? verdict(r) : `FAIL: first wrong ${first.kind === 'output' ? 'output' : 'gradient'}: ${first.message}`);
+  out(
+    r.ok || first === null
+      ? verdict(r)
+      : `FAIL: first wrong ${first.kind === 'output' ? 'output' : 'gradient'}: ${first.message}`,
+  );
   out(`checked ${r.impl ?? ''}: ${r.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(r)}`);
   const table = new Table({
     head: ['kernel', 'checked', 'shape', 'vs finite diff (rel / norm)', 'vs library (norm)', 'ok'],
@@ -345,13 +362,16 @@ function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, no
   out(table.toString());
   printDiagnoses(out, r);
   printFailureDetails(out, r);
-  for (const note of [...notes, ...r.kernels.flatMap((k) => k.notes.filter((n) => !notes.includes(n)))]) out(`note: ${note}`);
+  for (const note of [...notes, ...r.kernels.flatMap((k) => k.notes.filter((n) => !notes.includes(n)))])
+    out(`note: ${note}`);
   out(r.ok ? 'all checks pass' : `${r.counts.failed} of ${r.counts.rows} checks FAIL`);
 }
 
 /** For every failing row: where it is worst, and the gate blocks that are wrong. */
 function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport): void {
-  const failing: { kernel: string; row: CheckRow }[] = r.kernels.flatMap((k) => k.rows.filter((row) => !row.ok).map((row) => ({ kernel: k.kernel, row })));
+  const failing: { kernel: string; row: CheckRow }[] = r.kernels.flatMap((k) =>
+    k.rows.filter((row) => !row.ok).map((row) => ({ kernel: k.kernel, row })),
+  );
   if (failing.length === 0) return;
   const mine = r.impl === null ? 'analytic' : 'yours';
   for (const { kernel, row } of failing) {
@@ -363,7 +383,9 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
     const col = cmp.worst.index[cmp.worst.index.length - 1] ?? 0;
     const gate = row.gates?.find((g) => col >= g.columns[0] && col < g.columns[1]);
     const where = gate === undefined ? '' : ` (${gate.gate} gate, unit ${col - gate.columns[0]})`;
-    out(`${kernel} ${row.name}: worst at [${cmp.worst.index.join(', ')}]${where}: ${mine} ${value(cmp.worst.actual)}, ${against} ${value(cmp.worst.expected)}${nonFinite}`);
+    out(
+      `${kernel} ${row.name}: worst at [${cmp.worst.index.join(', ')}]${where}: ${mine} ${value(cmp.worst.actual)}, ${against} ${value(cmp.worst.expected)}${nonFinite}`,
+    );
     for (const g of row.gates ?? []) {
       const fd = g.numeric === null ? '' : `vs finite diff ${sci(g.numeric.normRelError)}`;
       const lib = g.reference === null ? '' : `vs library ${sci(g.reference.normRelError)}`;

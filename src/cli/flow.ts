@@ -57,15 +57,24 @@ export function flowTable(result: FlowResult): string {
 export function registerFlowCommand(program: Command): void {
   program
     .command('flow')
-    .description('Backpropagate a unit gradient from the last step of RNN / LSTM / GRU at W_h spectral radius ρ; print ‖dL/dh_t‖ and plot it')
+    .description(
+      'Backpropagate a unit gradient from the last step of RNN / LSTM / GRU at W_h spectral radius ρ; print ‖dL/dh_t‖ and plot it',
+    )
     .option('--rho <list>', 'spectral radii of W_h, comma-separated', (v) => parseNumberList('--rho', v), [0.5, 1, 1.5])
     .option('--T <n>', 'sequence length', (v) => parsePositiveInt('--T', v), 50)
     .option('--H <n>', 'hidden size', (v) => parsePositiveInt('--H', v), 32)
     .option('--D <n>', 'input width', (v) => parsePositiveInt('--D', v), 8)
-    .option('--input-scale <x>', 'standard deviation of the random inputs', (v) => parseNonNegative('--input-scale', v), 0.1)
+    .option(
+      '--input-scale <x>',
+      'standard deviation of the random inputs',
+      (v) => parseNonNegative('--input-scale', v),
+      0.1,
+    )
     .option('--seed <n>', 'seed for weights, inputs and the unit gradient', (v) => parseSeed('--seed', v), 1)
-    .option('--cells <list>', `cells to compare, comma-separated (default: all registered: ${cellNames().join(',')})`, (v) =>
-      v.split(',').map((s) => parseCell(s.trim())),
+    .option(
+      '--cells <list>',
+      `cells to compare, comma-separated (default: all registered: ${cellNames().join(',')})`,
+      (v) => v.split(',').map((s) => parseCell(s.trim())),
     )
     .option('--out <file>', 'where to write the SVG plot', 'flow.svg')
     .option('--no-out', 'skip the SVG')

@@ -14,7 +14,7 @@ import {
 } from '../gradcheck/index.js';
 import { ModuleLoadError, findUserKernels, type UserKernel } from './impl.js';
 import { PYTHON_SIGNATURES, numpyKernelSpecs, type PythonSignature } from './numpy-specs.js';
-import { AsVector, PythonBridge } from './python.js';
+import { AsVector, type PythonBridge } from './python.js';
 import type { ChildRequest } from './sandbox.js';
 import { UsageError } from './usage.js';
 

@@ -47,7 +47,8 @@ export class ModuleLoadError extends Error {
 export async function loadUserModule(specifier: string, cwd: string = process.cwd()): Promise<Record<string, unknown>> {
   const path = resolve(cwd, specifier);
   if (!existsSync(path)) throw new UsageError(`--impl: cannot find ${specifier} (looked for ${path})`);
-  if (statSync(path).isDirectory()) throw new UsageError(`--impl: ${specifier} is a directory; pass the module file, e.g. ${specifier}/index.js`);
+  if (statSync(path).isDirectory())
+    throw new UsageError(`--impl: ${specifier} is a directory; pass the module file, e.g. ${specifier}/index.js`);
   if (['.ts', '.mts', '.cts', '.tsx'].includes(extname(path))) {
     throw new UsageError(`--impl: ${specifier} is TypeScript source; compile it (tsc) and pass the .js file`);
   }
@@ -96,19 +97,30 @@ export function findUserKernels(
     const forward = exports[spec.forwardName];
     const backward = exports[spec.backwardName];
     if (typeof forward !== 'function') {
-      if (explicit) throw new UsageError(`--impl: ${specifier} does not export ${spec.forwardName}, needed to check ${spec.name}`);
+      if (explicit)
+        throw new UsageError(`--impl: ${specifier} does not export ${spec.forwardName}, needed to check ${spec.name}`);
       if (typeof backward === 'function') {
-        notes.push(`${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; a backward needs its own forward's cache, so it was not checked`);
+        notes.push(
+          `${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; a backward needs its own forward's cache, so it was not checked`,
+        );
       }
       continue;
     }
     kernels.push({
       spec,
-      implementation: typeof backward === 'function' ? { forward: forward as KernelImplementation['forward'], backward: backward as KernelImplementation['forward'] } : { forward: forward as KernelImplementation['forward'] },
+      implementation:
+        typeof backward === 'function'
+          ? {
+              forward: forward as KernelImplementation['forward'],
+              backward: backward as KernelImplementation['forward'],
+            }
+          : { forward: forward as KernelImplementation['forward'] },
     });
   }
   if (kernels.length === 0) {
-    throw new UsageError(`--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})${notes.length > 0 ? `; ${notes[0] as string}` : ''}`);
+    throw new UsageError(
+      `--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})${notes.length > 0 ? `; ${notes[0] as string}` : ''}`,
+    );
   }
   return { kernels, notes };
 }
@@ -162,4 +174,3 @@ export function letHomeworkFindThisPackage(): void {
     }`;
   register(`data:text/javascript,${encodeURIComponent(hooks)}`, { data: { self: pathToFileURL(anchor).href } });
 }
-

@@ -141,9 +141,7 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
       k++;
     }
     const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
-    const suffix = [first.kind === 'output' ? 'forward' : '', blocks]
-      .filter((x) => x !== '')
-      .join(', ');
+    const suffix = [first.kind === 'output' ? 'forward' : '', blocks].filter((x) => x !== '').join(', ');
     names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
   }
   return listing(parts);

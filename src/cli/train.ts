@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ADDING_BASELINE_MSE, addingDefaults, trainAdding } from '../experiments/adding.js';
-import { charDefaults, charLossOn, loadCharModel, sampleText, saveCharModel, trainChars, type CharModel } from '../experiments/chars.js';
+import {
+  charDefaults,
+  charLossOn,
+  loadCharModel,
+  sampleText,
+  saveCharModel,
+  trainChars,
+  type CharModel,
+} from '../experiments/chars.js';
 import { learningCurveSpec, windowedMeans } from '../experiments/plots.js';
 import { writeOrFail } from './flow.js';
 import { parseBoundedNumber, parseCell, parseSeed } from './options.js';
@@ -19,7 +27,10 @@ import { UsageError, parsePositiveInt, parsePositiveNumber } from './usage.js';
  * A progress bar on a terminal; on a pipe, a plain line every tenth of the
  * run. `print` writes text to stdout above the bar (the bar is redrawn after).
  */
-function progress(total: number, unit: string): { update(step: number, loss: number): void; print(text: string): void; stop(): void } {
+function progress(
+  total: number,
+  unit: string,
+): { update(step: number, loss: number): void; print(text: string): void; stop(): void } {
   if (process.stderr.isTTY) {
     const bar = new SingleBar({
       format: `{bar} {value}/{total} steps | ${unit} {loss} | {duration_formatted} elapsed, eta {eta_formatted}`,
@@ -46,7 +57,8 @@ function progress(total: number, unit: string): { update(step: number, loss: num
   const every = Math.max(1, Math.floor(total / 10));
   return {
     update: (step, loss) => {
-      if (step % every === 0 || step === total) process.stderr.write(`step ${step}/${total}  ${unit} ${loss.toFixed(4)}\n`);
+      if (step % every === 0 || step === total)
+        process.stderr.write(`step ${step}/${total}  ${unit} ${loss.toFixed(4)}\n`);
     },
     print: (text) => process.stdout.write(text),
     stop: () => undefined,
@@ -73,7 +85,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(
+      `cannot read ${what} ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
@@ -85,7 +99,9 @@ export function registerTrainCommand(program: Command): void {
     .argument('[task]')
     .action((task?: string) => {
       throw new UsageError(
-        task === undefined ? 'train needs a task: adding or chars (handgrad train --help)' : `unknown train task ${JSON.stringify(task)}: use adding or chars`,
+        task === undefined
+          ? 'train needs a task: adding or chars (handgrad train --help)'
+          : `unknown train task ${JSON.stringify(task)}: use adding or chars`,
       );
     });
   const a = addingDefaults();
@@ -97,46 +113,86 @@ export function registerTrainCommand(program: Command): void {
     .option('--H <n>', 'hidden size', (v) => parsePositiveInt('--H', v), a.H)
     .option('--steps <n>', 'optimizer steps', (v) => parsePositiveInt('--steps', v), a.steps)
     .option('--batch <n>', 'sequences per step', (v) => parsePositiveInt('--batch', v), a.batchSize)
-    .option('--lr <x>', "Adam's step size (halved at 50%, 75%, 90% of the steps)", (v) => parsePositiveNumber('--lr', v), a.learningRate)
+    .option(
+      '--lr <x>',
+      "Adam's step size (halved at 50%, 75%, 90% of the steps)",
+      (v) => parsePositiveNumber('--lr', v),
+      a.learningRate,
+    )
     .option('--clip <x>', 'global gradient-norm clipping threshold', (v) => parsePositiveNumber('--clip', v), a.clip)
     .option('--seed <n>', 'seed for weights and data', (v) => parseSeed('--seed', v), a.seed)
     .option('--test-size <n>', 'held-out test sequences', (v) => parsePositiveInt('--test-size', v), a.testSize)
     .option('--curve <file>', 'write the learning curve as an SVG')
     .option('--json <file>', 'write the options, the per-step losses and the test MSE as JSON')
-    .action(async (o: { cell: string; T: number; H: number; steps: number; batch: number; lr: number; clip: number; seed: number; testSize: number; curve?: string; json?: string }) => {
-      if (o.T < 2) throw new UsageError(`--T must be at least 2 (two markers), got ${o.T}`);
-      if (o.curve !== undefined) await requireRenderer();
-      process.stdout.write(
-        `adding problem: cell ${o.cell}, T=${o.T}, H=${o.H}, batch ${o.batch}, ${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, seed ${o.seed}\n`,
-      );
-      const start = performance.now();
-      const bar = progress(o.steps, 'MSE');
-      const smooth = smoother();
-      const result = trainAdding(
-        { cell: o.cell, T: o.T, H: o.H, steps: o.steps, batchSize: o.batch, learningRate: o.lr, clip: o.clip, seed: o.seed, testSize: o.testSize },
-        (p) => bar.update(p.step, smooth(p.loss)),
-      );
-      bar.stop();
-      const verdict = result.testMse < 0.01 ? 'solved (< 0.01)' : result.testMse < 0.1 ? 'learning, not solved' : 'not learned (near the baseline)';
-      process.stdout.write(
-        `test MSE ${result.testMse.toFixed(5)} on ${o.testSize} sequences (baseline ${ADDING_BASELINE_MSE.toFixed(5)}): ${verdict}; ${seconds(start)}\n`,
-      );
-      const losses = result.history.map((p) => p.loss);
-      if (o.json !== undefined) {
-        writeOrFail(o.json, `${JSON.stringify({ options: result.options, testMse: result.testMse, baselineMse: result.baselineMse, loss: losses })}\n`);
-        process.stdout.write(`wrote ${o.json}\n`);
-      }
-      if (o.curve !== undefined) {
-        const spec = learningCurveSpec(windowedMeans(losses, Math.max(1, Math.floor(o.steps / 100)), `${o.cell}, T=${o.T}`), {
-          title: `Adding problem, ${o.cell}, T=${o.T} (test MSE ${result.testMse.toPrecision(2)})`,
-          yTitle: 'training MSE (log)',
-          log: true,
-          baseline: { value: ADDING_BASELINE_MSE, label: 'baseline 1/6 (always predict 1)' },
-        });
-        writeOrFail(o.curve, await renderSvg(spec));
-        process.stdout.write(`wrote ${o.curve}\n`);
-      }
-    });
+    .action(
+      async (o: {
+        cell: string;
+        T: number;
+        H: number;
+        steps: number;
+        batch: number;
+        lr: number;
+        clip: number;
+        seed: number;
+        testSize: number;
+        curve?: string;
+        json?: string;
+      }) => {
+        if (o.T < 2) throw new UsageError(`--T must be at least 2 (two markers), got ${o.T}`);
+        if (o.curve !== undefined) await requireRenderer();
+        process.stdout.write(
+          `adding problem: cell ${o.cell}, T=${o.T}, H=${o.H}, batch ${o.batch}, ${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, seed ${o.seed}\n`,
+        );
+        const start = performance.now();
+        const bar = progress(o.steps, 'MSE');
+        const smooth = smoother();
+        const result = trainAdding(
+          {
+            cell: o.cell,
+            T: o.T,
+            H: o.H,
+            steps: o.steps,
+            batchSize: o.batch,
+            learningRate: o.lr,
+            clip: o.clip,
+            seed: o.seed,
+            testSize: o.testSize,
+          },
+          (p) => bar.update(p.step, smooth(p.loss)),
+        );
+        bar.stop();
+        const verdict =
+          result.testMse < 0.01
+            ? 'solved (< 0.01)'
+            : result.testMse < 0.1
+              ? 'learning, not solved'
+              : 'not learned (near the baseline)';
+        process.stdout.write(
+          `test MSE ${result.testMse.toFixed(5)} on ${o.testSize} sequences (baseline ${ADDING_BASELINE_MSE.toFixed(5)}): ${verdict}; ${seconds(start)}\n`,
+        );
+        const losses = result.history.map((p) => p.loss);
+        if (o.json !== undefined) {
+          writeOrFail(
+            o.json,
+            `${JSON.stringify({ options: result.options, testMse: result.testMse, baselineMse: result.baselineMse, loss: losses })}\n`,
+          );
+          process.stdout.write(`wrote ${o.json}\n`);
+        }
+        if (o.curve !== undefined) {
+          const spec = learningCurveSpec(
+            windowedMeans(losses, Math.max(1, Math.floor(o.steps / 100)), `${o.cell}, T=${o.T}`),
+            {
+              title: `Adding problem, ${o.cell}, T=${o.T} (test MSE ${result.testMse.toPrecision(2)})`,
+              yTitle: 'training MSE (log)',
+              log: true,
+              baseline: { value: ADDING_BASELINE_MSE, label: 'baseline 1/6 (always predict 1)' },
+            },
+          );
+          writeOrFail(o.curve, await renderSvg(spec));
+          process.stdout.write(`wrote ${o.curve}\n`);
+        }
+      },
+    );
 
   const c = charDefaults();
   train
@@ -161,8 +217,23 @@ export function registerTrainCommand(program: Command): void {
     .option('--curve <file>', 'write the learning curve as an SVG')
     .action(
       async (o: {
-        cell: string; H: number; E: number; T: number; batch: number; steps: number; lr: number; clip: number; seed: number;
-        corpus?: string; sampleEvery: number; sampleLength: number; temperature: number; prime: string; save?: string; load?: string; curve?: string;
+        cell: string;
+        H: number;
+        E: number;
+        T: number;
+        batch: number;
+        steps: number;
+        lr: number;
+        clip: number;
+        seed: number;
+        corpus?: string;
+        sampleEvery: number;
+        sampleLength: number;
+        temperature: number;
+        prime: string;
+        save?: string;
+        load?: string;
+        curve?: string;
       }) => {
         if (o.curve !== undefined) await requireRenderer();
         const text = readText(o.corpus ?? defaultCorpus(), 'corpus');
@@ -198,18 +269,31 @@ export function registerTrainCommand(program: Command): void {
         try {
           result = trainChars(
             text,
-            { cell: settings.cell, H: settings.H, E: settings.E, T: o.T, batchSize: o.batch, steps: o.steps, learningRate: o.lr, clip: o.clip, seed: o.seed },
+            {
+              cell: settings.cell,
+              H: settings.H,
+              E: settings.E,
+              T: o.T,
+              batchSize: o.batch,
+              steps: o.steps,
+              learningRate: o.lr,
+              clip: o.clip,
+              seed: o.seed,
+            },
             (p) => {
               const shown = smooth(p.lossPerChar);
               bar.update(p.step, shown);
               if (p.step % o.sampleEvery === 0 && p.step < p.steps) {
-                bar.print(`--- step ${p.step}, loss/char ${shown.toFixed(3)} ---\n${o.prime}${sample(p.model, o.seed)}\n`);
+                bar.print(
+                  `--- step ${p.step}, loss/char ${shown.toFixed(3)} ---\n${o.prime}${sample(p.model, o.seed)}\n`,
+                );
               }
             },
             initial,
           );
         } catch (err) {
-          if (err instanceof RangeError && /encodeText/.test(err.message)) throw new UsageError(`the corpus does not fit the loaded model: ${err.message}`);
+          if (err instanceof RangeError && /encodeText/.test(err.message))
+            throw new UsageError(`the corpus does not fit the loaded model: ${err.message}`);
           throw err;
         }
         bar.stop();
@@ -223,11 +307,21 @@ export function registerTrainCommand(program: Command): void {
           process.stdout.write(`wrote ${o.save}\n`);
         }
         if (o.curve !== undefined) {
-          const spec = learningCurveSpec(windowedMeans(result.lossPerChar, Math.max(1, Math.floor(o.steps / 100)), `${settings.cell}, H=${settings.H}`), {
-            title: 'Character model: training loss',
-            yTitle: 'cross-entropy per character (nats)',
-            baseline: { value: Math.log(result.model.vocab.chars.length), label: `uniform guess, ln ${result.model.vocab.chars.length}` },
-          });
+          const spec = learningCurveSpec(
+            windowedMeans(
+              result.lossPerChar,
+              Math.max(1, Math.floor(o.steps / 100)),
+              `${settings.cell}, H=${settings.H}`,
+            ),
+            {
+              title: 'Character model: training loss',
+              yTitle: 'cross-entropy per character (nats)',
+              baseline: {
+                value: Math.log(result.model.vocab.chars.length),
+                label: `uniform guess, ln ${result.model.vocab.chars.length}`,
+              },
+            },
+          );
           writeOrFail(o.curve, await renderSvg(spec));
           process.stdout.write(`wrote ${o.curve}\n`);
         }

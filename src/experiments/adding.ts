@@ -5,7 +5,17 @@
  *
  * Docs: docs/experiments.md ("The adding problem").
  */
-import { Matrix, Tensor3, asTensor3, checkSize, colSum, expectRecord, matmul, matmulTransA, matmulTransB } from '../linalg/index.js';
+import {
+  Matrix,
+  Tensor3,
+  asTensor3,
+  checkSize,
+  colSum,
+  expectRecord,
+  matmul,
+  matmulTransA,
+  matmulTransB,
+} from '../linalg/index.js';
 import { meanSquaredError } from '../layers/mse.js';
 import { adam, clipGradNorm, type AdamState } from '../optim/rules.js';
 import type { ParamRecord } from '../optim/params.js';

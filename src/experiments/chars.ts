@@ -5,7 +5,7 @@
  *
  * Docs: docs/experiments.md ("A character-level model").
  */
-import { Matrix, Tensor3, checkSize } from '../linalg/index.js';
+import { Matrix, type Tensor3, checkSize } from '../linalg/index.js';
 import { wordEmbeddingBackward, wordEmbeddingForward } from '../layers/embedding.js';
 import type { Ids } from '../layers/ids.js';
 import { temporalSoftmaxLoss } from '../layers/softmax-loss.js';
@@ -31,7 +31,8 @@ export interface Vocabulary {
 export function buildVocabulary(text: string): Vocabulary {
   if (typeof text !== 'string') throw new TypeError(`buildVocabulary: text must be a string, got ${typeof text}`);
   const chars = [...new Set(Array.from(text))].sort();
-  if (chars.length < 2) throw new RangeError(`buildVocabulary: text must contain at least 2 distinct characters, got ${chars.length}`);
+  if (chars.length < 2)
+    throw new RangeError(`buildVocabulary: text must contain at least 2 distinct characters, got ${chars.length}`);
   return { chars };
 }
 
@@ -42,7 +43,8 @@ export function encodeText(text: string, vocab: Vocabulary): number[] {
   let pos = 0;
   for (const ch of text) {
     const id = index.get(ch);
-    if (id === undefined) throw new RangeError(`encodeText: character ${JSON.stringify(ch)} at position ${pos} is not in the vocabulary`);
+    if (id === undefined)
+      throw new RangeError(`encodeText: character ${JSON.stringify(ch)} at position ${pos} is not in the vocabulary`);
     out.push(id);
     pos++;
   }
@@ -58,7 +60,12 @@ export function decodeIds(ids: readonly number[], vocab: Vocabulary): string {
  * N random windows of T+1 characters: inputs are the first T, targets the
  * last T (the next character at every position).
  */
-export function charBatch(encoded: readonly number[], N: number, T: number, rand: Rand): {
+export function charBatch(
+  encoded: readonly number[],
+  N: number,
+  T: number,
+  rand: Rand,
+): {
   /** N×T character ids. */
   inputs: number[][];
   /** The next character of each input, N×T. */
@@ -66,7 +73,8 @@ export function charBatch(encoded: readonly number[], N: number, T: number, rand
 } {
   checkSize('charBatch', 'N', N);
   checkSize('charBatch', 'T', T);
-  if (encoded.length < T + 1) throw new RangeError(`charBatch: the text must be longer than T + 1 = ${T + 1} characters, got ${encoded.length}`);
+  if (encoded.length < T + 1)
+    throw new RangeError(`charBatch: the text must be longer than T + 1 = ${T + 1} characters, got ${encoded.length}`);
   const inputs: number[][] = [];
   const targets: number[][] = [];
   for (let n = 0; n < N; n++) {
@@ -115,7 +123,12 @@ export function createCharModel(cellName: string, vocab: Vocabulary, H: number, 
  * Mean cross-entropy per sequence (summed over time, as cs231n) and the
  * gradient of every param, by the chain of the four layers' backwards.
  */
-export function charLossAndGrads(model: CharModel, params: ParamRecord, inputs: Ids, targets: Ids): {
+export function charLossAndGrads(
+  model: CharModel,
+  params: ParamRecord,
+  inputs: Ids,
+  targets: Ids,
+): {
   /** The softmax loss of the batch (summed over time, divided by N). */
   loss: number;
   /** Its gradient with respect to every parameter, named by gradKey (`embed.dW`, `cell.dWx`, …). */
@@ -281,8 +294,17 @@ const FORMAT = 'handgrad-char-model';
 /** The model as JSON text: its settings, vocabulary and every param as rows × cols and values. */
 export function saveCharModel(model: CharModel): string {
   const params: Record<string, { rows: number; cols: number; data: number[] }> = {};
-  for (const [k, m] of Object.entries(model.params)) params[k] = { rows: m.rows, cols: m.cols, data: Array.from(m.data) };
-  return JSON.stringify({ format: FORMAT, version: 1, cell: model.cell, H: model.H, E: model.E, vocab: model.vocab.chars, params });
+  for (const [k, m] of Object.entries(model.params))
+    params[k] = { rows: m.rows, cols: m.cols, data: Array.from(m.data) };
+  return JSON.stringify({
+    format: FORMAT,
+    version: 1,
+    cell: model.cell,
+    H: model.H,
+    E: model.E,
+    vocab: model.vocab.chars,
+    params,
+  });
 }
 
 /**
@@ -297,7 +319,8 @@ export function loadCharModel(json: string): CharModel {
   const r: unknown = JSON.parse(json);
   if (typeof r !== 'object' || r === null) throw new TypeError(`${fn}: expected a JSON object, got ${typeof r}`);
   const o = r as Record<string, unknown>;
-  if (o.format !== FORMAT || o.version !== 1) throw new TypeError(`${fn}: not a ${FORMAT} v1 file (format ${String(o.format)}, version ${String(o.version)})`);
+  if (o.format !== FORMAT || o.version !== 1)
+    throw new TypeError(`${fn}: not a ${FORMAT} v1 file (format ${String(o.format)}, version ${String(o.version)})`);
   if (typeof o.cell !== 'string') throw new TypeError(`${fn}: cell must be a string`);
   const cell = getCell(o.cell);
   const H = checkSize(fn, 'H', o.H);
@@ -315,10 +338,18 @@ export function loadCharModel(json: string): CharModel {
   for (const [k, like] of Object.entries(template)) {
     const p = (stored as Record<string, unknown>)[k] as { rows?: unknown; cols?: unknown; data?: unknown } | undefined;
     if (p === undefined) throw new RangeError(`${fn}: params.${k} is missing`);
-    if (p.rows !== like.rows || p.cols !== like.cols || !Array.isArray(p.data) || p.data.length !== like.rows * like.cols) {
-      throw new RangeError(`${fn}: params.${k} must be ${like.rows}×${like.cols} (V=${V}, E=${E}, H=${H}), got ${String(p.rows)}×${String(p.cols)}`);
+    if (
+      p.rows !== like.rows ||
+      p.cols !== like.cols ||
+      !Array.isArray(p.data) ||
+      p.data.length !== like.rows * like.cols
+    ) {
+      throw new RangeError(
+        `${fn}: params.${k} must be ${like.rows}×${like.cols} (V=${V}, E=${E}, H=${H}), got ${String(p.rows)}×${String(p.cols)}`,
+      );
     }
-    if (p.data.some((v) => typeof v !== 'number' || !Number.isFinite(v))) throw new TypeError(`${fn}: params.${k} holds a value that is not a finite number`);
+    if (p.data.some((v) => typeof v !== 'number' || !Number.isFinite(v)))
+      throw new TypeError(`${fn}: params.${k} holds a value that is not a finite number`);
     params[k] = new Matrix(like.rows, like.cols, Float64Array.from(p.data as number[]));
   }
   return { cell: cell.name, H, E, vocab, params };
@@ -338,6 +369,10 @@ export function charLossOn(model: CharModel, text: string, T: number): number {
   const cell = getCell(model.cell);
   const emb = wordEmbeddingForward(inputs, requireParam('charLossOn', model.params, 'embed.W'));
   const rec = cell.forward(emb.out, { h: Matrix.zeros(windows, model.H) }, pickPrefixed(model.params, 'cell'));
-  const aff = temporalAffineForward(rec.h, requireParam('charLossOn', model.params, 'out.W'), requireParam('charLossOn', model.params, 'out.b'));
+  const aff = temporalAffineForward(
+    rec.h,
+    requireParam('charLossOn', model.params, 'out.W'),
+    requireParam('charLossOn', model.params, 'out.b'),
+  );
   return temporalSoftmaxLoss(aff.out as Tensor3, targets).loss / T;
 }

@@ -40,7 +40,10 @@ export function flowChartSpec(result: FlowResult): VegaLiteSpec {
   });
   return {
     $schema: SCHEMA,
-    title: { text: 'Gradient flow back from the last step', subtitle: `T=${T}, H=${H}, input scale ${inputScale}, seed ${seed}` },
+    title: {
+      text: 'Gradient flow back from the last step',
+      subtitle: `T=${T}, H=${H}, input scale ${inputScale}, seed ${seed}`,
+    },
     data: { values },
     vconcat: [
       { width: 520, height: 260, mark: { type: 'line' }, encoding: encoding('grad', '‖dL/dh_t‖ (log)', true) },
@@ -82,7 +85,10 @@ export function learningCurveSpec(
     layers.push({
       data: { values: [{ value: options.baseline.value, label: options.baseline.label }] },
       layer: [
-        { mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { field: 'value', type: 'quantitative' } } },
+        {
+          mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' },
+          encoding: { y: { field: 'value', type: 'quantitative' } },
+        },
         {
           mark: { type: 'text', align: 'left', dx: 4, dy: -6, color: 'gray' },
           encoding: { y: { field: 'value', type: 'quantitative' }, x: { value: 0 }, text: { field: 'label' } },
@@ -90,7 +96,14 @@ export function learningCurveSpec(
       ],
     });
   }
-  return { $schema: SCHEMA, title: options.title, width: 520, height: 260, data: { values: points.map((p) => ({ ...p })) }, layer: layers };
+  return {
+    $schema: SCHEMA,
+    title: options.title,
+    width: 520,
+    height: 260,
+    data: { values: points.map((p) => ({ ...p })) },
+    layer: layers,
+  };
 }
 
 /**

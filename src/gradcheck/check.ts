@@ -80,13 +80,16 @@ function positiveInt(fn: string, name: string, v: unknown): number {
  * @throws TypeError naming the missing or mistyped field.
  */
 export function checkSpec(fn: string, spec: unknown): KernelSpec {
-  if (typeof spec !== 'object' || spec === null) throw new TypeError(`${fn}: spec must be a KernelSpec, got ${spec === null ? 'null' : typeof spec}`);
+  if (typeof spec !== 'object' || spec === null)
+    throw new TypeError(`${fn}: spec must be a KernelSpec, got ${spec === null ? 'null' : typeof spec}`);
   const s = spec as Record<string, unknown>;
   for (const key of ['name', 'forwardName', 'backwardName']) {
-    if (typeof s[key] !== 'string' || s[key] === '') throw new TypeError(`${fn}: spec.${key} must be a non-empty string, got ${typeof s[key]}`);
+    if (typeof s[key] !== 'string' || s[key] === '')
+      throw new TypeError(`${fn}: spec.${key} must be a non-empty string, got ${typeof s[key]}`);
   }
   for (const key of ['callForward', 'callBackward']) {
-    if (typeof s[key] !== 'function') throw new TypeError(`${fn}: spec.${key} must be a function, got ${typeof s[key]}`);
+    if (typeof s[key] !== 'function')
+      throw new TypeError(`${fn}: spec.${key} must be a function, got ${typeof s[key]}`);
   }
   const ref = s.reference as Record<string, unknown> | undefined;
   if (typeof ref?.forward !== 'function' || typeof ref.backward !== 'function') {
@@ -140,7 +143,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     H: positiveInt(fn, 'sizes.H', given.H ?? DEFAULT_SIZES.H),
   };
   const seed = options.seed ?? DEFAULT_SEED;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`${fn}: seed must be a non-negative integer, got ${String(seed)}`);
+  if (!Number.isSafeInteger(seed) || seed < 0)
+    throw new RangeError(`${fn}: seed must be a non-negative integer, got ${String(seed)}`);
   const eps = checkEps(fn, options.eps);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance <= 0) {
@@ -188,13 +192,26 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       throw new KernelContractError(kernel, `${whose}${spec.forwardName} threw ${describeThrown(err)}`);
     }
     if (typeof result !== 'object' || result === null) {
-      throw new KernelContractError(kernel, `${whose}${spec.forwardName} must return an object { ${spec.outputs.map((o) => o.name).join(', ')}, cache }, got ${result === null ? 'null' : typeof result}`);
+      throw new KernelContractError(
+        kernel,
+        `${whose}${spec.forwardName} must return an object { ${spec.outputs.map((o) => o.name).join(', ')}, cache }, got ${result === null ? 'null' : typeof result}`,
+      );
     }
     const r = result as Record<string, unknown>;
     const outputs: Tensors = {};
     for (const o of spec.outputs) {
-      if (!(o.name in r)) throw new KernelContractError(kernel, `${whose}${spec.forwardName}'s result has no ${o.name} (expected ${o.shape})`);
-      outputs[o.name] = toCheckable(kernel, `${whose}${spec.forwardName}'s ${o.name}`, r[o.name], evalShape(o.shape, sizes), o.shape);
+      if (!(o.name in r))
+        throw new KernelContractError(
+          kernel,
+          `${whose}${spec.forwardName}'s result has no ${o.name} (expected ${o.shape})`,
+        );
+      outputs[o.name] = toCheckable(
+        kernel,
+        `${whose}${spec.forwardName}'s ${o.name}`,
+        r[o.name],
+        evalShape(o.shape, sizes),
+        o.shape,
+      );
     }
     return { outputs, cache: r.cache };
   };
@@ -208,13 +225,19 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       throw new KernelContractError(kernel, `${whose}${spec.backwardName} threw ${describeThrown(err)}`);
     }
     if (typeof result !== 'object' || result === null) {
-      throw new KernelContractError(kernel, `${whose}${spec.backwardName} must return an object { ${spec.inputs.map((i) => i.gradient).join(', ')} }, got ${result === null ? 'null' : typeof result}`);
+      throw new KernelContractError(
+        kernel,
+        `${whose}${spec.backwardName} must return an object { ${spec.inputs.map((i) => i.gradient).join(', ')} }, got ${result === null ? 'null' : typeof result}`,
+      );
     }
     const r = result as Record<string, unknown>;
     const grads: Tensors = {};
     for (const input of spec.inputs) {
       if (!(input.gradient in r)) {
-        throw new KernelContractError(kernel, `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`);
+        throw new KernelContractError(
+          kernel,
+          `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`,
+        );
       }
       const what = `${whose}${spec.backwardName}'s ${input.gradient}`;
       const expected = evalShape(input.shape, sizes);
@@ -228,8 +251,9 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   const hasBackward = typeof impl.backward === 'function';
   if (!hasBackward) notes.push(`no ${spec.backwardName} given: gradients not checked, only the forward's outputs`);
   const analytic = hasBackward ? backward(impl, mine.cache, whose) : null;
-  const reference = withReference ? forward(spec.reference, 'the library\'s ') : null;
-  const referenceGrads = reference !== null && hasBackward ? backward(spec.reference, reference.cache, 'the library\'s ') : null;
+  const reference = withReference ? forward(spec.reference, "the library's ") : null;
+  const referenceGrads =
+    reference !== null && hasBackward ? backward(spec.reference, reference.cache, "the library's ") : null;
 
   const loss = (): number => {
     const { outputs } = forward(impl, whose);
@@ -267,7 +291,10 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   const chosen = new Map<string, number[]>();
   for (const input of spec.inputs) {
     const length = (inputs[input.name] as Checkable).data.length;
-    chosen.set(input.name, samples === null ? Array.from({ length }, (_, i) => i) : sampleIndices(length, samples, sampler));
+    chosen.set(
+      input.name,
+      samples === null ? Array.from({ length }, (_, i) => i) : sampleIndices(length, samples, sampler),
+    );
   }
   const total = hasBackward ? [...chosen.values()].reduce((s, ix) => s + ix.length, 0) : 0;
   let done = 0;
@@ -277,7 +304,17 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     for (const o of spec.outputs) {
       const actual = mine.outputs[o.name] as Checkable;
       const cmp = compare(actual.data, (reference.outputs[o.name] as Checkable).data, null, shapeOf(actual), tolerance);
-      rows.push({ name: o.name, kind: 'output', of: o.name, shape: shapeOf(actual), shapeExpr: o.shape, numeric: null, reference: cmp, gates: null, ok: cmp.ok });
+      rows.push({
+        name: o.name,
+        kind: 'output',
+        of: o.name,
+        shape: shapeOf(actual),
+        shapeExpr: o.shape,
+        numeric: null,
+        reference: cmp,
+        gates: null,
+        ok: cmp.ok,
+      });
     }
   }
   for (const input of spec.inputs) {
@@ -286,12 +323,13 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     const indices = chosen.get(input.name) as number[];
     let numeric: Float64Array | null = null;
     if (analytic !== null) {
-      const values = elsewhere === undefined
-        ? numericGradientAt(loss, x.data, indices, eps, () => {
-            done++;
-            options.onProgress?.({ kernel, input: input.name, done, total });
-          })
-        : numericGradientElsewhere(elsewhere, input.name, indices);
+      const values =
+        elsewhere === undefined
+          ? numericGradientAt(loss, x.data, indices, eps, () => {
+              done++;
+              options.onProgress?.({ kernel, input: input.name, done, total });
+            })
+          : numericGradientElsewhere(elsewhere, input.name, indices);
       numeric = new Float64Array(x.data.length);
       indices.forEach((k, i) => {
         (numeric as Float64Array)[k] = values[i] as number;
@@ -301,15 +339,27 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     const mineGrad = analytic === null ? null : (analytic[input.name] as Checkable).data;
     const refGrad = referenceGrads === null ? null : (referenceGrads[input.name] as Checkable).data;
     const compared = samples === null ? null : indices;
-    const vsNumeric = mineGrad !== null && numeric !== null ? compare(mineGrad, numeric, compared, shape, tolerance) : null;
-    const vsReference = mineGrad !== null && refGrad !== null ? compare(mineGrad, refGrad, null, shape, tolerance) : null;
+    const vsNumeric =
+      mineGrad !== null && numeric !== null ? compare(mineGrad, numeric, compared, shape, tolerance) : null;
+    const vsReference =
+      mineGrad !== null && refGrad !== null ? compare(mineGrad, refGrad, null, shape, tolerance) : null;
     if (vsNumeric === null && vsReference === null) continue;
     let gates: GateBlockReport[] | null = null;
     if (spec.gates !== undefined && spec.gates.inputs.includes(input.name) && mineGrad !== null) {
       gates = gateBlocks(spec.gates.names, shape, mineGrad, numeric, indices, refGrad, tolerance);
     }
     const ok = (vsNumeric?.ok ?? true) && (vsReference?.ok ?? true);
-    rows.push({ name: input.gradient, kind: 'gradient', of: input.name, shape, shapeExpr: input.shape, numeric: vsNumeric, reference: vsReference, gates, ok });
+    rows.push({
+      name: input.gradient,
+      kind: 'gradient',
+      of: input.name,
+      shape,
+      shapeExpr: input.shape,
+      numeric: vsNumeric,
+      reference: vsReference,
+      gates,
+      ok,
+    });
   }
 
   const firstFailure = summarizeFailure(kernel, rows);
@@ -448,7 +498,8 @@ function gateBlocks(
     const inBlock = (k: number): boolean => k % cols >= lo && k % cols < hi;
     const numericIx = checked.filter(inBlock);
     const allIx = Array.from({ length: mine.length }, (_, k) => k).filter(inBlock);
-    const vsNumeric = numeric !== null && numericIx.length > 0 ? compare(mine, numeric, numericIx, shape, tolerance) : null;
+    const vsNumeric =
+      numeric !== null && numericIx.length > 0 ? compare(mine, numeric, numericIx, shape, tolerance) : null;
     const vsReference = reference !== null ? compare(mine, reference, allIx, shape, tolerance) : null;
     return {
       gate,
@@ -466,10 +517,17 @@ function summarizeFailure(kernel: string, rows: readonly CheckRow[]): FailureSum
   if (row === undefined) return null;
   const againstNumeric = row.numeric !== null && !row.numeric.ok;
   const cmp = (againstNumeric ? row.numeric : row.reference) as Comparison;
-  const gates = (row.gates ?? []).filter((g) => !(againstNumeric ? g.numeric?.ok ?? true : g.reference?.ok ?? true)).map((g) => g.gate);
+  const gates = (row.gates ?? [])
+    .filter((g) => !(againstNumeric ? (g.numeric?.ok ?? true) : (g.reference?.ok ?? true)))
+    .map((g) => g.gate);
   const gateText =
     gates.length === 0 ? '' : gates.length === 1 ? ` (${gates[0]}-gate block)` : ` (${gates.join('-, ')}-gate blocks)`;
-  const what = row.kind === 'output' ? ` (forward output, differs from the library)` : againstNumeric ? '' : ' (differs from the library)';
+  const what =
+    row.kind === 'output'
+      ? ` (forward output, differs from the library)`
+      : againstNumeric
+        ? ''
+        : ' (differs from the library)';
   return {
     kernel,
     name: row.name,
@@ -480,4 +538,3 @@ function summarizeFailure(kernel: string, rows: readonly CheckRow[]): FailureSum
     message: `${kernel} ${row.name}${gateText}${what}, worst at [${cmp.worst.index.join(', ')}]`,
   };
 }
-

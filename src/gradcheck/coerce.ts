@@ -27,7 +27,8 @@ export class KernelContractError extends Error {
 }
 
 function isNumericArray(v: unknown): v is ArrayLike<number> {
-  if (ArrayBuffer.isView(v)) return !(v instanceof DataView || v instanceof BigInt64Array || v instanceof BigUint64Array);
+  if (ArrayBuffer.isView(v))
+    return !(v instanceof DataView || v instanceof BigInt64Array || v instanceof BigUint64Array);
   return Array.isArray(v) && v.every((x) => typeof x === 'number');
 }
 
@@ -93,7 +94,10 @@ export function toCheckable(
   } else if (Array.isArray(value)) {
     const flat = flattenNested(value, expected.length);
     if (flat === null) {
-      throw new KernelContractError(kernel, `${what} is an array but not a ${expected.length}-level nested array of numbers of one shape; expected ${want}`);
+      throw new KernelContractError(
+        kernel,
+        `${what} is an array but not a ${expected.length}-level nested array of numbers of one shape; expected ${want}`,
+      );
     }
     ({ shape, data } = flat);
   } else if (typeof value === 'object' && value !== null) {
@@ -117,7 +121,10 @@ export function toCheckable(
   }
   const size = expected.reduce((a, b) => a * b, 1);
   if (data.length !== size) {
-    throw new KernelContractError(kernel, `${what} claims to be ${formatShape(shape)} but its data holds ${data.length} values, not ${size}`);
+    throw new KernelContractError(
+      kernel,
+      `${what} claims to be ${formatShape(shape)} but its data holds ${data.length} values, not ${size}`,
+    );
   }
   const values = Float64Array.from(data);
   const [a, b, c] = expected as [number, number, number | undefined];

@@ -10,10 +10,13 @@ export type Values = ArrayLike<number> | HasData;
 
 function valuesOf(fn: string, name: string, v: Values): ArrayLike<number> {
   if (typeof v === 'object' && v !== null) {
-    if ('data' in v && typeof v.data === 'object' && v.data !== null && typeof v.data.length === 'number') return v.data;
+    if ('data' in v && typeof v.data === 'object' && v.data !== null && typeof v.data.length === 'number')
+      return v.data;
     if ('length' in v && typeof v.length === 'number') return v as ArrayLike<number>;
   }
-  throw new TypeError(`${fn}: ${name} must be a Matrix, a Tensor3 or an array of numbers, got ${v === null ? 'null' : typeof v}`);
+  throw new TypeError(
+    `${fn}: ${name} must be a Matrix, a Tensor3 or an array of numbers, got ${v === null ? 'null' : typeof v}`,
+  );
 }
 
 function pair(fn: string, a: Values, b: Values): [ArrayLike<number>, ArrayLike<number>] {

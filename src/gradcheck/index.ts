@@ -20,7 +20,16 @@ export {
 } from './check.js';
 export { KernelContractError } from './coerce.js';
 export type { KernelSizes } from './shapes.js';
-export type { KernelSpec, KernelFunction, KernelImplementation, NumericGradientRequest, InputSpec, OutputSpec, GateLayout, ConstantSpec } from './spec.js';
+export type {
+  KernelSpec,
+  KernelFunction,
+  KernelImplementation,
+  NumericGradientRequest,
+  InputSpec,
+  OutputSpec,
+  GateLayout,
+  ConstantSpec,
+} from './spec.js';
 export { registerKernelSpec, builtinKernelSpecs, selectKernelSpecs } from './registry.js';
 export { rnnStepSpec, rnnSpec } from './specs/rnn.js';
 export { lstmStepSpec, lstmSpec } from './specs/lstm.js';
@@ -38,5 +47,19 @@ export type {
   SizesReport,
   WorstError,
 } from './report.js';
-export { diagnoseKernel, MATCH_TOLERANCE, type Diagnosis, type DiagnosisMatch, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
-export { mistakeCatalog, mistakesOf, catalogMarkdownTable, describeGateOrder, KNOWN_GATE_ORDERS, type Mistake } from './mistakes/catalog.js';
+export {
+  diagnoseKernel,
+  MATCH_TOLERANCE,
+  type Diagnosis,
+  type DiagnosisMatch,
+  type DiagnoseCase,
+  type HasValues,
+} from './mistakes/diagnose.js';
+export {
+  mistakeCatalog,
+  mistakesOf,
+  catalogMarkdownTable,
+  describeGateOrder,
+  KNOWN_GATE_ORDERS,
+  type Mistake,
+} from './mistakes/catalog.js';

@@ -113,7 +113,9 @@ export function checkEps(fn: string, eps: unknown): number {
 }
 
 function asList(o: Outputs): readonly { readonly data: ArrayLike<number> }[] {
-  return Array.isArray(o) ? (o as readonly { readonly data: ArrayLike<number> }[]) : [o as { readonly data: ArrayLike<number> }];
+  return Array.isArray(o)
+    ? (o as readonly { readonly data: ArrayLike<number> }[])
+    : [o as { readonly data: ArrayLike<number> }];
 }
 
 function dotOutputs(fn: string, out: Outputs, douts: readonly { readonly data: ArrayLike<number> }[]): number {

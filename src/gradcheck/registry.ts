@@ -23,13 +23,12 @@ const registered: KernelSpec[] = [...BUILTIN_SPECS];
 export function registerKernelSpec(spec: KernelSpec): void {
   checkSpec('registerKernelSpec', spec);
   const clash = registered.find(
-    (s) =>
-      s.name === spec.name ||
-      s.forwardName === spec.forwardName ||
-      s.backwardName === spec.backwardName,
+    (s) => s.name === spec.name || s.forwardName === spec.forwardName || s.backwardName === spec.backwardName,
   );
   if (clash !== undefined) {
-    throw new RangeError(`registerKernelSpec: spec ${JSON.stringify(spec.name)} clashes with the registered ${JSON.stringify(clash.name)} (same name or function names)`);
+    throw new RangeError(
+      `registerKernelSpec: spec ${JSON.stringify(spec.name)} clashes with the registered ${JSON.stringify(clash.name)} (same name or function names)`,
+    );
   }
   registered.push(spec);
 }
@@ -60,9 +59,13 @@ export function selectKernelSpecs(
   const picked = new Set<KernelSpec>();
   for (const pattern of patterns) {
     const p = pattern.trim();
-    const matches = p.endsWith('*') ? all.filter((s) => s.name.startsWith(p.slice(0, -1))) : all.filter((s) => s.name === p);
+    const matches = p.endsWith('*')
+      ? all.filter((s) => s.name.startsWith(p.slice(0, -1)))
+      : all.filter((s) => s.name === p);
     if (matches.length === 0) {
-      throw new RangeError(`unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} (a trailing * matches a prefix, e.g. lstm*)`);
+      throw new RangeError(
+        `unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} (a trailing * matches a prefix, e.g. lstm*)`,
+      );
     }
     matches.forEach((s) => picked.add(s));
   }

@@ -37,7 +37,8 @@ export function evalShape(expr: string, sizes: KernelSizes): number[] {
   }
   return factors.map((f) => {
     const m = TERM.exec(f);
-    if (m === null) throw new RangeError(`evalShape: cannot read factor ${JSON.stringify(f)} of ${JSON.stringify(expr)}`);
+    if (m === null)
+      throw new RangeError(`evalShape: cannot read factor ${JSON.stringify(f)} of ${JSON.stringify(expr)}`);
     if (m[3] !== undefined) return Number(m[3]);
     const k = m[1] === '' || m[1] === undefined ? 1 : Number(m[1]);
     return k * sizes[m[2] as keyof KernelSizes];

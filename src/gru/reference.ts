@@ -80,7 +80,11 @@ export interface GruGrads {
  * X = x_t·W_x + b_x, Y = h_{t−1}·W_h + b_h; r = σ(X_r + Y_r), z = σ(X_z + Y_z),
  * n = tanh(X_n + r ⊙ Y_n); h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}: one step forward.
  */
-export function gruStepForward(x: Matrix, hPrev: Matrix, p: GruParams): {
+export function gruStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  p: GruParams,
+): {
   /** h_t, N×H. */
   h: Matrix;
   /** What {@link gruStepBackward} needs. */
@@ -145,7 +149,11 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
 }
 
 /** h_t = step(x_t, h_{t−1}) for t = 1…T from h_0: the step forward in a loop (→ every h_t, N×T×H). */
-export function gruForward(x: Tensor3, h0: Matrix, p: GruParams): {
+export function gruForward(
+  x: Tensor3,
+  h0: Matrix,
+  p: GruParams,
+): {
   /** Every h_t, N×T×H. */
   h: Tensor3;
   /** What {@link gruBackward} needs. */

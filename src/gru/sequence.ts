@@ -237,9 +237,12 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
   const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
   const buffer = (name: string, length: number): Float64Array => {
     const v = r[name];
-    if (!(v instanceof Float64Array)) throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
+    if (!(v instanceof Float64Array))
+      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
-      throw new RangeError(`${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`);
+      throw new RangeError(
+        `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
+      );
     }
     return v;
   };

@@ -314,7 +314,18 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
     dbx: Matrix.zeros(1, 3 * H),
     dbh: Matrix.zeros(1, 3 * H),
   };
-  gruStepBackwardInto(dhm, c.x, c.hPrev, c.gates, c.hn, c.params, Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), grads, false);
+  gruStepBackwardInto(
+    dhm,
+    c.x,
+    c.hPrev,
+    c.gates,
+    c.hn,
+    c.params,
+    Matrix.zeros(N, 3 * H),
+    Matrix.zeros(N, 3 * H),
+    grads,
+    false,
+  );
   return grads;
 }
 

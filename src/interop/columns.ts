@@ -8,7 +8,17 @@
  */
 import { Matrix, asMatrix } from '../linalg/index.js';
 import { LSTM_GATE_ORDER, checkLstmParams, type LstmParams } from '../lstm/params.js';
-import { blockHint, blockMap, blockSize, expectShape, permuteColumnBlocks, permuteVector, readMatrix, readRecord, readVector } from './layout.js';
+import {
+  blockHint,
+  blockMap,
+  blockSize,
+  expectShape,
+  permuteColumnBlocks,
+  permuteVector,
+  readMatrix,
+  readRecord,
+  readVector,
+} from './layout.js';
 
 /** cs231n's LSTM weights (`lstm_forward(x, h0, Wx, Wh, b)`), as `ndarray.tolist()` gives them. */
 export interface Cs231nLstmWeights {
@@ -40,7 +50,10 @@ const KERAS_ALIAS = { c: 'g' };
 const FROM_CS231N = blockMap(CS231N_LSTM_GATE_ORDER, LSTM_GATE_ORDER);
 const TO_CS231N = blockMap(LSTM_GATE_ORDER, CS231N_LSTM_GATE_ORDER);
 const FROM_KERAS = blockMap(KERAS_LSTM_GATE_ORDER, LSTM_GATE_ORDER, KERAS_ALIAS);
-const TO_KERAS = blockMap(LSTM_GATE_ORDER, KERAS_LSTM_GATE_ORDER.map((g) => (g === 'c' ? 'g' : g)));
+const TO_KERAS = blockMap(
+  LSTM_GATE_ORDER,
+  KERAS_LSTM_GATE_ORDER.map((g) => (g === 'c' ? 'g' : g)),
+);
 
 /** A 1×n bias row from a plain list. */
 function rowMatrix(v: readonly number[]): Matrix {
@@ -55,7 +68,14 @@ interface FieldNames {
   readonly b: string;
 }
 
-function readColumns(fn: string, w: unknown, names: FieldNames, what: string, map: readonly number[], blocks: string): LstmParams {
+function readColumns(
+  fn: string,
+  w: unknown,
+  names: FieldNames,
+  what: string,
+  map: readonly number[],
+  blocks: string,
+): LstmParams {
   const r = readRecord(fn, 'w', w, what);
   const Wh = readMatrix(fn, names.Wh, r[names.Wh]);
   const H = Wh.rows;
@@ -63,7 +83,15 @@ function readColumns(fn: string, w: unknown, names: FieldNames, what: string, ma
   expectShape(fn, names.Wh, Wh, H, 4 * H, `H×4H for H=${H} from its rows, blocks ${blocks}`, blockHint(Wh.cols, H));
   const Wx = readMatrix(fn, names.Wx, r[names.Wx]);
   blockSize(fn, names.Wx, Wx.cols, 4, 'columns');
-  expectShape(fn, names.Wx, Wx, Wx.rows, 4 * H, `D×4H for H=${H} from ${names.Wh}, blocks ${blocks}`, blockHint(Wx.cols, H));
+  expectShape(
+    fn,
+    names.Wx,
+    Wx,
+    Wx.rows,
+    4 * H,
+    `D×4H for H=${H} from ${names.Wh}, blocks ${blocks}`,
+    blockHint(Wx.cols, H),
+  );
   const b = readVector(fn, names.b, r[names.b], 4 * H, `4H for H=${H} from ${names.Wh}`);
   return {
     Wx: permuteColumnBlocks(Wx, map, H),

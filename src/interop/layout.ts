@@ -57,7 +57,8 @@ export function readMatrix(fn: string, field: string, v: unknown): Matrix {
  */
 export function readVector(fn: string, field: string, v: unknown, length: number, why: string): Float64Array {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${field} must be an array of numbers (number[]), got ${kind(v)}`);
-  if (v.length !== length) throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}`, field);
+  if (v.length !== length)
+    throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}`, field);
   const out = allocFloat64(length);
   for (let j = 0; j < length; j++) {
     const x: unknown = v[j];
@@ -68,7 +69,15 @@ export function readVector(fn: string, field: string, v: unknown, length: number
 }
 
 /** Throws a ShapeError naming `field` unless `m` is rows×cols; `hint` is appended to the message. */
-export function expectShape(fn: string, field: string, m: Matrix, rows: number, cols: number, why: string, hint = ''): void {
+export function expectShape(
+  fn: string,
+  field: string,
+  m: Matrix,
+  rows: number,
+  cols: number,
+  why: string,
+  hint = '',
+): void {
   if (m.rows !== rows || m.cols !== cols) {
     throw new ShapeError(`${fn}: ${field} must be ${rows}×${cols} (${why}), got ${m.rows}×${m.cols}${hint}`, field);
   }

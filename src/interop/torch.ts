@@ -72,10 +72,26 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
   const H = weightHh.cols;
   const gh = G === 1 ? 'H' : `${G}H`;
   blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows');
-  expectShape(fn, 'weight_hh', weightHh, G * H, H, `${gh}×H for H=${H} from its columns, ${blocks}`, blockHint(weightHh.rows, H));
+  expectShape(
+    fn,
+    'weight_hh',
+    weightHh,
+    G * H,
+    H,
+    `${gh}×H for H=${H} from its columns, ${blocks}`,
+    blockHint(weightHh.rows, H),
+  );
   const weightIh = readMatrix(fn, 'weight_ih', r.weight_ih);
   blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows');
-  expectShape(fn, 'weight_ih', weightIh, G * H, weightIh.cols, `${gh}×D for H=${H} from weight_hh, ${blocks}`, blockHint(weightIh.rows, H));
+  expectShape(
+    fn,
+    'weight_ih',
+    weightIh,
+    G * H,
+    weightIh.cols,
+    `${gh}×D for H=${H} from weight_hh, ${blocks}`,
+    blockHint(weightIh.rows, H),
+  );
   const why = `${gh} for H=${H} from weight_hh`;
   const biasIh = readVector(fn, 'bias_ih', r.bias_ih, G * H, why);
   const biasHh = readVector(fn, 'bias_hh', r.bias_hh, G * H, why);
@@ -100,7 +116,14 @@ function mergedBias(t: TorchRead, map: readonly number[]): Matrix {
 
 const zeros = (n: number): number[] => new Array<number>(n).fill(0);
 
-function torchRecord(Wx: Matrix, Wh: Matrix, biasIh: ArrayLike<number>, biasHh: ArrayLike<number>, map: readonly number[], H: number): TorchWeights {
+function torchRecord(
+  Wx: Matrix,
+  Wh: Matrix,
+  biasIh: ArrayLike<number>,
+  biasHh: ArrayLike<number>,
+  map: readonly number[],
+  H: number,
+): TorchWeights {
   return {
     weight_ih: columnBlocksToRows(Wx, map, H),
     weight_hh: columnBlocksToRows(Wh, map, H),

@@ -27,7 +27,10 @@ export interface WordEmbeddingCache {
  * @throws RangeError naming the position of an id that is not an integer in [0, V).
  * @throws TypeError when W is not a Matrix or ids is not an array of arrays.
  */
-export function wordEmbeddingForward(ids: Ids, W: Matrix): {
+export function wordEmbeddingForward(
+  ids: Ids,
+  W: Matrix,
+): {
   /** out[n, t, :] = W[ids[n][t], :], N×T×D. */
   out: Tensor3;
   /** What {@link wordEmbeddingBackward} needs. */
@@ -56,7 +59,10 @@ export function wordEmbeddingForward(ids: Ids, W: Matrix): {
  * dout: N×T×D   →   dW: V×D
  * ```
  */
-export function wordEmbeddingBackward(dout: Tensor3, cache: WordEmbeddingCache): {
+export function wordEmbeddingBackward(
+  dout: Tensor3,
+  cache: WordEmbeddingCache,
+): {
   /** dL/dW, V×D: each dout row added to the row of its id (repeated ids add up). */
   dW: Matrix;
 } {

@@ -16,7 +16,10 @@ import { Matrix, asMatrix, expectMatrix } from '../linalg/index.js';
  * @throws ShapeError when target's shape differs from pred's.
  * @throws TypeError when an argument is not a Matrix.
  */
-export function meanSquaredError(pred: Matrix, target: Matrix): {
+export function meanSquaredError(
+  pred: Matrix,
+  target: Matrix,
+): {
   /** The mean of (pred − target)² over all elements. */
   loss: number;
   /** dL/dpred = 2(pred − target)/(N·M). */

@@ -25,7 +25,11 @@ import { checkIds, checkMask, type Ids, type Mask } from './ids.js';
  *
  * @throws RangeError naming the position of a target that is not an integer in [0, V).
  */
-export function temporalSoftmaxLoss(scores: Tensor3, targets: Ids, mask?: Mask): {
+export function temporalSoftmaxLoss(
+  scores: Tensor3,
+  targets: Ids,
+  mask?: Mask,
+): {
   /** −(1/N) Σ mask · log softmax(scores)[target]. */
   loss: number;
   /** dL/dscores = mask · (softmax − onehot(target)) / N, N×T×V. */

@@ -45,7 +45,11 @@ function flat(x: Tensor3): Matrix {
  *
  * @throws ShapeError when W's rows differ from D or b is not 1×M.
  */
-export function temporalAffineForward(x: Tensor3, W: Matrix, b: Matrix): {
+export function temporalAffineForward(
+  x: Tensor3,
+  W: Matrix,
+  b: Matrix,
+): {
   /** x·W + b at every (n, t), N×T×M. */
   out: Tensor3;
   /** What {@link temporalAffineBackward} needs. */
@@ -72,7 +76,10 @@ export function temporalAffineForward(x: Tensor3, W: Matrix, b: Matrix): {
  * dout: N×T×M   →   dx: N×T×D   dW: D×M   db: 1×M
  * ```
  */
-export function temporalAffineBackward(dout: Tensor3, cache: TemporalAffineCache): {
+export function temporalAffineBackward(
+  dout: Tensor3,
+  cache: TemporalAffineCache,
+): {
   /** dL/dx = dout·Wᵀ at every (n, t), N×T×D. */
   dx: Tensor3;
   /** dL/dW = Σ_{n,t} x[n,t]ᵀ dout[n,t], D×M. */

@@ -95,7 +95,15 @@ export function chunkSteps(N: number, T: number, cols: number): number {
  * (N·len)×cols matrix: the buffer itself when the chunk is all T steps, else
  * a copy in `scratch` (at least N·len·cols values), row (n, t − t0).
  */
-export function chunkRows(data: Float64Array, N: number, T: number, cols: number, t0: number, len: number, scratch: Float64Array): MatrixView {
+export function chunkRows(
+  data: Float64Array,
+  N: number,
+  T: number,
+  cols: number,
+  t0: number,
+  len: number,
+  scratch: Float64Array,
+): MatrixView {
   if (t0 === 0 && len === T) return allRows(data, N * T, cols);
   for (let n = 0; n < N; n++) {
     scratch.set(data.subarray((n * T + t0) * cols, (n * T + t0 + len) * cols), n * len * cols);
@@ -108,12 +116,27 @@ export function chunkRows(data: Float64Array, N: number, T: number, cols: number
  * N×T×cols result: the result itself when the chunk is all T steps, else
  * `scratch`; {@link scatterChunk} then moves them into place.
  */
-export function chunkTarget(data: Float64Array, N: number, T: number, cols: number, t0: number, len: number, scratch: Float64Array): MatrixView {
+export function chunkTarget(
+  data: Float64Array,
+  N: number,
+  T: number,
+  cols: number,
+  t0: number,
+  len: number,
+  scratch: Float64Array,
+): MatrixView {
   return t0 === 0 && len === T ? allRows(data, N * T, cols) : allRows(scratch, N * len, cols);
 }
 
 /** Copies the rows of a {@link chunkTarget} into the batch-first N×T×cols `data` (nothing to do if it is `data`). */
-export function scatterChunk(chunk: MatrixView, data: Float64Array, N: number, T: number, t0: number, len: number): void {
+export function scatterChunk(
+  chunk: MatrixView,
+  data: Float64Array,
+  N: number,
+  T: number,
+  t0: number,
+  len: number,
+): void {
   if (chunk.data === data) return;
   const cols = chunk.cols;
   for (let n = 0; n < N; n++) {

@@ -10,7 +10,12 @@ function kind(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'undefined';
   if (Array.isArray(v)) return 'a plain array (wrap it with Matrix.from / Tensor3.from)';
-  if (typeof v === 'object') return `an object without Float64Array data (${Object.keys(v as object).slice(0, 4).join(', ') || 'no keys'})`;
+  if (typeof v === 'object')
+    return `an object without Float64Array data (${
+      Object.keys(v as object)
+        .slice(0, 4)
+        .join(', ') || 'no keys'
+    })`;
   return typeof v;
 }
 
@@ -56,10 +61,18 @@ export function expectView(fn: string, name: string, v: unknown): MatrixView {
   const view = v as Partial<MatrixView> | null;
   const fields = typeof v === 'object' && v !== null && view !== null;
   if (!fields || !(view.data instanceof Float64Array)) {
-    throw new TypeError(`${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), got ${kind(v)}`);
+    throw new TypeError(
+      `${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), got ${kind(v)}`,
+    );
   }
   const { data, offset, stride, rows, cols } = view;
-  if (!isIndex(offset) || !isPositiveInt(rows) || !isPositiveInt(cols) || !isIndex(stride) || (rows > 1 && stride < cols)) {
+  if (
+    !isIndex(offset) ||
+    !isPositiveInt(rows) ||
+    !isPositiveInt(cols) ||
+    !isIndex(stride) ||
+    (rows > 1 && stride < cols)
+  ) {
     throw new TypeError(
       `${fn}: ${name} must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset ${String(offset)}, rows ${String(rows)}, cols ${String(cols)}, stride ${String(stride)}`,
     );
@@ -108,7 +121,15 @@ export function expectMatrix(fn: string, name: string, v: unknown, rows: number,
 }
 
 /** Checks that `v` is an N×T×D tensor; `why` explains the expected shape. */
-export function expectTensor3(fn: string, name: string, v: unknown, N: number, T: number, D: number, why?: string): Tensor3 {
+export function expectTensor3(
+  fn: string,
+  name: string,
+  v: unknown,
+  N: number,
+  T: number,
+  D: number,
+  why?: string,
+): Tensor3 {
   const t = asTensor3(fn, name, v);
   const [n, tt, d] = t.dims;
   if (n !== N || tt !== T || d !== D) {
@@ -120,7 +141,9 @@ export function expectTensor3(fn: string, name: string, v: unknown, N: number, T
 /** Checks that `v` is a non-null object (a params record or a cache). */
 export function expectRecord(fn: string, name: string, v: unknown, what: string): Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    throw new TypeError(`${fn}: ${name} must be ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+    throw new TypeError(
+      `${fn}: ${name} must be ${what}, got ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`,
+    );
   }
   return v as Record<string, unknown>;
 }

@@ -58,7 +58,8 @@ export function gemmReference(op: GemmOperands, accumulate: boolean): void {
   for (let i = 0; i < M; i++) {
     for (let j = 0; j < N; j++) {
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += (a[aOff + i * aRow + k * aDepth] as number) * (b[bOff + k * bDepth + j * bCol] as number);
+      for (let k = 0; k < K; k++)
+        sum += (a[aOff + i * aRow + k * aDepth] as number) * (b[bOff + k * bDepth + j * bCol] as number);
       const at = cOff + i * cRow + j;
       c[at] = accumulate ? (c[at] as number) + sum : sum;
     }
@@ -78,10 +79,22 @@ export function gemmBlocked(op: GemmOperands, accumulate: boolean): void {
   for (let j = 0; j < N4; j += 4) {
     const bj = bOff + j * bCol;
     for (let i = 0; i < M4; i += 4) {
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       let pa = aOff + i * aRow;
       let pb = bj;
       for (let k = 0; k < K; k++) {
@@ -93,10 +106,22 @@ export function gemmBlocked(op: GemmOperands, accumulate: boolean): void {
         const b1 = b[pb + bCol] as number;
         const b2 = b[pb + 2 * bCol] as number;
         const b3 = b[pb + 3 * bCol] as number;
-        c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-        c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-        c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-        c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+        c00 += a0 * b0;
+        c01 += a0 * b1;
+        c02 += a0 * b2;
+        c03 += a0 * b3;
+        c10 += a1 * b0;
+        c11 += a1 * b1;
+        c12 += a1 * b2;
+        c13 += a1 * b3;
+        c20 += a2 * b0;
+        c21 += a2 * b1;
+        c22 += a2 * b2;
+        c23 += a2 * b3;
+        c30 += a3 * b0;
+        c31 += a3 * b1;
+        c32 += a3 * b2;
+        c33 += a3 * b3;
         pa += aDepth;
         pb += bDepth;
       }
@@ -105,19 +130,39 @@ export function gemmBlocked(op: GemmOperands, accumulate: boolean): void {
       const r2 = r1 + cRow;
       const r3 = r2 + cRow;
       if (accumulate) {
-        c[r0] = (c[r0] as number) + c00; c[r0 + 1] = (c[r0 + 1] as number) + c01;
-        c[r0 + 2] = (c[r0 + 2] as number) + c02; c[r0 + 3] = (c[r0 + 3] as number) + c03;
-        c[r1] = (c[r1] as number) + c10; c[r1 + 1] = (c[r1 + 1] as number) + c11;
-        c[r1 + 2] = (c[r1 + 2] as number) + c12; c[r1 + 3] = (c[r1 + 3] as number) + c13;
-        c[r2] = (c[r2] as number) + c20; c[r2 + 1] = (c[r2 + 1] as number) + c21;
-        c[r2 + 2] = (c[r2 + 2] as number) + c22; c[r2 + 3] = (c[r2 + 3] as number) + c23;
-        c[r3] = (c[r3] as number) + c30; c[r3 + 1] = (c[r3 + 1] as number) + c31;
-        c[r3 + 2] = (c[r3 + 2] as number) + c32; c[r3 + 3] = (c[r3 + 3] as number) + c33;
+        c[r0] = (c[r0] as number) + c00;
+        c[r0 + 1] = (c[r0 + 1] as number) + c01;
+        c[r0 + 2] = (c[r0 + 2] as number) + c02;
+        c[r0 + 3] = (c[r0 + 3] as number) + c03;
+        c[r1] = (c[r1] as number) + c10;
+        c[r1 + 1] = (c[r1 + 1] as number) + c11;
+        c[r1 + 2] = (c[r1 + 2] as number) + c12;
+        c[r1 + 3] = (c[r1 + 3] as number) + c13;
+        c[r2] = (c[r2] as number) + c20;
+        c[r2 + 1] = (c[r2 + 1] as number) + c21;
+        c[r2 + 2] = (c[r2 + 2] as number) + c22;
+        c[r2 + 3] = (c[r2 + 3] as number) + c23;
+        c[r3] = (c[r3] as number) + c30;
+        c[r3 + 1] = (c[r3 + 1] as number) + c31;
+        c[r3 + 2] = (c[r3 + 2] as number) + c32;
+        c[r3 + 3] = (c[r3 + 3] as number) + c33;
       } else {
-        c[r0] = c00; c[r0 + 1] = c01; c[r0 + 2] = c02; c[r0 + 3] = c03;
-        c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-        c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-        c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+        c[r0] = c00;
+        c[r0 + 1] = c01;
+        c[r0 + 2] = c02;
+        c[r0 + 3] = c03;
+        c[r1] = c10;
+        c[r1 + 1] = c11;
+        c[r1 + 2] = c12;
+        c[r1 + 3] = c13;
+        c[r2] = c20;
+        c[r2 + 1] = c21;
+        c[r2 + 2] = c22;
+        c[r2 + 3] = c23;
+        c[r3] = c30;
+        c[r3 + 1] = c31;
+        c[r3 + 2] = c32;
+        c[r3 + 3] = c33;
       }
     }
   }

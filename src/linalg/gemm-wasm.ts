@@ -45,9 +45,26 @@ interface Kernel {
   readonly kind: WasmKernelKind;
   readonly memory: WasmMemory;
   /** The first `full` of the mp A panels run 6 rows high, the rest 4 ({@link rowPanels}). */
-  readonly gemm: (mp: number, np: number, K: number, ap: number, bp: number, cp: number, acc: number, full: number) => void;
+  readonly gemm: (
+    mp: number,
+    np: number,
+    K: number,
+    ap: number,
+    bp: number,
+    cp: number,
+    acc: number,
+    full: number,
+  ) => void;
   /** Panels of width w from a raw block whose panel direction is contiguous (byte addresses). */
-  readonly packDepthMajor: (src: number, ld: number, kn: number, n: number, w: number, kTotal: number, dst: number) => void;
+  readonly packDepthMajor: (
+    src: number,
+    ld: number,
+    kn: number,
+    n: number,
+    w: number,
+    kTotal: number,
+    dst: number,
+  ) => void;
   /** Panels of width w from a raw block whose depth is contiguous (byte addresses). */
   readonly packIndexMajor: (src: number, ld: number, K: number, n: number, w: number, dst: number) => void;
   /** σ in place on an even count of values at a byte address. */
@@ -131,7 +148,6 @@ function load(): Kernel | null {
         tanhBackward: exports.tanh_backward as Kernel['tanhBackward'],
       };
     } catch {
-      continue;
     }
   }
   return null;
@@ -218,7 +234,16 @@ const MIN_RUN = 16;
  * is an object V8 allocates, ≈ 50–80 ns apiece here, which for small
  * products was as much as the copy.
  */
-function copyRuns(h: Float64Array, at: number, src: Float64Array, from: number, stride: number, len: number, count: number, pitch = len): void {
+function copyRuns(
+  h: Float64Array,
+  at: number,
+  src: Float64Array,
+  from: number,
+  stride: number,
+  len: number,
+  count: number,
+  pitch = len,
+): void {
   if (stride === len && pitch === len) {
     h.set(src.subarray(from, from + count * len), at);
     return;
@@ -482,12 +507,15 @@ export function mapWasm(f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView)
   const h = heap;
   const s = src.data;
   if (src.stride === cols) h.set(s.subarray(src.offset, src.offset + n), at);
-  else for (let i = 0; i < rows; i++) h.set(s.subarray(src.offset + i * src.stride, src.offset + i * src.stride + cols), at + i * cols);
+  else
+    for (let i = 0; i < rows; i++)
+      h.set(s.subarray(src.offset + i * src.stride, src.offset + i * src.stride + cols), at + i * cols);
   h[at + n] = 0;
   (f === 'sigmoid' ? k.sigmoid : k.tanh)(at * 8, n + (n & 1));
   const d = dst.data;
   if (dst.stride === cols) d.set(h.subarray(at, at + n), dst.offset);
-  else for (let i = 0; i < rows; i++) d.set(h.subarray(at + i * cols, at + (i + 1) * cols), dst.offset + i * dst.stride);
+  else
+    for (let i = 0; i < rows; i++) d.set(h.subarray(at + i * cols, at + (i + 1) * cols), dst.offset + i * dst.stride);
 }
 
 /** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
@@ -538,7 +566,13 @@ export class WasmBlocks {
   private readonly aAt: number;
   private readonly weightAt: number[];
 
-  private constructor(k: Kernel, rows: number, cols: number, count: number, weights: readonly { W: MatrixView; transposed: boolean }[]) {
+  private constructor(
+    k: Kernel,
+    rows: number,
+    cols: number,
+    count: number,
+    weights: readonly { W: MatrixView; transposed: boolean }[],
+  ) {
     this.k = k;
     this.rows = rows;
     this.cols = cols;
@@ -562,8 +596,38 @@ export class WasmBlocks {
     weights.forEach(({ W, transposed }, i) => {
       // packB reads only the B fields (and N, K) of an operand.
       const op: GemmOperands = transposed
-        ? { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: 1, bCol: W.stride, c: W.data, cOff: 0, cRow: 0 }
-        : { M: 0, N: cols, K: cols, a: W.data, aOff: 0, aRow: 0, aDepth: 0, b: W.data, bOff: W.offset, bDepth: W.stride, bCol: 1, c: W.data, cOff: 0, cRow: 0 };
+        ? {
+            M: 0,
+            N: cols,
+            K: cols,
+            a: W.data,
+            aOff: 0,
+            aRow: 0,
+            aDepth: 0,
+            b: W.data,
+            bOff: W.offset,
+            bDepth: 1,
+            bCol: W.stride,
+            c: W.data,
+            cOff: 0,
+            cRow: 0,
+          }
+        : {
+            M: 0,
+            N: cols,
+            K: cols,
+            a: W.data,
+            aOff: 0,
+            aRow: 0,
+            aDepth: 0,
+            b: W.data,
+            bOff: W.offset,
+            bDepth: W.stride,
+            bCol: 1,
+            c: W.data,
+            cOff: 0,
+            cRow: 0,
+          };
       packB(k, op, 0, cols, np, this.weightAt[i] as number, end);
     });
   }
@@ -575,7 +639,13 @@ export class WasmBlocks {
    * WASM SIMD or fewer than `least` blocks fit (the caller then loops through
    * JS memory).
    */
-  static open(rows: number, cols: number, wanted: number, least: number, weights: readonly { W: MatrixView; transposed: boolean }[]): WasmBlocks | null {
+  static open(
+    rows: number,
+    cols: number,
+    wanted: number,
+    least: number,
+    weights: readonly { W: MatrixView; transposed: boolean }[],
+  ): WasmBlocks | null {
     const k = getKernel();
     if (k === null) return null;
     const { full, tail } = rowPanels(rows);
@@ -619,7 +689,16 @@ export class WasmBlocks {
       k.packIndexMajor(src + r0 * ld * 8, ld, cols, 4, MR, (this.aAt + full * cols * MR) * 8);
       k.packIndexMajor(src + (r0 + 4) * ld * 8, ld, cols, rows - r0 - 4, MR, (this.aAt + (full + 1) * cols * MR) * 8);
     }
-    k.gemm(full + tail, ld >> 2, cols, this.aAt * 8, (this.weightAt[w] as number) * 8, (this.at + c * this.size) * 8, accumulate ? 1 : 0, full);
+    k.gemm(
+      full + tail,
+      ld >> 2,
+      cols,
+      this.aAt * 8,
+      (this.weightAt[w] as number) * 8,
+      (this.at + c * this.size) * 8,
+      accumulate ? 1 : 0,
+      full,
+    );
   }
 
   /** Block i ← tanh(block i). */

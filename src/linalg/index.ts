@@ -19,7 +19,13 @@ export {
   holdOperand,
 } from './products.js';
 export { setProductTier, productTier, useWasm, WASM_MIN_WORK, WASM_MIN_MAP_COLS, type ProductTier } from './tier.js';
-export { wasmSimdAvailable, wasmKernelKind, WasmBlocks, WASM_RESIDENT_VALUES, type WasmKernelKind } from './gemm-wasm.js';
+export {
+  wasmSimdAvailable,
+  wasmKernelKind,
+  WasmBlocks,
+  WASM_RESIDENT_VALUES,
+  type WasmKernelKind,
+} from './gemm-wasm.js';
 export { asMatrix, asTensor3, expectMatrix, expectTensor3, expectRecord } from './check.js';
 export {
   allRows,

@@ -57,7 +57,9 @@ function run(op: GemmOperands, accumulate: boolean): void {
 export function holdOperand(W: MatrixView): () => void {
   const data = (W as { data?: unknown } | null)?.data;
   if (!(data instanceof Float64Array)) {
-    throw new TypeError(`holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`);
+    throw new TypeError(
+      `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`,
+    );
   }
   return wasmSimdAvailable() ? holdWasmOperand(W) : () => undefined;
 }
@@ -79,7 +81,22 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
   if (B.rows !== K) fail('matmulInto', 'B', `${K}×${N} (rows = A's ${K} columns)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulInto', 'C', `${M}×${N} (A's rows × B's columns)`, C);
   run(
-    { M, N, K, a: A.data, aOff: A.offset, aRow: A.stride, aDepth: 1, b: B.data, bOff: B.offset, bDepth: B.stride, bCol: 1, c: C.data, cOff: C.offset, cRow: C.stride },
+    {
+      M,
+      N,
+      K,
+      a: A.data,
+      aOff: A.offset,
+      aRow: A.stride,
+      aDepth: 1,
+      b: B.data,
+      bOff: B.offset,
+      bDepth: B.stride,
+      bCol: 1,
+      c: C.data,
+      cOff: C.offset,
+      cRow: C.stride,
+    },
     accumulate,
   );
   return C;
@@ -103,7 +120,22 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   if (B.rows !== K) fail('matmulTransAInto', 'B', `${K}×${N} (rows = A's ${K} rows)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransAInto', 'C', `${M}×${N} (A's columns × B's columns)`, C);
   run(
-    { M, N, K, a: A.data, aOff: A.offset, aRow: 1, aDepth: A.stride, b: B.data, bOff: B.offset, bDepth: B.stride, bCol: 1, c: C.data, cOff: C.offset, cRow: C.stride },
+    {
+      M,
+      N,
+      K,
+      a: A.data,
+      aOff: A.offset,
+      aRow: 1,
+      aDepth: A.stride,
+      b: B.data,
+      bOff: B.offset,
+      bDepth: B.stride,
+      bCol: 1,
+      c: C.data,
+      cOff: C.offset,
+      cRow: C.stride,
+    },
     accumulate,
   );
   return C;
@@ -127,7 +159,22 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   if (B.cols !== K) fail('matmulTransBInto', 'B', `${N}×${K} (columns = A's ${K} columns)`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransBInto', 'C', `${M}×${N} (A's rows × B's rows)`, C);
   run(
-    { M, N, K, a: A.data, aOff: A.offset, aRow: A.stride, aDepth: 1, b: B.data, bOff: B.offset, bDepth: 1, bCol: B.stride, c: C.data, cOff: C.offset, cRow: C.stride },
+    {
+      M,
+      N,
+      K,
+      a: A.data,
+      aOff: A.offset,
+      aRow: A.stride,
+      aDepth: 1,
+      b: B.data,
+      bOff: B.offset,
+      bDepth: 1,
+      bCol: B.stride,
+      c: C.data,
+      cOff: C.offset,
+      cRow: C.stride,
+    },
     accumulate,
   );
   return C;
@@ -188,7 +235,9 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
     const a2 = a1 + stride;
     const a3 = a2 + stride;
     for (let j = 0; j < cols; j++) {
-      d[d0 + j] = (d[d0 + j] as number) + ((a[a0 + j] as number) + (a[a1 + j] as number) + ((a[a2 + j] as number) + (a[a3 + j] as number)));
+      d[d0 + j] =
+        (d[d0 + j] as number) +
+        ((a[a0 + j] as number) + (a[a1 + j] as number) + ((a[a2 + j] as number) + (a[a3 + j] as number)));
     }
   }
   for (; i < rows; i++) {

@@ -236,9 +236,12 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
   const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
   const buffer = (name: string, length: number): Float64Array => {
     const v = r[name];
-    if (!(v instanceof Float64Array)) throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
+    if (!(v instanceof Float64Array))
+      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
-      throw new RangeError(`${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`);
+      throw new RangeError(
+        `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
+      );
     }
     return v;
   };
@@ -252,4 +255,3 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
     params: checkLstmParams(fn, r.params, D, H),
   };
 }
-

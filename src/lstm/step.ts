@@ -339,7 +339,19 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
     dWh: Matrix.zeros(H, 4 * H),
     db: Matrix.zeros(1, 4 * H),
   };
-  lstmStepBackwardInto(dhm, dcm, c.x, c.hPrev, c.cPrev, c.gates, c.tanhC, c.params, Matrix.zeros(N, 4 * H), grads, false);
+  lstmStepBackwardInto(
+    dhm,
+    dcm,
+    c.x,
+    c.hPrev,
+    c.cPrev,
+    c.gates,
+    c.tanhC,
+    c.params,
+    Matrix.zeros(N, 4 * H),
+    grads,
+    false,
+  );
   return grads;
 }
 

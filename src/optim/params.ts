@@ -83,7 +83,13 @@ export function checkGrads(
 }
 
 /** Checks that `v` has exactly the keys and shapes of `like`. */
-export function checkLike(fn: string, name: string, v: unknown, like: Record<string, Matrix>, likeName: string): Record<string, Matrix> {
+export function checkLike(
+  fn: string,
+  name: string,
+  v: unknown,
+  like: Record<string, Matrix>,
+  likeName: string,
+): Record<string, Matrix> {
   const r = expectRecord(fn, name, v, `a record with the keys of ${likeName}`);
   const out: Record<string, Matrix> = {};
   for (const k of Object.keys(like)) {
@@ -98,7 +104,15 @@ export function checkLike(fn: string, name: string, v: unknown, like: Record<str
 }
 
 /** Throws unless `v` is a finite number in the given open/closed range. */
-export function checkNumber(fn: string, name: string, v: unknown, min: number, max: number, minOpen: boolean, maxOpen: boolean): number {
+export function checkNumber(
+  fn: string,
+  name: string,
+  v: unknown,
+  min: number,
+  max: number,
+  minOpen: boolean,
+  maxOpen: boolean,
+): number {
   if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${typeof v}`);
   const lowOk = minOpen ? v > min : v >= min;
   const highOk = maxOpen ? v < max : v <= max;

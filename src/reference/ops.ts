@@ -7,7 +7,7 @@
  * tested against.
  */
 import { expectRecord } from '../linalg/check.js';
-import { Matrix, Tensor3 } from '../linalg/matrix.js';
+import { Matrix, type Tensor3 } from '../linalg/matrix.js';
 
 /** σ(z) = 1/(1 + e^(−z)), the logistic sigmoid, literally. */
 export function sigma(z: number): number {

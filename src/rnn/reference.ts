@@ -59,7 +59,11 @@ export interface RnnGrads {
  * h_t = tanh(u), u = h_{t−1}·W_h + x_t·W_x + b: one step forward
  * (x: N×D, hPrev: N×H → h: N×H).
  */
-export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): {
+export function rnnStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  p: RnnParams,
+): {
   /** h_t, N×H. */
   h: Matrix;
   /** What {@link rnnStepBackward} needs. */
@@ -105,7 +109,11 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
  * h_t = tanh(h_{t−1}·W_h + x_t·W_x + b) for t = 1…T from h_0: the step
  * forward in a loop (x: N×T×D, h0: N×H → h: N×T×H).
  */
-export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
+export function rnnForward(
+  x: Tensor3,
+  h0: Matrix,
+  p: RnnParams,
+): {
   /** Every h_t, N×T×H. */
   h: Tensor3;
   /** What {@link rnnBackward} needs. */

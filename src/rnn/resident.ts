@@ -13,7 +13,7 @@
  *
  * Docs: docs/rnn.md ("Over a sequence"); docs/performance-design.md.
  */
-import { Matrix, SlidingView, WasmBlocks, useWasm, type MatrixView } from '../linalg/index.js';
+import { type Matrix, type SlidingView, WasmBlocks, useWasm, type MatrixView } from '../linalg/index.js';
 
 /**
  * Whether the sequence kernels may use these loops (on the WASM tier). Tests

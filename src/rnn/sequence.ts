@@ -79,7 +79,11 @@ export interface RnnGrads {
  *
  * Derivation: [Vanilla RNN over a sequence](../../docs/rnn.md#over-a-sequence).
  */
-export function rnnForward(x: Tensor3, h0: Matrix, p: RnnParams): {
+export function rnnForward(
+  x: Tensor3,
+  h0: Matrix,
+  p: RnnParams,
+): {
   /** Every h_t, N×T×H. */
   h: Tensor3;
   /** What {@link rnnBackward} needs. */
@@ -210,4 +214,3 @@ function checkRnnCache(fn: string, cache: unknown): RnnCache {
   const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
   return { x, h0, h, params: checkRnnParams(fn, r.params, D, H) };
 }
-

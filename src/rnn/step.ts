@@ -154,7 +154,11 @@ export function rnnStepBackwardInto(
  * @throws ShapeError when a shape disagrees with x (N×D) and hPrev (N×H).
  * @throws TypeError when an argument is not a Matrix / params record.
  */
-export function rnnStepForward(x: Matrix, hPrev: Matrix, p: RnnParams): {
+export function rnnStepForward(
+  x: Matrix,
+  hPrev: Matrix,
+  p: RnnParams,
+): {
   /** h_t, N×H. */
   h: Matrix;
   /** What {@link rnnStepBackward} needs. */

@@ -5,7 +5,7 @@
  *
  * Docs: docs/training.md ("Cells").
  */
-import { Matrix, Tensor3, asMatrix, asTensor3, checkSize } from '../linalg/index.js';
+import { type Matrix, Tensor3, asMatrix, asTensor3, checkSize } from '../linalg/index.js';
 import { gruBackward, gruForward, type GruCache } from '../gru/sequence.js';
 import { lstmBackward, lstmForward, type LstmCache } from '../lstm/sequence.js';
 import { rnnBackward, rnnForward, type RnnCache } from '../rnn/sequence.js';
@@ -181,7 +181,12 @@ const registry = new Map<string, RecurrentCell>([
  * name again replaces the earlier cell.
  */
 export function registerCell(cell: RecurrentCell): void {
-  if (typeof cell !== 'object' || cell === null || typeof cell.name !== 'string' || !/^[a-z][a-z0-9-]*$/.test(cell.name)) {
+  if (
+    typeof cell !== 'object' ||
+    cell === null ||
+    typeof cell.name !== 'string' ||
+    !/^[a-z][a-z0-9-]*$/.test(cell.name)
+  ) {
     throw new TypeError('registerCell: cell must be a RecurrentCell with a lower-case name, e.g. "gru"');
   }
   for (const m of ['init', 'forward', 'backward'] as const) {

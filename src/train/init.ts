@@ -15,7 +15,12 @@ import { randomNormalMatrix, randomOrthogonal, type Rand } from './random.js';
  * pre-activation then has unit variance, and W_h neither shrinks nor grows a
  * state on its own — the starting point the flow experiment scales by ρ.
  */
-export function initRecurrentWeights(D: number, H: number, gateCount: number, rand: Rand): {
+export function initRecurrentWeights(
+  D: number,
+  H: number,
+  gateCount: number,
+  rand: Rand,
+): {
   /** Input weights, D×(gateCount·H). */
   Wx: Matrix;
   /** Recurrent weights, H×(gateCount·H), each H×H block orthogonal. */

@@ -41,7 +41,14 @@ export function withPrefix<Pre extends string, R extends object>(prefix: Pre, pa
  * `params[key]` as a Matrix, checked: a missing key or a wrong shape is an
  * error naming the function, the key and the expected shape.
  */
-export function requireParam(fn: string, params: unknown, key: string, rows?: number, cols?: number, why?: string): Matrix {
+export function requireParam(
+  fn: string,
+  params: unknown,
+  key: string,
+  rows?: number,
+  cols?: number,
+  why?: string,
+): Matrix {
   const r = expectRecord(fn, 'params', params, 'a params record');
   if (!(key in r)) throw new RangeError(`${fn}: params["${key}"] is missing`);
   const m = asMatrix(fn, `params["${key}"]`, r[key]);

@@ -19,7 +19,11 @@ test('src/index.ts bundles for the browser and runs an LSTM forward/backward wit
   });
   expect(result.errors).toEqual([]);
   const code = result.outputFiles[0]!.text;
-  const sandbox: Record<string, unknown> = { WebAssembly: (globalThis as Record<string, unknown>).WebAssembly, console, result: undefined };
+  const sandbox: Record<string, unknown> = {
+    WebAssembly: (globalThis as Record<string, unknown>).WebAssembly,
+    console,
+    result: undefined,
+  };
   runInNewContext(
     `${code}
      const { Matrix, Tensor3, lstmForward, lstmBackward } = handgrad;

@@ -23,7 +23,10 @@ interface Target {
  * parameter, the cache and every field of the cache.
  */
 const targets: Target[] = CELL_DESCRIPTORS.flatMap((cell) => {
-  const paths: [string, CellFunctions | undefined][] = [['', cell.fast], [' (reference)', cell.reference]];
+  const paths: [string, CellFunctions | undefined][] = [
+    ['', cell.fast],
+    [' (reference)', cell.reference],
+  ];
   return paths.flatMap(([suffix, fns]) =>
     fns === undefined
       ? []
@@ -156,10 +159,13 @@ describe('constructors reject ragged arrays and bad sizes with a typed error', (
   });
   test('Matrix.from / Tensor3.from on ragged nesting', () => {
     fc.assert(
-      fc.property(fc.array(fc.array(fc.double(), { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }), (rows) => {
-        fc.pre(new Set(rows.map((r) => r.length)).size > 1);
-        return typedThrow(() => Matrix.from(rows)) && typedThrow(() => Tensor3.from([rows]));
-      }),
+      fc.property(
+        fc.array(fc.array(fc.double(), { minLength: 1, maxLength: 4 }), { minLength: 2, maxLength: 4 }),
+        (rows) => {
+          fc.pre(new Set(rows.map((r) => r.length)).size > 1);
+          return typedThrow(() => Matrix.from(rows)) && typedThrow(() => Tensor3.from([rows]));
+        },
+      ),
     );
   });
 });

@@ -12,14 +12,23 @@ function bench(...args: string[]): { code: number | null; stdout: string; stderr
 }
 
 function benchOn(nodeFlags: string[], ...args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'run.mjs'), ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [...nodeFlags, join(root, 'bench', 'run.mjs'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('bench arguments', () => {
   it.each([
-    [['--tier=gpu'], /^error: option '--tier <tier>' argument 'gpu' is invalid\. Allowed choices are auto, ts, wasm\.$/],
-    [['--sizes=small,huge'], /^error: option '--sizes <names>' argument 'small,huge' is invalid\. unknown size "huge"; the sizes are small, medium, cs231n\.$/],
+    [
+      ['--tier=gpu'],
+      /^error: option '--tier <tier>' argument 'gpu' is invalid\. Allowed choices are auto, ts, wasm\.$/,
+    ],
+    [
+      ['--sizes=small,huge'],
+      /^error: option '--sizes <names>' argument 'small,huge' is invalid\. unknown size "huge"; the sizes are small, medium, cs231n\.$/,
+    ],
     [['--repeats=3'], /^error: unknown option '--repeats=3'$/],
     [['small'], /^error: too many arguments/],
   ])('%j: one line on stderr, exit 2, nothing timed', (args, message) => {
@@ -32,13 +41,16 @@ describe('bench arguments', () => {
   it('--tier=wasm where the engine has no WebAssembly: one line, exit 2', () => {
     const r = benchOn(['--noexpose_wasm'], '--tier=wasm', '--tiny', '--no-numpy');
     expect(r.code).toBe(2);
-    expect(r.stderr.trim().split('\n')).toEqual(["error: setProductTier: tier 'wasm' needs WebAssembly 128-bit SIMD, which this engine lacks"]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      "error: setProductTier: tier 'wasm' needs WebAssembly 128-bit SIMD, which this engine lacks",
+    ]);
     expect(r.stdout).toBe('');
   });
 
   it('--help lists every option, exit 0', () => {
     const r = bench('--help');
     expect(r.code).toBe(0);
-    for (const option of ['--tiny', '--json', '--tier', '--no-numpy', '--no-floor', '--sizes']) expect(r.stdout).toContain(option);
+    for (const option of ['--tiny', '--json', '--tier', '--no-numpy', '--no-floor', '--sizes'])
+      expect(r.stdout).toContain(option);
   });
 });

@@ -31,7 +31,9 @@ function productsOf(shapes: Shape[]): Product[][] {
     const { chunkSteps } = await import(${JSON.stringify(join(root, 'dist', 'esm', 'linalg', 'batch-first.js'))});
     const shapes = ${JSON.stringify(shapes)};
     console.log(JSON.stringify(shapes.map((s) => productsOf({ ...s, chunkSteps }))));`;
-  return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Product[][];
+  return JSON.parse(
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }),
+  ) as Product[][];
 }
 
 const flopsOf = (list: Product[]): number => list.reduce((sum, p) => sum + 2 * p.M * p.N * p.K, 0);
@@ -39,10 +41,18 @@ const flopsOf = (list: Product[]): number => list.reduce((sum, p) => sum + 2 * p
 describe('bench kernel floor: the products of a row', () => {
   // Small, the bench sizes, and shapes large enough that the backward runs in chunks (N·T·gH > 2^18).
   const shapes: Shape[] = [];
-  const sizes: [number, number, number, number][] = [[1, 1, 1, 1], [2, 3, 4, 5], [10, 20, 32, 64], [32, 50, 128, 256], [50, 16, 512, 512], [7, 13, 3, 900]];
+  const sizes: [number, number, number, number][] = [
+    [1, 1, 1, 1],
+    [2, 3, 4, 5],
+    [10, 20, 32, 64],
+    [32, 50, 128, 256],
+    [50, 16, 512, 512],
+    [7, 13, 3, 900],
+  ];
   for (const [N, T, D, H] of sizes) {
     for (const gates of [1, 3, 4]) {
-      for (const mode of ['step', 'sequence'] as const) shapes.push({ N, T: mode === 'step' ? 1 : T, D, H, gates, mode });
+      for (const mode of ['step', 'sequence'] as const)
+        shapes.push({ N, T: mode === 'step' ? 1 : T, D, H, gates, mode });
     }
   }
   const lists = productsOf(shapes);

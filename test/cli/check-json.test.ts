@@ -12,7 +12,10 @@ import { createGenerator } from 'ts-json-schema-generator';
 const root = join(__dirname, '..', '..');
 
 function json(...args: string[]): { code: number | null; report: unknown } {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'handgrad.cjs'), 'check', '--json', ...args], { cwd: root, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [join(root, 'bin', 'handgrad.cjs'), 'check', '--json', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+  });
   return { code: r.status, report: JSON.parse(r.stdout) as unknown };
 }
 
@@ -63,7 +66,11 @@ describe('docs/gradient-checking-cli.md', () => {
     const doc = readFileSync(join(root, 'docs/gradient-checking-cli.md'), 'utf8');
     const section = doc.split('## The `--json` shape')[1] ?? '';
     const block = /```ts\n([\s\S]*?)\n```/.exec(section)?.[1];
-    const source = readFileSync(join(root, 'src/gradcheck/report.ts'), 'utf8').split('*/\n').slice(1).join('*/\n').trim();
+    const source = readFileSync(join(root, 'src/gradcheck/report.ts'), 'utf8')
+      .split('*/\n')
+      .slice(1)
+      .join('*/\n')
+      .trim();
     expect(block?.trim()).toBe(source);
   });
 });

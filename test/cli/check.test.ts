@@ -15,7 +15,11 @@ interface Run {
 }
 
 function handgrad(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -29,12 +33,30 @@ describe('handgrad check (built-in kernels)', () => {
     expect(rows).toHaveLength(34);
     expect(rows.every((l) => /│ ok\s+│$/.test(l))).toBe(true);
     expect(rows[0]).toMatch(/│ rnn-step\s+│ dWx\s+│ 10×4 \(D×H\)\s+│ \S+e-\d+\s+│ \S+e-\d+\s+│ ok/);
-    expect(lines(r.stdout).at(-1)).toMatch(/^ok: all 34 gradients pass at tolerance 1e-7; worst norm-relative error \S+ \(\S+ \S+\)/);
+    expect(lines(r.stdout).at(-1)).toMatch(
+      /^ok: all 34 gradients pass at tolerance 1e-7; worst norm-relative error \S+ \(\S+ \S+\)/,
+    );
     expect(r.stderr).toBe('');
   });
 
   it('--kernel with exact names and a prefix, --quiet prints only the verdict', () => {
-    const r = handgrad('check', '--kernel', 'rnn-step', 'lstm*', '--quiet', '--N', '2', '--D', '3', '--H', '2', '--T', '3', '--seed', '0');
+    const r = handgrad(
+      'check',
+      '--kernel',
+      'rnn-step',
+      'lstm*',
+      '--quiet',
+      '--N',
+      '2',
+      '--D',
+      '3',
+      '--H',
+      '2',
+      '--T',
+      '3',
+      '--seed',
+      '0',
+    );
     expect(r.code).toBe(0);
     expect(lines(r.stdout)).toEqual([expect.stringMatching(/^ok: all 17 gradients pass/)]);
   });
@@ -42,7 +64,10 @@ describe('handgrad check (built-in kernels)', () => {
   it('--samples checks K coordinates per tensor', () => {
     const r = handgrad('check', '--kernel', 'lstm', '--samples', '3', '--json');
     expect(r.code).toBe(0);
-    const report = JSON.parse(r.stdout) as { settings: { samples: number }; kernels: { rows: { numeric: { coordinates: number } }[] }[] };
+    const report = JSON.parse(r.stdout) as {
+      settings: { samples: number };
+      kernels: { rows: { numeric: { coordinates: number } }[] }[];
+    };
     expect(report.settings.samples).toBe(3);
     expect(report.kernels[0]?.rows.map((row) => row.numeric.coordinates)).toEqual([3, 3, 3, 3, 3, 3]);
   });
@@ -50,7 +75,9 @@ describe('handgrad check (built-in kernels)', () => {
   it('--tol tighter than round-off makes it FAIL with exit 1', () => {
     const r = handgrad('check', '--kernel', 'rnn-step', '--tol', '1e-15');
     expect(r.code).toBe(1);
-    expect(lines(r.stdout).at(-1)).toMatch(/^FAIL: \d of 5 gradients wrong; first wrong gradient: rnn-step \w+, worst at \[\d+, \d+\]$/);
+    expect(lines(r.stdout).at(-1)).toMatch(
+      /^FAIL: \d of 5 gradients wrong; first wrong gradient: rnn-step \w+, worst at \[\d+, \d+\]$/,
+    );
   });
 });
 
@@ -102,9 +129,18 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     [['--tol', 'x'], /^handgrad: --tol must be a number between 1e-15 and 0\.1, got "x"$/],
     [['--seed', '-3'], /^handgrad: --seed must be a non-negative integer, got "-3"$/],
     [['--impl', 'test/fixtures/missing.js'], /^handgrad: --impl: cannot find test\/fixtures\/missing\.js/],
-    [['--impl', 'test/fixtures/exports-nothing.js'], /^handgrad: --impl: test\/fixtures\/exports-nothing\.js exports none of the kernel functions .*; it exports forward, backward$/],
-    [['--impl', 'test/fixtures/rnn-transposed-dwh.js', '--kernel', 'lstm'], /^handgrad: --impl: .* does not export lstmForward, needed to check lstm$/],
-    [['--impl', 'src/gradcheck/check.ts'], /^handgrad: --impl: src\/gradcheck\/check\.ts is TypeScript source; compile it/],
+    [
+      ['--impl', 'test/fixtures/exports-nothing.js'],
+      /^handgrad: --impl: test\/fixtures\/exports-nothing\.js exports none of the kernel functions .*; it exports forward, backward$/,
+    ],
+    [
+      ['--impl', 'test/fixtures/rnn-transposed-dwh.js', '--kernel', 'lstm'],
+      /^handgrad: --impl: .* does not export lstmForward, needed to check lstm$/,
+    ],
+    [
+      ['--impl', 'src/gradcheck/check.ts'],
+      /^handgrad: --impl: src\/gradcheck\/check\.ts is TypeScript source; compile it/,
+    ],
     [['--bogus'], /^error: unknown option '--bogus'$/],
   ])('check %j', (args, message) => {
     const r = handgrad('check', ...args);
@@ -114,7 +150,7 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('a kernel returning the wrong shape is the module\'s mistake, not a usage mistake: exit 1, one line', () => {
+  it("a kernel returning the wrong shape is the module's mistake, not a usage mistake: exit 1, one line", () => {
     const r = handgrad('check', '--impl', 'test/fixtures/wrong-shape.js');
     expect(r.code).toBe(1);
     expect(lines(r.stderr)).toEqual(["handgrad: rnn-step: your rnnStepForward's h must be 3×4 (N×H), got 4×3"]);

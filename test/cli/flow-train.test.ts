@@ -38,7 +38,10 @@ describe('handgrad flow', () => {
     [['train', 'adding', '--T', '1'], /--T must be at least 2/],
     [['train', 'adding', '--steps', 'many'], /--steps must be a positive integer/],
     [['train', 'adding', '--lr', '-0.1'], /--lr must be a positive number/],
-    [['train', 'chars', '--corpus', '/nonexistent/corpus.txt', '--steps', '1'], /cannot read corpus \/nonexistent\/corpus\.txt: ENOENT/],
+    [
+      ['train', 'chars', '--corpus', '/nonexistent/corpus.txt', '--steps', '1'],
+      /cannot read corpus \/nonexistent\/corpus\.txt: ENOENT/,
+    ],
     [['train', 'chars', '--temperature', '100'], /--temperature must be at most 10/],
     [['train', 'chars', '--load', '/nonexistent/model.json', '--steps', '0'], /cannot read model/],
   ])('%j exits 2 with one line naming the problem', async (argv, message) => {
@@ -57,7 +60,20 @@ describe('handgrad flow', () => {
 
 describe('handgrad train', () => {
   it('train adding prints the test MSE against the baseline', async () => {
-    const { code, out } = await run(['train', 'adding', '--T', '6', '--H', '4', '--steps', '5', '--batch', '4', '--test-size', '8']);
+    const { code, out } = await run([
+      'train',
+      'adding',
+      '--T',
+      '6',
+      '--H',
+      '4',
+      '--steps',
+      '5',
+      '--batch',
+      '4',
+      '--test-size',
+      '8',
+    ]);
     expect(code).toBe(0);
     expect(out).toMatch(/test MSE \d\.\d{5} on 8 sequences \(baseline 0\.16667\)/);
   });
@@ -65,7 +81,24 @@ describe('handgrad train', () => {
   it('train chars trains, samples, saves, and a saved model loads to sample again', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'handgrad-chars-'));
     const file = join(dir, 'model.json');
-    const first = await run(['train', 'chars', '--H', '6', '--E', '4', '--T', '8', '--batch', '2', '--steps', '3', '--sample-length', '20', '--save', file]);
+    const first = await run([
+      'train',
+      'chars',
+      '--H',
+      '6',
+      '--E',
+      '4',
+      '--T',
+      '8',
+      '--batch',
+      '2',
+      '--steps',
+      '3',
+      '--sample-length',
+      '20',
+      '--save',
+      file,
+    ]);
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/loss\/char/);
     expect(JSON.parse(readFileSync(file, 'utf8')).format).toBe('handgrad-char-model');
@@ -85,7 +118,9 @@ describe('the SVG output (built CLI)', () => {
     if (!existsSync(built)) throw new Error('dist/ is missing: run `npm run build` before this test');
     const dir = mkdtempSync(join(tmpdir(), 'handgrad-flow-'));
     const svg = join(dir, 'flow.svg');
-    const out = execFileSync(process.execPath, [bin, 'flow', '--T', '10', '--H', '6', '--out', svg], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [bin, 'flow', '--T', '10', '--H', '6', '--out', svg], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(new RegExp(`wrote ${svg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
     const text = readFileSync(svg, 'utf8');
     expect(text.startsWith('<svg')).toBe(true);

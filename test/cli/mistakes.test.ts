@@ -79,7 +79,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'handgrad-mistakes-'));
   const files = [...groups, COMBINED, TRANSPOSED_TOO].map((ids, k) => {
     const file = join(dir, `planted-${k}.js`);
-    writeFileSync(file, ids.reduce((src, id) => applyPlant(src, plantOf(id)), homework));
+    writeFileSync(
+      file,
+      ids.reduce((src, id) => applyPlant(src, plantOf(id)), homework),
+    );
     return file;
   });
   const runs = files.map((file) => ['check', '--impl', file, '--json', ...SIZES]);

@@ -167,7 +167,7 @@ suite('a correct numpy homework', () => {
   });
 });
 
-suite('mistakes planted in the numpy homework: exit 1, the mistake named in the file\'s names and gate order', () => {
+suite("mistakes planted in the numpy homework: exit 1, the mistake named in the file's names and gate order", () => {
   it('lstm_step_backward without dnext_c: dprev_c and the i, f, g blocks wrong, the o block right', () => {
     const file = planted('missing-dcnext', [
       'dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)',
@@ -190,7 +190,7 @@ suite('mistakes planted in the numpy homework: exit 1, the mistake named in the 
     expect(diagnoses(r.report, 'lstm').map(([id]) => id)).toEqual(['lstm-missing-dcnext']);
   });
 
-  it('the table names the mistake in one line, in the file\'s names and gate order', () => {
+  it("the table names the mistake in one line, in the file's names and gate order", () => {
     const file = planted('missing-dcnext-table', [
       'dc = dnext_c + dnext_h * o * (1 - tanh_c ** 2)',
       'dc = dnext_h * o * (1 - tanh_c ** 2)',
@@ -356,7 +356,7 @@ suite('a numpy module that misbehaves', () => {
     expect(left).toBe('');
   });
 
-  it("print() output goes to stderr; with --json stdout is only the report", () => {
+  it('print() output goes to stderr; with --json stdout is only the report', () => {
     const r = json(['--impl', fixture('prints.py'), '--kernel', 'rnn-step']);
     expect(r.code).toBe(0);
     expect(r.report.ok).toBe(true);
@@ -364,7 +364,7 @@ suite('a numpy module that misbehaves', () => {
     expect(r.stderr).toMatch(/^rnn_step_forward called with x of shape \(3, 10\)$/m);
   });
 
-  it('input() reads an empty stdin (EOFError, exit 1), never the checker\'s requests', () => {
+  it("input() reads an empty stdin (EOFError, exit 1), never the checker's requests", () => {
     const r = json(['--impl', fixture('reads_stdin.py')]);
     expect(r.code).toBe(1);
     expect(r.report.error).toMatchObject({

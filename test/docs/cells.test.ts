@@ -58,7 +58,9 @@ describe('the per-cell tables agree with the cell descriptors', () => {
   });
 
   test.each(byName)('%s: docs/shapes.md gives every parameter its shape', (_, cell) => {
-    const rows = read('docs/shapes.md').split('\n').filter((l) => l.startsWith('|'));
+    const rows = read('docs/shapes.md')
+      .split('\n')
+      .filter((l) => l.startsWith('|'));
     for (const p of cell.params) {
       const shape = texShape(cell, p.rows).slice(1, -1);
       expect({ param: p.name, found: rows.some((r) => r.includes(`\`${p.name}\``) && r.includes(shape)) }).toEqual({

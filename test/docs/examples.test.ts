@@ -71,7 +71,9 @@ describe.each(all.map((e) => [`${e.file}:${e.line}`, e] as const))('example %s',
       const entry = loadSubpath(spec);
       if (entry !== undefined) return entry;
       if (spec.startsWith('node:')) return require(spec) as unknown;
-      throw new Error(`${example.file}:${example.line}: examples may import handgrad's subpaths and node: built-ins, not '${spec}'`);
+      throw new Error(
+        `${example.file}:${example.line}: examples may import handgrad's subpaths and node: built-ins, not '${spec}'`,
+      );
     };
     const run = new Function('require', 'exports', 'module', 'console', js);
     const module = { exports: {} };

@@ -16,7 +16,10 @@ const script = join(root, 'scripts', 'sync-doc-links.mjs');
 
 function runSync(args: string[]): { status: number; output: string } {
   try {
-    const stdout = execFileSync(process.execPath, [script, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [script, ...args], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { status: 0, output: stdout };
   } catch (e) {
     const err = e as { status: number; stdout: string; stderr: string };
@@ -37,7 +40,13 @@ function sourceLinks(): SourceLink[] {
   for (const page of docFiles()) {
     const text = readFileSync(join(root, page), 'utf8');
     for (const m of text.matchAll(/\[`([\w$.]+)(?:\(\))?`\]\(([^)\s#]+\.ts)#L(\d+)-L(\d+)\)/g)) {
-      links.push({ page, name: m[1]!, target: resolve(root, dirname(page), m[2]!), start: Number(m[3]), end: Number(m[4]) });
+      links.push({
+        page,
+        name: m[1]!,
+        target: resolve(root, dirname(page), m[2]!),
+        start: Number(m[3]),
+        end: Number(m[4]),
+      });
     }
   }
   return links;
@@ -52,7 +61,14 @@ test('scripts/sync-doc-links.mjs --check: every source link is current', () => {
 test('the docs link to the kernels, and each range starts at the declaration it names and fits the file', () => {
   const links = sourceLinks();
   const named = new Set(links.map((l) => l.name));
-  for (const kernel of ['rnnStepForwardInto', 'rnnStepBackwardInto', 'rnnBackward', 'lstmStepForwardInto', 'lstmStepBackwardInto', 'lstmBackward']) {
+  for (const kernel of [
+    'rnnStepForwardInto',
+    'rnnStepBackwardInto',
+    'rnnBackward',
+    'lstmStepForwardInto',
+    'lstmStepBackwardInto',
+    'lstmBackward',
+  ]) {
     expect(named.has(kernel)).toBe(true);
   }
   for (const l of links) {
@@ -62,7 +78,10 @@ test('the docs link to the kernels, and each range starts at the declaration it 
     const declaration = new RegExp(
       `^\\s*(export\\s+)?((async\\s+)?function\\*?|class|interface|type|enum|const|let|(static\\s+)?(readonly\\s+)?)\\s*${member.replace('$', '\\$')}\\b`,
     );
-    expect({ where, declarationAtStart: declaration.test(lines[l.start - 1] ?? '') }).toEqual({ where, declarationAtStart: true });
+    expect({ where, declarationAtStart: declaration.test(lines[l.start - 1] ?? '') }).toEqual({
+      where,
+      declarationAtStart: true,
+    });
     expect({ where, inFile: l.start <= l.end && l.end <= lines.length }).toEqual({ where, inFile: true });
   }
 });
@@ -106,11 +125,21 @@ test('every link to a section of a page, from a page or a doc comment, names a h
 });
 
 test('the doc comment of each exported kernel links back to its derivation page', () => {
-  for (const file of ['src/rnn/step.ts', 'src/rnn/sequence.ts', 'src/lstm/step.ts', 'src/lstm/sequence.ts', 'src/gru/step.ts', 'src/gru/sequence.ts']) {
+  for (const file of [
+    'src/rnn/step.ts',
+    'src/rnn/sequence.ts',
+    'src/lstm/step.ts',
+    'src/lstm/sequence.ts',
+    'src/gru/step.ts',
+    'src/gru/sequence.ts',
+  ]) {
     const text = readFileSync(join(root, file), 'utf8');
     for (const m of text.matchAll(/\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*export function (\w+)/g)) {
       const where = `${file}: ${m[2]}`;
-      expect({ where, linksPage: /\]\(\.\.\/\.\.\/docs\/(rnn|lstm|gru)\.md#[\w-]+\)/.test(m[1]!) }).toEqual({ where, linksPage: true });
+      expect({ where, linksPage: /\]\(\.\.\/\.\.\/docs\/(rnn|lstm|gru)\.md#[\w-]+\)/.test(m[1]!) }).toEqual({
+        where,
+        linksPage: true,
+      });
     }
   }
 });
@@ -143,7 +172,10 @@ describe('sync-doc-links on a fixture checkout', () => {
 
   test('a stale or missing range fails --check, and a run rewrites it to the declaration', () => {
     const page = join(dir, 'docs', 'p.md');
-    writeFileSync(page, 'See [`alpha`](../src/k.ts#L1-L2), [`Beta.gamma`](../src/k.ts) and [`Beta`](../src/k.ts#L7-L12).\n');
+    writeFileSync(
+      page,
+      'See [`alpha`](../src/k.ts#L1-L2), [`Beta.gamma`](../src/k.ts) and [`Beta`](../src/k.ts#L7-L12).\n',
+    );
     const check = runSync(['--check', '--root', dir]);
     expect(check.status).toBe(1);
     expect(check.output).toContain('alpha: #L1-L2 → #L2-L4');

@@ -89,10 +89,15 @@ test('links into the source open the site’s source page at the declaration the
     expect({ page, media: html.match(/href="[^"]*media\/[^"]*\.ts[^"]*"/g) ?? [] }).toEqual({ page, media: [] });
     for (const m of html.matchAll(/href="((?:\.\.\/)*)(source\/[^"#]+\.html)#L(\d+)-L\d+"><code>([\w$]+)<\/code>/g)) {
       const source = readFileSync(join(out, m[2]!), 'utf8');
-      const line = new RegExp(`<span class="line" id="L${m[3]}">([\\s\\S]*?)</span>(?=<span class="line"|</code>)`).exec(source);
+      const line = new RegExp(
+        `<span class="line" id="L${m[3]}">([\\s\\S]*?)</span>(?=<span class="line"|</code>)`,
+      ).exec(source);
       const text = (line?.[1] ?? '').replace(/<a class="ln"[^>]*>\d+<\/a>/, '').replace(/<[^>]+>/g, '');
       const where = `${page} → ${m[2]}#L${m[3]}`;
-      expect({ where, declares: new RegExp(`\\b(function|class|interface|type|const|let)\\s+${m[4]}\\b`).test(text) }).toEqual({
+      expect({
+        where,
+        declares: new RegExp(`\\b(function|class|interface|type|const|let)\\s+${m[4]}\\b`).test(text),
+      }).toEqual({
         where,
         declares: true,
       });

@@ -69,7 +69,9 @@ describe('trainAdding (CI-sized run)', () => {
   // an LSTM that learned to gate them lands far below it (≈ 0.005 at seed 1).
   it('an LSTM brings the test MSE well below the 1/6 baseline', () => {
     const losses: number[] = [];
-    const result = trainAdding({ cell: 'lstm', T: 20, H: 16, batchSize: 32, steps: 300, seed: 1, testSize: 500 }, (p) => losses.push(p.loss));
+    const result = trainAdding({ cell: 'lstm', T: 20, H: 16, batchSize: 32, steps: 300, seed: 1, testSize: 500 }, (p) =>
+      losses.push(p.loss),
+    );
     expect(losses).toHaveLength(300);
     expect(result.baselineMse).toBeCloseTo(ADDING_BASELINE_MSE, 15);
     expect(result.testMse).toBeLessThan(ADDING_BASELINE_MSE / 5);
@@ -88,13 +90,17 @@ describe('bad input to the adding model', () => {
   it('addingLossAndGrads names a missing read-out param', () => {
     const cell = getCell('lstm');
     const { 'out.W': _dropped, ...rest } = createAddingModel(cell, 3, seededRandom(1));
-    expect(() => addingLossAndGrads(cell, rest, addingBatch(2, 4, seededRandom(2)))).toThrow(/addingLossAndGrads: params\["out\.W"\] is missing/);
+    expect(() => addingLossAndGrads(cell, rest, addingBatch(2, 4, seededRandom(2)))).toThrow(
+      /addingLossAndGrads: params\["out\.W"\] is missing/,
+    );
   });
 
   it('addingLossAndGrads rejects a read-out of the wrong shape', () => {
     const cell = getCell('rnn');
     const params = { ...createAddingModel(cell, 3, seededRandom(1)), 'out.b': Matrix.zeros(1, 2) };
-    expect(() => addingLossAndGrads(cell, params, addingBatch(2, 4, seededRandom(2)))).toThrow(/params\["out\.b"\] must be 1×1/);
+    expect(() => addingLossAndGrads(cell, params, addingBatch(2, 4, seededRandom(2)))).toThrow(
+      /params\["out\.b"\] must be 1×1/,
+    );
   });
 
   it('createAddingModel rejects a non-integer H', () => {

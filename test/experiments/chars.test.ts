@@ -1,4 +1,4 @@
-import { Matrix } from '../../src/index';
+import type { Matrix } from '../../src/index';
 import { gradKey } from '../../src/train/index';
 import {
   buildVocabulary,
@@ -33,7 +33,9 @@ describe('vocabulary and batches', () => {
   });
 
   it('encodeText names a character the vocabulary lacks', () => {
-    expect(() => encodeText('thz', buildVocabulary('the'))).toThrow(/character "z" at position 2 is not in the vocabulary/);
+    expect(() => encodeText('thz', buildVocabulary('the'))).toThrow(
+      /character "z" at position 2 is not in the vocabulary/,
+    );
   });
 
   it('buildVocabulary rejects a text with one distinct character', () => {
@@ -46,29 +48,47 @@ describe('vocabulary and batches', () => {
 });
 
 describe('the char model', () => {
-  it.each(cellNames())('%s: gradients through embedding, cell, affine and softmax match centered differences', (cell) => {
-    const vocab = buildVocabulary('abcde');
-    const model = createCharModel(cell, vocab, 3, 2, seededRandom(4));
-    const inputs = [[0, 1, 2, 4], [3, 3, 1, 0]];
-    const targets = [[1, 2, 4, 0], [3, 1, 0, 2]];
-    const { grads } = charLossAndGrads(model, model.params, inputs, targets);
-    for (const [key, m] of Object.entries(model.params)) {
-      const num = new Float64Array(m.data.length);
-      for (let i = 0; i < m.data.length; i++) {
-        const old = m.data[i]!;
-        m.data[i] = old + 1e-5;
-        const plus = charLossAndGrads(model, model.params, inputs, targets).loss;
-        m.data[i] = old - 1e-5;
-        const minus = charLossAndGrads(model, model.params, inputs, targets).loss;
-        m.data[i] = old;
-        num[i] = (plus - minus) / 2e-5;
+  it.each(cellNames())(
+    '%s: gradients through embedding, cell, affine and softmax match centered differences',
+    (cell) => {
+      const vocab = buildVocabulary('abcde');
+      const model = createCharModel(cell, vocab, 3, 2, seededRandom(4));
+      const inputs = [
+        [0, 1, 2, 4],
+        [3, 3, 1, 0],
+      ];
+      const targets = [
+        [1, 2, 4, 0],
+        [3, 1, 0, 2],
+      ];
+      const { grads } = charLossAndGrads(model, model.params, inputs, targets);
+      for (const [key, m] of Object.entries(model.params)) {
+        const num = new Float64Array(m.data.length);
+        for (let i = 0; i < m.data.length; i++) {
+          const old = m.data[i]!;
+          m.data[i] = old + 1e-5;
+          const plus = charLossAndGrads(model, model.params, inputs, targets).loss;
+          m.data[i] = old - 1e-5;
+          const minus = charLossAndGrads(model, model.params, inputs, targets).loss;
+          m.data[i] = old;
+          num[i] = (plus - minus) / 2e-5;
+        }
+        expect(normRelError((grads[gradKey(key)] as Matrix).data, num)).toBeLessThan(1e-7);
       }
-      expect(normRelError((grads[gradKey(key)] as Matrix).data, num)).toBeLessThan(1e-7);
-    }
-  });
+    },
+  );
 
   it('a short LSTM run lowers the loss per character well below ln V', () => {
-    const { model, lossPerChar } = trainChars(TEXT, { cell: 'lstm', H: 16, E: 8, T: 16, batchSize: 8, steps: 150, learningRate: 1e-2, seed: 1 });
+    const { model, lossPerChar } = trainChars(TEXT, {
+      cell: 'lstm',
+      H: 16,
+      E: 8,
+      T: 16,
+      batchSize: 8,
+      steps: 150,
+      learningRate: 1e-2,
+      seed: 1,
+    });
     const V = model.vocab.chars.length;
     expect(lossPerChar[0]).toBeGreaterThan(0.8 * Math.log(V));
     expect(charLossOn(model, TEXT.slice(0, 400), 16)).toBeLessThan(0.5 * Math.log(V));
@@ -79,7 +99,9 @@ describe('the char model', () => {
     const loaded = loadCharModel(saveCharModel(model));
     expect(loaded.vocab).toEqual(model.vocab);
     for (const [k, m] of Object.entries(model.params)) expect(loaded.params[k]!.data).toEqual(m.data);
-    expect(sampleText(loaded, { length: 30, seed: 5, prime: 'the ' })).toBe(sampleText(model, { length: 30, seed: 5, prime: 'the ' }));
+    expect(sampleText(loaded, { length: 30, seed: 5, prime: 'the ' })).toBe(
+      sampleText(model, { length: 30, seed: 5, prime: 'the ' }),
+    );
   });
 
   it('sampling is deterministic for a seed and uses only vocabulary characters', () => {
@@ -110,6 +132,8 @@ describe('the char model', () => {
     const model = createCharModel('rnn', buildVocabulary('abc'), 2, 2, seededRandom(3));
     const json = JSON.parse(saveCharModel(model));
     json.params['out.b'].data[0] = 'x';
-    expect(() => loadCharModel(JSON.stringify(json))).toThrow(/params\.out\.b holds a value that is not a finite number/);
+    expect(() => loadCharModel(JSON.stringify(json))).toThrow(
+      /params\.out\.b holds a value that is not a finite number/,
+    );
   });
 });

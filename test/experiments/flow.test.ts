@@ -22,7 +22,8 @@ describe('measureFlow', () => {
   // at every step, whatever the inputs, and from ‖dL/dh_T‖ = 1:
   //   ‖dL/dh_1‖ ≤ ρ^(T−1) = 0.5^49 ≈ 1.8e−15.
   it('the RNN obeys ‖dL/dh_{t−1}‖ ≤ ρ‖dL/dh_t‖ at every step, hence ‖dL/dh_1‖ ≤ ρ^(T−1)', () => {
-    for (let t = 1; t < T; t++) expect(rnn.gradNorms[t - 1]!).toBeLessThanOrEqual(rho * rnn.gradNorms[t]! * (1 + 1e-12));
+    for (let t = 1; t < T; t++)
+      expect(rnn.gradNorms[t - 1]!).toBeLessThanOrEqual(rho * rnn.gradNorms[t]! * (1 + 1e-12));
     expect(rnn.gradNorms[0]!).toBeLessThanOrEqual(rho ** (T - 1) * (1 + 1e-12));
   });
 
@@ -36,7 +37,7 @@ describe('measureFlow', () => {
   // estimate ignores while still failing if the LSTM decayed like the RNN.
   // (Measured at seed 1: 2.6e−5 against 9.6e−16 — the h path through W_h adds
   // to the cell path, so the LSTM keeps even more than the estimate.)
-  it('the RNN gradient at h_1 is orders of magnitude below the LSTM\'s (forget bias 1)', () => {
+  it("the RNN gradient at h_1 is orders of magnitude below the LSTM's (forget bias 1)", () => {
     expect(rnn.gradNorms[0]! * 1e4).toBeLessThan(lstm.gradNorms[0]!);
     expect(lstm.cellGradNorms).toBeDefined();
   });
@@ -69,7 +70,10 @@ describe('measureFlow', () => {
   });
 
   it('flowChartSpec plots one gradient point per (cell, ρ, t) on a log axis', () => {
-    const spec = flowChartSpec(result) as { data: { values: unknown[] }; vconcat: { encoding: { y: { scale?: { type: string } } } }[] };
+    const spec = flowChartSpec(result) as {
+      data: { values: unknown[] };
+      vconcat: { encoding: { y: { scale?: { type: string } } } }[];
+    };
     expect(spec.data.values).toHaveLength(2 * T);
     expect(spec.vconcat[0]!.encoding.y.scale).toEqual({ type: 'log' });
   });

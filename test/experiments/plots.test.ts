@@ -28,7 +28,9 @@ describe('learningCurveSpec', () => {
   });
 
   it('is linear and has no rule without those options', () => {
-    const spec = learningCurveSpec([], { title: 't', yTitle: 'y' }) as { layer: { encoding: { y: { scale?: unknown } } }[] };
+    const spec = learningCurveSpec([], { title: 't', yTitle: 'y' }) as {
+      layer: { encoding: { y: { scale?: unknown } } }[];
+    };
     expect(spec.layer).toHaveLength(1);
     expect(spec.layer[0]!.encoding.y.scale).toBeUndefined();
   });

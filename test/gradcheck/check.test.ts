@@ -46,7 +46,13 @@ describe('checkKernel on the built-in kernels', () => {
     const b = checkKernel(lstmStepSpec, { samples: 5, seed: 7 });
     const full = checkKernel(lstmStepSpec, { seed: 7 });
     expect(a.samples).toBe(5);
-    for (const row of a.rows) expect(row.numeric?.coordinates).toBe(Math.min(5, row.shape.reduce((x, y) => x * y, 1)));
+    for (const row of a.rows)
+      expect(row.numeric?.coordinates).toBe(
+        Math.min(
+          5,
+          row.shape.reduce((x, y) => x * y, 1),
+        ),
+      );
     expect(a.rows.map((r) => r.numeric)).toEqual(b.rows.map((r) => r.numeric));
     // the sampled errors are drawn from the same case as the full check
     for (const [k, row] of a.rows.entries()) {
@@ -77,7 +83,9 @@ describe('checkKernel on the built-in kernels', () => {
   });
 
   it('throws RangeError naming the option for bad sizes, samples, eps, tolerance and seed', () => {
-    expect(() => checkKernel(rnnStepSpec, { sizes: { N: 0 } })).toThrow(/checkKernel: sizes.N must be a positive integer, got 0/);
+    expect(() => checkKernel(rnnStepSpec, { sizes: { N: 0 } })).toThrow(
+      /checkKernel: sizes.N must be a positive integer, got 0/,
+    );
     expect(() => checkKernel(rnnStepSpec, { samples: 1.5 })).toThrow(/checkKernel: samples must be a positive integer/);
     expect(() => checkKernel(rnnStepSpec, { eps: 0 })).toThrow(/checkKernel: eps must be/);
     expect(() => checkKernel(rnnStepSpec, { tolerance: -1 })).toThrow(/checkKernel: tolerance must be/);
@@ -90,7 +98,9 @@ describe('checkKernel on the built-in kernels', () => {
     expect(() => checkKernel({ ...rnnStepSpec, callForward: undefined } as unknown as KernelSpec)).toThrow(
       'checkKernel: spec.callForward must be a function, got undefined',
     );
-    expect(() => checkKernel(null as unknown as KernelSpec)).toThrow('checkKernel: spec must be a KernelSpec, got null');
+    expect(() => checkKernel(null as unknown as KernelSpec)).toThrow(
+      'checkKernel: spec must be a KernelSpec, got null',
+    );
   });
 
   it('reports progress after every finite-difference coordinate', () => {
@@ -125,7 +135,9 @@ describe('checkKernel on someone else’s implementation', () => {
       (r.h.data[0] as number) += 0.5; // a constant offset: the gradients stay right
       return r;
     };
-    const report = checkKernel(rnnStepSpec, { implementation: { forward: shifted, backward: rnnStepSpec.reference.backward } });
+    const report = checkKernel(rnnStepSpec, {
+      implementation: { forward: shifted, backward: rnnStepSpec.reference.backward },
+    });
     expect(report.rows.filter((r) => !r.ok).map((r) => r.name)).toEqual(['h']);
     expect(report.firstFailure).toMatchObject({ name: 'h', kind: 'output', against: 'library', worst: [0, 0] });
     expect(report.firstFailure?.message).toBe('rnn-step h (forward output, differs from the library), worst at [0, 0]');
@@ -137,10 +149,17 @@ describe('checkKernel on someone else’s implementation', () => {
       (g.db as { data: Float64Array }).data[1] = NaN;
       return g;
     };
-    const report = checkKernel(rnnStepSpec, { implementation: { forward: rnnStepSpec.reference.forward, backward: nanBackward } });
+    const report = checkKernel(rnnStepSpec, {
+      implementation: { forward: rnnStepSpec.reference.forward, backward: nanBackward },
+    });
     const db = report.rows.find((r) => r.name === 'db');
     expect(db?.ok).toBe(false);
-    expect(db?.numeric).toMatchObject({ relError: 1, normRelError: 1, nonFinite: 1, worst: { index: [0, 1], actual: null } });
+    expect(db?.numeric).toMatchObject({
+      relError: 1,
+      normRelError: 1,
+      nonFinite: 1,
+      worst: { index: [0, 1], actual: null },
+    });
     expect(report.firstFailure?.message).toBe('rnn-step db, worst at [0, 1]');
     expect(() => JSON.parse(JSON.stringify(report))).not.toThrow();
   });
@@ -181,12 +200,16 @@ describe('the registry', () => {
 
   it('throws TypeError when the patterns are not an array of names', () => {
     expect(() => selectKernelSpecs('lstm' as unknown as string[])).toThrow(TypeError);
-    expect(() => selectKernelSpecs('lstm' as unknown as string[])).toThrow('selectKernelSpecs: patterns must be an array of kernel names');
+    expect(() => selectKernelSpecs('lstm' as unknown as string[])).toThrow(
+      'selectKernelSpecs: patterns must be an array of kernel names',
+    );
   });
 
   it('throws RangeError naming an unknown kernel and listing the known ones', () => {
     expect(() => selectKernelSpecs(['nope'])).toThrow(RangeError);
-    expect(() => selectKernelSpecs(['nope'])).toThrow(/unknown kernel "nope"; known kernels: rnn-step, rnn, lstm-step, lstm/);
+    expect(() => selectKernelSpecs(['nope'])).toThrow(
+      /unknown kernel "nope"; known kernels: rnn-step, rnn, lstm-step, lstm/,
+    );
   });
 
   it('registers a new spec in a few lines, and refuses a clash', () => {
@@ -200,7 +223,9 @@ describe('the registry', () => {
     expect(builtinKernelSpecs().map((s) => s.name)).toContain('rnn-step-copy');
     expect(checkKernel(doubled).ok).toBe(true);
     expect(() => registerKernelSpec(doubled)).toThrow(/registerKernelSpec: spec "rnn-step-copy" clashes/);
-    expect(() => registerKernelSpec({ ...doubled, name: 'other', inputs: [] })).toThrow('registerKernelSpec: spec.inputs must be a non-empty array');
+    expect(() => registerKernelSpec({ ...doubled, name: 'other', inputs: [] })).toThrow(
+      'registerKernelSpec: spec.inputs must be a non-empty array',
+    );
   });
 });
 
@@ -258,7 +283,13 @@ describe('specs for the layers to come: constant inputs and a scalar loss', () =
       name: 'test-sum-squares',
       reference: {
         forward: (x: Matrix) => ({ loss: x.data.reduce((s, v) => s + v * v, 0), cache: x }),
-        backward: (dloss: Matrix, x: Matrix) => ({ dx: new Matrix(x.rows, x.cols, x.data.map((v) => 2 * v * dloss.get(0, 0))) }),
+        backward: (dloss: Matrix, x: Matrix) => ({
+          dx: new Matrix(
+            x.rows,
+            x.cols,
+            x.data.map((v) => 2 * v * dloss.get(0, 0)),
+          ),
+        }),
       },
       inputs: [{ name: 'x', shape: 'N×D', gradient: 'dx', scale: 1 }],
       constants: [],

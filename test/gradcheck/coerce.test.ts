@@ -6,11 +6,23 @@ const read = (v: unknown, shape: number[], expr = '?'): Matrix | Tensor3 => toCh
 
 describe('toCheckable accepts what a user module may return', () => {
   it.each([
-    ['a library Matrix', Matrix.from([[1, 2], [3, 4]])],
+    [
+      'a library Matrix',
+      Matrix.from([
+        [1, 2],
+        [3, 4],
+      ]),
+    ],
     ['{ rows, cols, data: number[] }', { rows: 2, cols: 2, data: [1, 2, 3, 4] }],
     ['{ rows, cols, data: Float32Array }', { rows: 2, cols: 2, data: Float32Array.from([1, 2, 3, 4]) }],
     ['{ shape: [2, 2], data }', { shape: [2, 2], data: [1, 2, 3, 4] }],
-    ['a nested array', [[1, 2], [3, 4]]],
+    [
+      'a nested array',
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    ],
   ])('%s as a 2×2 Matrix', (_what, value) => {
     const m = read(value, [2, 2]);
     expect(m).toBeInstanceOf(Matrix);

@@ -14,7 +14,7 @@ import {
   selectKernelSpecs,
   type KernelSpec,
 } from '../../src/gradcheck/index';
-import { Matrix, lstmStepBackward, lstmStepForward } from '../../src/index';
+import { type Matrix, lstmStepBackward, lstmStepForward } from '../../src/index';
 import { gaussianSource, seededUniform } from '../../src/gradcheck/random';
 import { evalShape, zerosOfShape, type Checkable } from '../../src/gradcheck/shapes';
 
@@ -99,7 +99,7 @@ describe('the catalog', () => {
 });
 
 describe('diagnoseKernel', () => {
-  it.each(catalog.map((m) => [m.id, m] as const))('names %s when the results are that mutation\'s', (id, mistake) => {
+  it.each(catalog.map((m) => [m.id, m] as const))("names %s when the results are that mutation's", (id, mistake) => {
     for (const [kernel, impl] of Object.entries(mistake.implementations)) {
       const spec = specs.find((s) => s.name === kernel) as KernelSpec;
       const c = drawCase(spec, 11);
@@ -225,7 +225,7 @@ describe('diagnoseKernel', () => {
     expect(report.diagnoses.map((d) => d.id)).toEqual(['lstm-gate-order-figo']);
     expect(report.diagnoses[0]?.sentence).toMatch(
       new RegExp(
-        "^h, c \\(forward\\), dWx, dWh, db, dx, dhPrev and dcPrev match a forward that reads the gate blocks as " +
+        '^h, c \\(forward\\), dWx, dWh, db, dx, dhPrev and dcPrev match a forward that reads the gate blocks as ' +
           "f\\|i\\|g\\|o \\(handgrad's order\\) while the weights are laid out i\\|f\\|o\\|g \\(cs231n's order\\): ",
       ),
     );

@@ -59,7 +59,7 @@ describe('checkKernel with numericGradient', () => {
     expect(counts).toEqual([3, 3, 3, 3, 3]);
   });
 
-  it('is ignored for the library\'s own kernels (no implementation given)', () => {
+  it("is ignored for the library's own kernels (no implementation given)", () => {
     const numericGradient = (): number[] => {
       throw new Error('not to be called');
     };
@@ -67,7 +67,7 @@ describe('checkKernel with numericGradient', () => {
     expect(report.ok).toBe(true);
   });
 
-  it('a wrong number of values, or a throw, is the kernel\'s contract error', () => {
+  it("a wrong number of values, or a throw, is the kernel's contract error", () => {
     expect(() => checkKernel(rnnStepSpec, { implementation, numericGradient: () => [1, 2] })).toThrow(
       new KernelContractError('rnn-step', 'finite differences of Wx gave 2 values for 40 coordinates'),
     );

@@ -13,7 +13,12 @@ describe('numericGradient', () => {
       [1, 2, 3],
       [-1, 0.5, 2],
     ]);
-    const square = (m: Matrix): Matrix => new Matrix(m.rows, m.cols, m.data.map((v) => v * v));
+    const square = (m: Matrix): Matrix =>
+      new Matrix(
+        m.rows,
+        m.cols,
+        m.data.map((v) => v * v),
+      );
     const g = numericGradient(square, x, dout);
     expect(g).toBeInstanceOf(Matrix);
     // x² is a quadratic: the centered difference is exact up to round-off.
@@ -28,11 +33,12 @@ describe('numericGradient', () => {
     const dout = randMatrix(4, 2, rand);
     const product = (w: Matrix): Matrix => {
       const out = Matrix.zeros(4, 2);
-      for (let i = 0; i < 4; i++) for (let j = 0; j < 2; j++) {
-        let s = 0;
-        for (let k = 0; k < 3; k++) s += A.get(i, k) * w.get(k, j);
-        out.data[i * 2 + j] = s;
-      }
+      for (let i = 0; i < 4; i++)
+        for (let j = 0; j < 2; j++) {
+          let s = 0;
+          for (let k = 0; k < 3; k++) s += A.get(i, k) * w.get(k, j);
+          out.data[i * 2 + j] = s;
+        }
       return out;
     };
     const g = numericGradient(product, W, dout);
@@ -50,7 +56,19 @@ describe('numericGradient', () => {
     const d1 = randTensor(2, 3, 2, rand);
     const d2 = randTensor(2, 3, 2, rand);
     // outputs x and 3x: the gradient is d1 + 3·d2, exactly.
-    const g = numericGradient((t: Tensor3) => [t, new Tensor3(2, 3, 2, t.data.map((v) => 3 * v))], x, [d1, d2]);
+    const g = numericGradient(
+      (t: Tensor3) => [
+        t,
+        new Tensor3(
+          2,
+          3,
+          2,
+          t.data.map((v) => 3 * v),
+        ),
+      ],
+      x,
+      [d1, d2],
+    );
     expect(g).toBeInstanceOf(Tensor3);
     g.data.forEach((v, k) => expect(v).toBeCloseTo((d1.data[k] as number) + 3 * (d2.data[k] as number), 8));
   });
@@ -75,24 +93,30 @@ describe('numericGradient', () => {
 
   it('throws TypeError naming x when x is not a Matrix or Tensor3', () => {
     expect(() => numericGradient((m) => m, [[1]] as unknown as Matrix, Matrix.from([[1]]))).toThrow(TypeError);
-    expect(() => numericGradient((m) => m, [[1]] as unknown as Matrix, Matrix.from([[1]]))).toThrow(/numericGradient: x must be/);
+    expect(() => numericGradient((m) => m, [[1]] as unknown as Matrix, Matrix.from([[1]]))).toThrow(
+      /numericGradient: x must be/,
+    );
   });
 
   it('throws TypeError naming f when f is not a function', () => {
-    expect(() => numericGradient(42 as unknown as (m: Matrix) => Matrix, Matrix.from([[1]]), Matrix.from([[1]]))).toThrow(
-      new TypeError('numericGradient: f must be a function, got number'),
-    );
+    expect(() =>
+      numericGradient(42 as unknown as (m: Matrix) => Matrix, Matrix.from([[1]]), Matrix.from([[1]])),
+    ).toThrow(new TypeError('numericGradient: f must be a function, got number'));
   });
 
   it('throws RangeError naming eps when eps is not positive', () => {
-    expect(() => numericGradient((m: Matrix) => m, Matrix.from([[1]]), Matrix.from([[1]]), { eps: 0 })).toThrow(RangeError);
-    expect(() => numericGradient((m: Matrix) => m, Matrix.from([[1]]), Matrix.from([[1]]), { eps: -1 })).toThrow(/eps must be/);
+    expect(() => numericGradient((m: Matrix) => m, Matrix.from([[1]]), Matrix.from([[1]]), { eps: 0 })).toThrow(
+      RangeError,
+    );
+    expect(() => numericGradient((m: Matrix) => m, Matrix.from([[1]]), Matrix.from([[1]]), { eps: -1 })).toThrow(
+      /eps must be/,
+    );
   });
 
   it('throws RangeError naming indices when an index is out of range', () => {
-    expect(() => numericGradient((m: Matrix) => m, Matrix.from([[1, 2]]), Matrix.from([[1, 2]]), { indices: [2] })).toThrow(
-      /numericGradient: indices must be integers in \[0, 1\], got 2/,
-    );
+    expect(() =>
+      numericGradient((m: Matrix) => m, Matrix.from([[1, 2]]), Matrix.from([[1, 2]]), { indices: [2] }),
+    ).toThrow(/numericGradient: indices must be integers in \[0, 1\], got 2/);
   });
 
   it('throws ShapeError naming dout when f(x) and dout differ in size', () => {
@@ -112,7 +136,11 @@ describe('numericGradient', () => {
           let calls = 0;
           const f = (m: Matrix): Matrix => {
             if (throwAt !== null && calls++ === throwAt) throw new Error('planted');
-            return new Matrix(1, m.cols, m.data.map((v) => Math.sin(v) * v));
+            return new Matrix(
+              1,
+              m.cols,
+              m.data.map((v) => Math.sin(v) * v),
+            );
           };
           try {
             numericGradient(f, x, new Matrix(1, values.length, new Float64Array(values.length).fill(1)));

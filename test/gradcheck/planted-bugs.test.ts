@@ -76,6 +76,8 @@ describe('planted bugs are reported as FAIL on the right gradient', () => {
   });
 
   it('a kernel returning the wrong shape is a contract error naming the output and both shapes', () => {
-    expect(() => checkFixture('wrong-shape.js', rnnStepSpec)).toThrow("rnn-step: your rnnStepForward's h must be 3×4 (N×H), got 4×3");
+    expect(() => checkFixture('wrong-shape.js', rnnStepSpec)).toThrow(
+      "rnn-step: your rnnStepForward's h must be 3×4 (N×H), got 4×3",
+    );
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The kernels against the literal mathjs GRU (test/gru/oracle.ts), to 1e-12.
  */
-import { Matrix, Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
+import { type Matrix, type Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
 import { gruParams, gruWeights } from '../helpers/kernels';
 import { fromM, gruSequenceOracle, gruStepBackOracle, gruStepOracle, oracleParams, toM } from './oracle';

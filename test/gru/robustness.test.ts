@@ -2,7 +2,7 @@
  * Saturated gates stay finite, and a NaN in one input reaches exactly what
  * depends on it.
  */
-import { Matrix, Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
+import { Matrix, type Tensor3, gruBackward, gruForward, gruStepBackward, gruStepForward } from '../../src/index';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 import { gruParams, gruWeights } from '../helpers/kernels';
 
@@ -18,7 +18,9 @@ describe('pre-activations of ±1e3 stay finite, forward and backward', () => {
     const g = gruStepBackward(randMatrix(N, H, r), cache);
     expect(allFinite(h, cache.gates, cache.hn, g.dx, g.dhPrev, g.dWx, g.dWh, g.dbx, g.dbh)).toBe(true);
     // saturation really happened: r, z at 0 or 1, n at ±1
-    expect(cache.gates.data.every((v) => Math.abs(Math.abs(v - 0.5) - 0.5) < 1e-12 || Math.abs(Math.abs(v) - 1) < 1e-12)).toBe(true);
+    expect(
+      cache.gates.data.every((v) => Math.abs(Math.abs(v - 0.5) - 0.5) < 1e-12 || Math.abs(Math.abs(v) - 1) < 1e-12),
+    ).toBe(true);
   });
 
   test('inputs of size 1e3 through a whole sequence (mixed signs)', () => {

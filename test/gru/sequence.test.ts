@@ -40,4 +40,3 @@ test('the returned h is a copy: editing it does not change the backward', () => 
   a.h.data.fill(123);
   expect(sameBits(gruBackward(dh, a.cache).dWh.data, before)).toBe(true);
 });
-

@@ -8,7 +8,7 @@
 import { CELL_DESCRIPTORS } from '../../src/cells';
 import { kernelsOf, type CellDescriptor, type CellFunctions, type KernelShape } from '../../src/descriptor';
 import { gruDescriptor } from '../../src/gru/cell';
-import { Matrix, Tensor3 } from '../../src/index';
+import { type Matrix, Tensor3 } from '../../src/index';
 import { lstmDescriptor } from '../../src/lstm/cell';
 import { rnnDescriptor } from '../../src/rnn/cell';
 import { randMatrix, randTensor } from './numeric';

@@ -23,7 +23,11 @@ const add = (...xs: M[]): M => xs.reduce((s, x) => math.add(s, x) as M);
 const oneMinus = (A: M): M => math.subtract(1, A) as M;
 const T = (A: M): M => math.transpose(A);
 
-export interface OracleRnnParams { Wx: M; Wh: M; b: M }
+export interface OracleRnnParams {
+  Wx: M;
+  Wh: M;
+  b: M;
+}
 
 /** u = h_{t−1} W_h + x_t W_x + e_N b; h = tanh(u). */
 export function rnnStepOracle(x: M, hPrev: M, p: OracleRnnParams): M {
@@ -57,14 +61,7 @@ export function lstmStepOracle(x: M, hPrev: M, cPrev: M, p: OracleRnnParams) {
   return { h, c, f, i, g, o };
 }
 
-export function lstmStepBackOracle(
-  dh: M,
-  dcNext: M,
-  x: M,
-  hPrev: M,
-  cPrev: M,
-  p: OracleRnnParams,
-) {
+export function lstmStepBackOracle(dh: M, dcNext: M, x: M, hPrev: M, cPrev: M, p: OracleRnnParams) {
   const N = x.size()[0] as number;
   const { c, f, i, g, o } = lstmStepOracle(x, hPrev, cPrev, p);
   const tc = tanh(c);

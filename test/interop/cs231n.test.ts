@@ -10,7 +10,8 @@ import { lstmParamsFromCs231n, lstmParamsToCs231n } from '../../src/interop/inde
 import { normRelError, rng } from '../helpers/numeric';
 import { cs231nLstmStep, linspace, randRows, randSeq, randVec, reshape2, reshape3, runLstm } from './frameworks';
 
-const maxAbsDiff = (a: Float64Array, b: number[]): number => b.reduce((w, v, i) => Math.max(w, Math.abs((a[i] as number) - v)), 0);
+const maxAbsDiff = (a: Float64Array, b: number[]): number =>
+  b.reduce((w, v, i) => Math.max(w, Math.abs((a[i] as number) - v)), 0);
 
 test('lstm_step_forward check of the notebook: next_h and next_c to the 8 printed decimals', () => {
   const [N, D, H] = [3, 4, 5];
@@ -75,7 +76,10 @@ test('lstm_backward in cs231n layout: gradients permuted back with lstmParamsToC
   // the gradient of a weight has that weight's layout, so the same permutation applies
   const inCs231n = lstmParamsToCs231n({ Wx: g.dWx, Wh: g.dWh, b: g.db });
   const zeros = randRows(N, H, r, 0);
-  const loss = () => runLstm((x, h, c) => cs231nLstmStep(w, x, h, c), xs, h0, zeros).h.flat(2).reduce((s, v, i) => s + v * dout[i]!, 0);
+  const loss = () =>
+    runLstm((x, h, c) => cs231nLstmStep(w, x, h, c), xs, h0, zeros)
+      .h.flat(2)
+      .reduce((s, v, i) => s + v * dout[i]!, 0);
   const numeric = (rows: number[][]): number[] =>
     rows.flatMap((row) =>
       row.map((old, j) => {

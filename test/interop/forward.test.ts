@@ -73,7 +73,11 @@ describe.each(shapes)('N=$N T=$T D=$D H=$H', ({ N, T, D, H }) => {
   });
 
   test('cs231n lstm_forward (i|f|o|g, c0 = 0) = lstmForward ∘ lstmParamsFromCs231n with the default c0, to 1e-12', () => {
-    const w = { Wx: randRows(D, 4 * H, r, 1 / Math.sqrt(D)), Wh: randRows(H, 4 * H, r, 1 / Math.sqrt(H)), b: randVec(4 * H, r, 0.5) };
+    const w = {
+      Wx: randRows(D, 4 * H, r, 1 / Math.sqrt(D)),
+      Wh: randRows(H, 4 * H, r, 1 / Math.sqrt(H)),
+      b: randVec(4 * H, r, 0.5),
+    };
     const zeros = randRows(N, H, r, 0);
     const want = runLstm((xt, h, c) => cs231nLstmStep(w, xt, h, c), xs, h0, zeros);
     const got = lstmForward(x, Matrix.from(h0), lstmParamsFromCs231n(w));
@@ -102,11 +106,15 @@ test('the witnesses can tell gate orders apart: the wrong converter gives a diff
   const w = { Wx: randRows(D, 4 * H, r), Wh: randRows(H, 4 * H, r), b: randVec(4 * H, r) };
   const cs231n = runLstm((xt, h, c) => cs231nLstmStep(w, xt, h, c), xs, h0, c0);
   // the same arrays read as Keras weights (i|f|c|o): o and g swapped
-  const asKeras = lstmForward(Tensor3.from(xs), Matrix.from(h0), lstmParamsFromKeras({ kernel: w.Wx, recurrent_kernel: w.Wh, bias: w.b }));
+  const asKeras = lstmForward(
+    Tensor3.from(xs),
+    Matrix.from(h0),
+    lstmParamsFromKeras({ kernel: w.Wx, recurrent_kernel: w.Wh, bias: w.b }),
+  );
   expect(maxAbsDiff(asKeras.h.data, flat(cs231n.h))).toBeGreaterThan(1e-3);
 });
 
-test('the other direction: handgrad params exported with *ParamsTo* drive each framework\'s equations to the same outputs', () => {
+test("the other direction: handgrad params exported with *ParamsTo* drive each framework's equations to the same outputs", () => {
   const r = rng(78);
   const [N, T, D, H] = [2, 4, 3, 5];
   const xs = randSeq(N, T, D, r);
@@ -115,18 +123,39 @@ test('the other direction: handgrad params exported with *ParamsTo* drive each f
   const c0 = randRows(N, H, r);
   const zeros = randRows(N, H, r, 0);
   const lstmP = { Wx: randMatrix(D, 4 * H, r), Wh: randMatrix(H, 4 * H, r), b: randMatrix(1, 4 * H, r) };
-  const gruP = { Wx: randMatrix(D, 3 * H, r), Wh: randMatrix(H, 3 * H, r), bx: randMatrix(1, 3 * H, r), bh: randMatrix(1, 3 * H, r) };
+  const gruP = {
+    Wx: randMatrix(D, 3 * H, r),
+    Wh: randMatrix(H, 3 * H, r),
+    bx: randMatrix(1, 3 * H, r),
+    bh: randMatrix(1, 3 * H, r),
+  };
   const rnnP = { Wx: randMatrix(D, H, r), Wh: randMatrix(H, H, r), b: randMatrix(1, H, r) };
   const lstmOut = lstmForward(x, Matrix.from(h0), lstmP, Matrix.from(c0));
   const torchW = lstmParamsToTorch(lstmP);
-  expect(maxAbsDiff(lstmOut.h.data, flat(runLstm((xt, h, c) => torchLstmStep(torchW, xt, h, c), xs, h0, c0).h))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(lstmOut.h.data, flat(runLstm((xt, h, c) => torchLstmStep(torchW, xt, h, c), xs, h0, c0).h)),
+  ).toBeLessThan(1e-12);
   const kerasW = lstmParamsToKeras(lstmP);
-  expect(maxAbsDiff(lstmOut.h.data, flat(runLstm((xt, h, c) => kerasLstmStep(kerasW, xt, h, c), xs, h0, c0).h))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(lstmOut.h.data, flat(runLstm((xt, h, c) => kerasLstmStep(kerasW, xt, h, c), xs, h0, c0).h)),
+  ).toBeLessThan(1e-12);
   const csW = lstmParamsToCs231n(lstmP);
   const lstmFromZero = lstmForward(x, Matrix.from(h0), lstmP);
-  expect(maxAbsDiff(lstmFromZero.h.data, flat(runLstm((xt, h, c) => cs231nLstmStep(csW, xt, h, c), xs, h0, zeros).h))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(lstmFromZero.h.data, flat(runLstm((xt, h, c) => cs231nLstmStep(csW, xt, h, c), xs, h0, zeros).h)),
+  ).toBeLessThan(1e-12);
   const gruW = gruParamsToTorch(gruP);
-  expect(maxAbsDiff(gruForward(x, Matrix.from(h0), gruP).h.data, flat(runPlain((xt, h) => torchGruStep(gruW, xt, h), xs, h0)))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(
+      gruForward(x, Matrix.from(h0), gruP).h.data,
+      flat(runPlain((xt, h) => torchGruStep(gruW, xt, h), xs, h0)),
+    ),
+  ).toBeLessThan(1e-12);
   const rnnW = rnnParamsToTorch(rnnP);
-  expect(maxAbsDiff(rnnForward(x, Matrix.from(h0), rnnP).h.data, flat(runPlain((xt, h) => torchRnnStep(rnnW, xt, h), xs, h0)))).toBeLessThan(1e-12);
+  expect(
+    maxAbsDiff(
+      rnnForward(x, Matrix.from(h0), rnnP).h.data,
+      flat(runPlain((xt, h) => torchRnnStep(rnnW, xt, h), xs, h0)),
+    ),
+  ).toBeLessThan(1e-12);
 });

@@ -40,7 +40,8 @@ const rowBlock = (W: M, k: number, H: number): M =>
 const colBlock = (W: M, k: number, H: number): M =>
   math.subset(W, math.index(math.range(0, nRows(W)), math.range(k * H, (k + 1) * H))) as M;
 /** Entries [k·H, (k+1)·H) of a bias vector, broadcast over N rows. */
-const biasBlock = (b: number[], k: number, H: number, N: number): M => mul(onesCol(N), rowVec(b.slice(k * H, (k + 1) * H)));
+const biasBlock = (b: number[], k: number, H: number, N: number): M =>
+  mul(onesCol(N), rowVec(b.slice(k * H, (k + 1) * H)));
 
 /** x·W_kᵀ + b_k for gate block k of a PyTorch layer. */
 function torchAffine(x: M, W: Rows, b: number[], k: number, H: number): M {
@@ -50,7 +51,8 @@ function torchAffine(x: M, W: Rows, b: number[], k: number, H: number): M {
 /** One PyTorch LSTM step (blocks i | f | g | o). */
 export function torchLstmStep(w: TorchWeights, x: M, h: M, c: M): { h: M; c: M } {
   const H = w.weight_hh[0]!.length;
-  const pre = (k: number) => add(torchAffine(x, w.weight_ih, w.bias_ih, k, H), torchAffine(h, w.weight_hh, w.bias_hh, k, H));
+  const pre = (k: number) =>
+    add(torchAffine(x, w.weight_ih, w.bias_ih, k, H), torchAffine(h, w.weight_hh, w.bias_hh, k, H));
   const i = sigm(pre(0));
   const f = sigm(pre(1));
   const g = tanh(pre(2));
@@ -64,7 +66,9 @@ export function torchGruStep(w: TorchWeights, x: M, h: M): M {
   const H = w.weight_hh[0]!.length;
   const r = sigm(add(torchAffine(x, w.weight_ih, w.bias_ih, 0, H), torchAffine(h, w.weight_hh, w.bias_hh, 0, H)));
   const z = sigm(add(torchAffine(x, w.weight_ih, w.bias_ih, 1, H), torchAffine(h, w.weight_hh, w.bias_hh, 1, H)));
-  const n = tanh(add(torchAffine(x, w.weight_ih, w.bias_ih, 2, H), had(r, torchAffine(h, w.weight_hh, w.bias_hh, 2, H))));
+  const n = tanh(
+    add(torchAffine(x, w.weight_ih, w.bias_ih, 2, H), had(r, torchAffine(h, w.weight_hh, w.bias_hh, 2, H))),
+  );
   return add(had(oneMinus(z), n), had(z, h));
 }
 

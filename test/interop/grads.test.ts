@@ -24,13 +24,27 @@ import {
   type TorchWeights,
 } from '../../src/interop/index';
 import { normRelError, rng } from '../helpers/numeric';
-import { randRows, randSeq, randTorch, runLstm, runPlain, torchGruStep, torchLstmStep, torchRnnStep } from './frameworks';
+import {
+  randRows,
+  randSeq,
+  randTorch,
+  runLstm,
+  runPlain,
+  torchGruStep,
+  torchLstmStep,
+  torchRnnStep,
+} from './frameworks';
 
 const FIELDS = ['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh'] as const;
 const flat = (a: unknown[]): number[] => a.flat(2) as number[];
 
 /** Centered differences of L(w) = Σ forward(w) ⊙ dout over every entry of one field of w. */
-function numericTorchGrad(w: TorchWeights, field: (typeof FIELDS)[number], forward: () => number[], dout: number[]): number[] {
+function numericTorchGrad(
+  w: TorchWeights,
+  field: (typeof FIELDS)[number],
+  forward: () => number[],
+  dout: number[],
+): number[] {
   const eps = 1e-5;
   const loss = () => forward().reduce((s, v, i) => s + v * (dout[i] as number), 0);
   const value = w[field];
@@ -55,7 +69,10 @@ function expectAutogradLayout(got: TorchWeights, w: TorchWeights, forward: () =>
     const numeric = numericTorchGrad(w, field, forward, dout);
     const analytic = flat(got[field]);
     expect([field, analytic.length]).toEqual([field, numeric.length]);
-    expect([field, normRelError(Float64Array.from(analytic), Float64Array.from(numeric)) < 1e-7]).toEqual([field, true]);
+    expect([field, normRelError(Float64Array.from(analytic), Float64Array.from(numeric)) < 1e-7]).toEqual([
+      field,
+      true,
+    ]);
   }
 }
 

@@ -32,14 +32,22 @@ function sameBits(a: Params, b: Params): boolean {
 }
 
 const doubles = fc.double({ noNaN: true });
-const rowsArb = (rows: number, cols: number) => fc.array(fc.array(doubles, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows });
+const rowsArb = (rows: number, cols: number) =>
+  fc.array(fc.array(doubles, { minLength: cols, maxLength: cols }), { minLength: rows, maxLength: rows });
 const vecArb = (n: number) => fc.array(doubles, { minLength: n, maxLength: n });
 const dimsArb = fc.record({ D: fc.integer({ min: 1, max: 5 }), H: fc.integer({ min: 1, max: 4 }) });
 const torchArb = (G: number) =>
   dimsArb.chain(({ D, H }) =>
-    fc.record({ weight_ih: rowsArb(G * H, D), weight_hh: rowsArb(G * H, H), bias_ih: vecArb(G * H), bias_hh: vecArb(G * H) }),
+    fc.record({
+      weight_ih: rowsArb(G * H, D),
+      weight_hh: rowsArb(G * H, H),
+      bias_ih: vecArb(G * H),
+      bias_hh: vecArb(G * H),
+    }),
   );
-const columnsArb = dimsArb.chain(({ D, H }) => fc.record({ Wx: rowsArb(D, 4 * H), Wh: rowsArb(H, 4 * H), b: vecArb(4 * H) }));
+const columnsArb = dimsArb.chain(({ D, H }) =>
+  fc.record({ Wx: rowsArb(D, 4 * H), Wh: rowsArb(H, 4 * H), b: vecArb(4 * H) }),
+);
 
 describe('round trips are exact: from → to → from', () => {
   const r = rng(55);
@@ -86,38 +94,55 @@ describe('round trips are exact: from → to → from', () => {
   });
   test('the three LSTM layouts land on the same handgrad params when they encode the same LSTM', () => {
     const p = lstmParamsFromTorch(randTorch(4, D, H, r));
-    expect(sameBits(lstmParamsFromCs231n(lstmParamsToCs231n(p)) as never, lstmParamsFromKeras(lstmParamsToKeras(p)) as never)).toBe(true);
+    expect(
+      sameBits(
+        lstmParamsFromCs231n(lstmParamsToCs231n(p)) as never,
+        lstmParamsFromKeras(lstmParamsToKeras(p)) as never,
+      ),
+    ).toBe(true);
   });
 });
 
 describe('round trips are exact on arbitrary doubles (fast-check)', () => {
   const runs = { numRuns: 60 };
   test('PyTorch LSTM', () => {
-    fc.assert(fc.property(torchArb(4), (w) => {
-      const p = lstmParamsFromTorch(w);
-      return sameBits(lstmParamsFromTorch(lstmParamsToTorch(p)) as never, p as never);
-    }), runs);
+    fc.assert(
+      fc.property(torchArb(4), (w) => {
+        const p = lstmParamsFromTorch(w);
+        return sameBits(lstmParamsFromTorch(lstmParamsToTorch(p)) as never, p as never);
+      }),
+      runs,
+    );
   });
   test('PyTorch GRU', () => {
-    fc.assert(fc.property(torchArb(3), (w) => {
-      const p = gruParamsFromTorch(w);
-      return sameBits(gruParamsFromTorch(gruParamsToTorch(p)) as never, p as never);
-    }), runs);
+    fc.assert(
+      fc.property(torchArb(3), (w) => {
+        const p = gruParamsFromTorch(w);
+        return sameBits(gruParamsFromTorch(gruParamsToTorch(p)) as never, p as never);
+      }),
+      runs,
+    );
   });
   test('PyTorch RNN', () => {
-    fc.assert(fc.property(torchArb(1), (w) => {
-      const p = rnnParamsFromTorch(w);
-      return sameBits(rnnParamsFromTorch(rnnParamsToTorch(p)) as never, p as never);
-    }), runs);
+    fc.assert(
+      fc.property(torchArb(1), (w) => {
+        const p = rnnParamsFromTorch(w);
+        return sameBits(rnnParamsFromTorch(rnnParamsToTorch(p)) as never, p as never);
+      }),
+      runs,
+    );
   });
   test('cs231n and Keras', () => {
-    fc.assert(fc.property(columnsArb, (w) => {
-      const p = lstmParamsFromCs231n(w);
-      const k = lstmParamsFromKeras({ kernel: w.Wx, recurrent_kernel: w.Wh, bias: w.b });
-      return (
-        sameBits(lstmParamsFromCs231n(lstmParamsToCs231n(p)) as never, p as never) &&
-        sameBits(lstmParamsFromKeras(lstmParamsToKeras(k)) as never, k as never)
-      );
-    }), runs);
+    fc.assert(
+      fc.property(columnsArb, (w) => {
+        const p = lstmParamsFromCs231n(w);
+        const k = lstmParamsFromKeras({ kernel: w.Wx, recurrent_kernel: w.Wh, bias: w.b });
+        return (
+          sameBits(lstmParamsFromCs231n(lstmParamsToCs231n(p)) as never, p as never) &&
+          sameBits(lstmParamsFromKeras(lstmParamsToKeras(k)) as never, k as never)
+        );
+      }),
+      runs,
+    );
   });
 });

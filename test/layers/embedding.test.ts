@@ -10,17 +10,35 @@ describe('wordEmbeddingForward / wordEmbeddingBackward', () => {
       [3, 4],
       [5, 6],
     ]);
-    const { out } = wordEmbeddingForward([[2, 0], [1, 1]], W);
+    const { out } = wordEmbeddingForward(
+      [
+        [2, 0],
+        [1, 1],
+      ],
+      W,
+    );
     expect(out.toArray()).toEqual([
-      [[5, 6], [1, 2]],
-      [[3, 4], [3, 4]],
+      [
+        [5, 6],
+        [1, 2],
+      ],
+      [
+        [3, 4],
+        [3, 4],
+      ],
     ]);
   });
 
   it('adds up the rows of a repeated id, leaves unused rows at zero', () => {
     const W = Matrix.zeros(4, 2);
     const { cache } = wordEmbeddingForward([[1, 1, 3]], W);
-    const dout = Tensor3.from([[[1, 10], [2, 20], [5, 50]]]);
+    const dout = Tensor3.from([
+      [
+        [1, 10],
+        [2, 20],
+        [5, 50],
+      ],
+    ]);
     const { dW } = wordEmbeddingBackward(dout, cache);
     expect(dW.toArray()).toEqual([
       [0, 0],
@@ -33,7 +51,10 @@ describe('wordEmbeddingForward / wordEmbeddingBackward', () => {
   it('matches centered differences of Σ out ⊙ dout', () => {
     const rand = rng(11);
     const W = randMatrix(5, 3, rand);
-    const ids = [[0, 4, 4, 2], [1, 0, 3, 4]];
+    const ids = [
+      [0, 4, 4, 2],
+      [1, 0, 3, 4],
+    ];
     const dout = randTensor(2, 4, 3, rand);
     const { cache } = wordEmbeddingForward(ids, W);
     const { dW } = wordEmbeddingBackward(dout, cache);
@@ -43,37 +64,79 @@ describe('wordEmbeddingForward / wordEmbeddingBackward', () => {
 
   it('property: dW sums to the sum of dout, row by row of the ids (random shapes)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (V, N, T, D, seed) => {
-        const rand = rng(seed);
-        const ids = Array.from({ length: N }, () => Array.from({ length: T }, () => Math.floor(rand() * V)));
-        const W = randMatrix(V, D, rand);
-        const dout = randTensor(N, T, D, rand);
-        const { cache } = wordEmbeddingForward(ids, W);
-        const { dW } = wordEmbeddingBackward(dout, cache);
-        const num = numericGrad(() => wordEmbeddingForward(ids, W).out.data, W.data, dout.data);
-        return normRelError(dW.data, num) < 1e-8;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        (V, N, T, D, seed) => {
+          const rand = rng(seed);
+          const ids = Array.from({ length: N }, () => Array.from({ length: T }, () => Math.floor(rand() * V)));
+          const W = randMatrix(V, D, rand);
+          const dout = randTensor(N, T, D, rand);
+          const { cache } = wordEmbeddingForward(ids, W);
+          const { dW } = wordEmbeddingBackward(dout, cache);
+          const num = numericGrad(() => wordEmbeddingForward(ids, W).out.data, W.data, dout.data);
+          return normRelError(dW.data, num) < 1e-8;
+        },
+      ),
       { numRuns: 30 },
     );
   });
 
   it('does not mutate its inputs', () => {
-    const W = Matrix.from([[1, 2], [3, 4]]);
+    const W = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const ids = [[0, 1]];
     const { out, cache } = wordEmbeddingForward(ids, W);
     out.data[0] = 99;
     ids[0]![0] = 1;
-    expect(W.toArray()).toEqual([[1, 2], [3, 4]]);
-    const dout = Tensor3.from([[[1, 1], [1, 1]]]);
+    expect(W.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    const dout = Tensor3.from([
+      [
+        [1, 1],
+        [1, 1],
+      ],
+    ]);
     wordEmbeddingBackward(dout, cache);
-    expect(dout.toArray()).toEqual([[[1, 1], [1, 1]]]);
+    expect(dout.toArray()).toEqual([
+      [
+        [1, 1],
+        [1, 1],
+      ],
+    ]);
     // The cache kept its own copy of the ids: dW still goes to row 0 and row 1.
-    expect(wordEmbeddingBackward(dout, cache).dW.toArray()).toEqual([[1, 1], [1, 1]]);
+    expect(wordEmbeddingBackward(dout, cache).dW.toArray()).toEqual([
+      [1, 1],
+      [1, 1],
+    ]);
   });
 
   it('rejects an out-of-range id, naming its position', () => {
-    expect(() => wordEmbeddingForward([[0, 1], [2, 3]], Matrix.zeros(3, 2))).toThrow(RangeError);
-    expect(() => wordEmbeddingForward([[0, 1], [2, 3]], Matrix.zeros(3, 2))).toThrow(/ids\[1\]\[1\] must be an integer in \[0, 3\), got 3/);
+    expect(() =>
+      wordEmbeddingForward(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        Matrix.zeros(3, 2),
+      ),
+    ).toThrow(RangeError);
+    expect(() =>
+      wordEmbeddingForward(
+        [
+          [0, 1],
+          [2, 3],
+        ],
+        Matrix.zeros(3, 2),
+      ),
+    ).toThrow(/ids\[1\]\[1\] must be an integer in \[0, 3\), got 3/);
   });
 
   it('rejects a non-integer id, naming its position', () => {

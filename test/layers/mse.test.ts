@@ -4,9 +4,21 @@ import { numericGrad, randMatrix, relError, rng } from '../helpers/numeric';
 
 describe('meanSquaredError', () => {
   it('is the mean of the squared differences (fixed case)', () => {
-    const { loss, dpred } = meanSquaredError(Matrix.from([[1, 2], [3, 4]]), Matrix.from([[1, 0], [0, 4]]));
+    const { loss, dpred } = meanSquaredError(
+      Matrix.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      Matrix.from([
+        [1, 0],
+        [0, 4],
+      ]),
+    );
     expect(loss).toBe((0 + 4 + 9 + 0) / 4);
-    expect(dpred.toArray()).toEqual([[0, 1], [1.5, 0]]);
+    expect(dpred.toArray()).toEqual([
+      [0, 1],
+      [1.5, 0],
+    ]);
   });
 
   it('predicting 1 for the sum of two U(0,1) draws costs about 1/6 (the adding baseline)', () => {
@@ -37,7 +49,9 @@ describe('meanSquaredError', () => {
   });
 
   it('rejects a target of another shape', () => {
-    expect(() => meanSquaredError(Matrix.zeros(2, 1), Matrix.zeros(1, 2))).toThrow(/target must be 2×1 \(the shape of pred\), got 1×2/);
+    expect(() => meanSquaredError(Matrix.zeros(2, 1), Matrix.zeros(1, 2))).toThrow(
+      /target must be 2×1 \(the shape of pred\), got 1×2/,
+    );
   });
 
   it('rejects a pred that is not a Matrix', () => {

@@ -6,10 +6,23 @@ import { normRelError, numericGrad, randMatrix, randTensor, relError, rng } from
 
 describe('temporalAffineForward / temporalAffineBackward', () => {
   it('applies x·W + b at every step (fixed case)', () => {
-    const x = Tensor3.from([[[1, 2], [0, 1]]]);
-    const W = Matrix.from([[1, 0, 2], [0, 1, 1]]);
+    const x = Tensor3.from([
+      [
+        [1, 2],
+        [0, 1],
+      ],
+    ]);
+    const W = Matrix.from([
+      [1, 0, 2],
+      [0, 1, 1],
+    ]);
     const b = Matrix.from([[10, 20, 30]]);
-    expect(temporalAffineForward(x, W, b).out.toArray()).toEqual([[[11, 22, 34], [10, 21, 31]]]);
+    expect(temporalAffineForward(x, W, b).out.toArray()).toEqual([
+      [
+        [11, 22, 34],
+        [10, 21, 31],
+      ],
+    ]);
   });
 
   it('agrees with a literal mathjs x_t·W + b per step', () => {
@@ -41,20 +54,27 @@ describe('temporalAffineForward / temporalAffineBackward', () => {
 
   it('property: gradients match finite differences over random shapes', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 4 }), fc.integer(), (N, T, D, M, seed) => {
-        const rand = rng(seed);
-        const x = randTensor(N, T, D, rand);
-        const W = randMatrix(D, M, rand);
-        const b = randMatrix(1, M, rand);
-        const dout = randTensor(N, T, M, rand);
-        const f = (): Float64Array => temporalAffineForward(x, W, b).out.data;
-        const g = temporalAffineBackward(dout, temporalAffineForward(x, W, b).cache);
-        return (
-          normRelError(g.dx.data, numericGrad(f, x.data, dout.data)) < 1e-8 &&
-          normRelError(g.dW.data, numericGrad(f, W.data, dout.data)) < 1e-8 &&
-          normRelError(g.db.data, numericGrad(f, b.data, dout.data)) < 1e-8
-        );
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer(),
+        (N, T, D, M, seed) => {
+          const rand = rng(seed);
+          const x = randTensor(N, T, D, rand);
+          const W = randMatrix(D, M, rand);
+          const b = randMatrix(1, M, rand);
+          const dout = randTensor(N, T, M, rand);
+          const f = (): Float64Array => temporalAffineForward(x, W, b).out.data;
+          const g = temporalAffineBackward(dout, temporalAffineForward(x, W, b).cache);
+          return (
+            normRelError(g.dx.data, numericGrad(f, x.data, dout.data)) < 1e-8 &&
+            normRelError(g.dW.data, numericGrad(f, W.data, dout.data)) < 1e-8 &&
+            normRelError(g.db.data, numericGrad(f, b.data, dout.data)) < 1e-8
+          );
+        },
+      ),
       { numRuns: 30 },
     );
   });
@@ -71,15 +91,21 @@ describe('temporalAffineForward / temporalAffineBackward', () => {
   });
 
   it('rejects a W whose rows differ from D', () => {
-    expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(4, 2), Matrix.zeros(1, 2))).toThrow(/W must be 3×2 \(D×M, D=3 from x\), got 4×2/);
+    expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(4, 2), Matrix.zeros(1, 2))).toThrow(
+      /W must be 3×2 \(D×M, D=3 from x\), got 4×2/,
+    );
   });
 
   it('rejects a b that is not 1×M', () => {
-    expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(3, 2), Matrix.zeros(1, 3))).toThrow(/b must be 1×2/);
+    expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(3, 2), Matrix.zeros(1, 3))).toThrow(
+      /b must be 1×2/,
+    );
   });
 
   it('rejects an x that is not a Tensor3', () => {
-    expect(() => temporalAffineForward(Matrix.zeros(2, 3) as never, Matrix.zeros(3, 2), Matrix.zeros(1, 2))).toThrow(/x must be a Tensor3/);
+    expect(() => temporalAffineForward(Matrix.zeros(2, 3) as never, Matrix.zeros(3, 2), Matrix.zeros(1, 2))).toThrow(
+      /x must be a Tensor3/,
+    );
   });
 
   it('rejects a dout of the wrong shape', () => {

@@ -24,9 +24,23 @@ function neighbours(x: number): number[] {
 
 /** Where the scalar functions change branch or meet a special value, each with its neighbouring doubles. */
 const EDGES = [
-  0, -0, Infinity, -Infinity, NaN, 5e-324, -5e-324, 2.2250738585072014e-308, -2.2250738585072014e-308,
+  0,
+  -0,
+  Infinity,
+  -Infinity,
+  NaN,
+  5e-324,
+  -5e-324,
+  2.2250738585072014e-308,
+  -2.2250738585072014e-308,
   ...[1, 19.1, 37.5, 0.5, 1e-8, 3, 700].flatMap((x) => [...neighbours(x), ...neighbours(x).map((v) => -v)]),
-  ...neighbours(-690), ...neighbours(-745), -746, -1e300, 1e300, Number.MAX_VALUE, -Number.MAX_VALUE,
+  ...neighbours(-690),
+  ...neighbours(-745),
+  -746,
+  -1e300,
+  1e300,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
 ];
 
 /** Same bits, or both NaN (the payload of a NaN is not part of the contract). */
@@ -61,12 +75,18 @@ describe.each(cases)('%s', (_name, into, scalar) => {
         fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(withBits),
       );
       fc.assert(
-        fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 70 }), fc.array(value, { minLength: 280, maxLength: 280 }), (rows, cols, values) => {
-          const src = new Matrix(rows, cols, Float64Array.from(values.slice(0, rows * cols)));
-          const dst = into(Matrix.zeros(rows, cols), src);
-          for (let i = 0; i < rows * cols; i++) if (!sameValue(dst.data[i] as number, scalar(src.data[i] as number))) return false;
-          return true;
-        }),
+        fc.property(
+          fc.integer({ min: 1, max: 4 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.array(value, { minLength: 280, maxLength: 280 }),
+          (rows, cols, values) => {
+            const src = new Matrix(rows, cols, Float64Array.from(values.slice(0, rows * cols)));
+            const dst = into(Matrix.zeros(rows, cols), src);
+            for (let i = 0; i < rows * cols; i++)
+              if (!sameValue(dst.data[i] as number, scalar(src.data[i] as number))) return false;
+            return true;
+          },
+        ),
         { numRuns: 200 },
       );
     });

@@ -15,11 +15,17 @@ describe('boundary checks', () => {
     expect(() => asMatrix('f', 'A', { rows: 2, cols: 2, data: new Float64Array(3) })).toThrow(
       'f: A claims to be 2×2 but its data holds 3 values, not 4',
     );
-    expect(() => asTensor3('f', 'x', { dims: [1, 1, 2], data: new Float64Array(3) })).toThrow(/f: x claims to be 1×1×2/);
+    expect(() => asTensor3('f', 'x', { dims: [1, 1, 2], data: new Float64Array(3) })).toThrow(
+      /f: x claims to be 1×1×2/,
+    );
   });
   test('plain arrays are refused with a hint to wrap them', () => {
-    expect(() => asMatrix('f', 'A', [[1]])).toThrow('f: A must be a Matrix, got a plain array (wrap it with Matrix.from / Tensor3.from)');
-    expect(() => asTensor3('f', 'x', undefined)).toThrow('f: x must be a Tensor3 (batch × time × features), got undefined');
+    expect(() => asMatrix('f', 'A', [[1]])).toThrow(
+      'f: A must be a Matrix, got a plain array (wrap it with Matrix.from / Tensor3.from)',
+    );
+    expect(() => asTensor3('f', 'x', undefined)).toThrow(
+      'f: x must be a Tensor3 (batch × time × features), got undefined',
+    );
   });
   test('expectMatrix / expectTensor3 say the expected and the actual shape', () => {
     expect(() => expectMatrix('f', 'W', Matrix.zeros(2, 3), 3, 3, 'H×H')).toThrow('f: W must be 3×3 (H×H), got 2×3');

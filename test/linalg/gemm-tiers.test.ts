@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { gemmBlocked, gemmReference, type GemmOperands } from '../../src/linalg/gemm-ts';
-import { WASM_BLOCK_VALUES, gemmWasm, holdWasmOperand, rowPanels, wasmKernelKind, wasmSimdAvailable } from '../../src/linalg/gemm-wasm';
+import {
+  WASM_BLOCK_VALUES,
+  gemmWasm,
+  holdWasmOperand,
+  rowPanels,
+  wasmKernelKind,
+  wasmSimdAvailable,
+} from '../../src/linalg/gemm-wasm';
 import {
   Matrix,
   holdOperand,
@@ -40,21 +47,41 @@ function operands(M: number, N: number, K: number, mode: Mode, seed: number, pad
   const b = fill(off + bRows * bStride);
   const c = fill(off + M * cStride);
   return {
-    M, N, K, a, aOff: off, aRow: mode === 'AtB' ? 1 : aStride, aDepth: mode === 'AtB' ? aStride : 1,
-    b, bOff: off, bDepth: mode === 'ABt' ? 1 : bStride, bCol: mode === 'ABt' ? bStride : 1,
-    c, cOff: off, cRow: cStride,
+    M,
+    N,
+    K,
+    a,
+    aOff: off,
+    aRow: mode === 'AtB' ? 1 : aStride,
+    aDepth: mode === 'AtB' ? aStride : 1,
+    b,
+    bOff: off,
+    bDepth: mode === 'ABt' ? 1 : bStride,
+    bCol: mode === 'ABt' ? bStride : 1,
+    c,
+    cOff: off,
+    cRow: cStride,
   };
 }
 
 /** Max over C of |x − y| / Σ_k |A(i,k)·B(k,j)| (+ |C_old| when accumulating): the scale rounding errors live on. */
-function worstRelative(op: GemmOperands, cOld: Float64Array, x: Float64Array, y: Float64Array, accumulate: boolean): number {
+function worstRelative(
+  op: GemmOperands,
+  cOld: Float64Array,
+  x: Float64Array,
+  y: Float64Array,
+  accumulate: boolean,
+): number {
   let worst = 0;
   for (let i = 0; i < op.M; i++) {
     for (let j = 0; j < op.N; j++) {
       const at = op.cOff + i * op.cRow + j;
       let scale = accumulate ? Math.abs(cOld[at] as number) : 0;
       for (let k = 0; k < op.K; k++) {
-        scale += Math.abs((op.a[op.aOff + i * op.aRow + k * op.aDepth] as number) * (op.b[op.bOff + k * op.bDepth + j * op.bCol] as number));
+        scale += Math.abs(
+          (op.a[op.aOff + i * op.aRow + k * op.aDepth] as number) *
+            (op.b[op.bOff + k * op.bDepth + j * op.bCol] as number),
+        );
       }
       worst = Math.max(worst, Math.abs((x[at] as number) - (y[at] as number)) / Math.max(scale, 1e-300));
     }
@@ -62,7 +89,11 @@ function worstRelative(op: GemmOperands, cOld: Float64Array, x: Float64Array, y:
   return worst;
 }
 
-function runWith(kernel: (op: GemmOperands, acc: boolean) => void, op: GemmOperands, accumulate: boolean): Float64Array {
+function runWith(
+  kernel: (op: GemmOperands, acc: boolean) => void,
+  op: GemmOperands,
+  accumulate: boolean,
+): Float64Array {
   const c = op.c.slice();
   kernel({ ...op, c }, accumulate);
   return c;
@@ -82,12 +113,26 @@ describe('gemm kernels: fixed cases', () => {
   it('the reference computes a 2×3 by 3×2 product by hand', () => {
     // [[1,2,3],[4,5,6]]·[[7,8],[9,10],[11,12]] = [[58,64],[139,154]]
     const op: GemmOperands = {
-      M: 2, N: 2, K: 3, a: Float64Array.from([1, 2, 3, 4, 5, 6]), aOff: 0, aRow: 3, aDepth: 1,
-      b: Float64Array.from([7, 8, 9, 10, 11, 12]), bOff: 0, bDepth: 2, bCol: 1, c: new Float64Array(4), cOff: 0, cRow: 2,
+      M: 2,
+      N: 2,
+      K: 3,
+      a: Float64Array.from([1, 2, 3, 4, 5, 6]),
+      aOff: 0,
+      aRow: 3,
+      aDepth: 1,
+      b: Float64Array.from([7, 8, 9, 10, 11, 12]),
+      bOff: 0,
+      bDepth: 2,
+      bCol: 1,
+      c: new Float64Array(4),
+      cOff: 0,
+      cRow: 2,
     };
     for (const kernel of [gemmReference, gemmBlocked, ...(wasmSimdAvailable() ? [gemmWasm] : [])]) {
       expect(Array.from(runWith(kernel, op, false))).toEqual([58, 64, 139, 154]);
-      expect(Array.from(runWith(kernel, { ...op, c: Float64Array.from([1, 1, 1, 1]) }, true))).toEqual([59, 65, 140, 155]);
+      expect(Array.from(runWith(kernel, { ...op, c: Float64Array.from([1, 1, 1, 1]) }, true))).toEqual([
+        59, 65, 140, 155,
+      ]);
     }
   });
 
@@ -112,18 +157,26 @@ describe('gemm kernels: fixed cases', () => {
   });
 
   // M mod 6 = 1…4 runs the last panel through the 4-row block, 5 and 0 through the 6-row one.
-  it.each(modes)('%s: the WASM tier matches the reference for M = 1…13 (every remainder of its 6-row panels)', (mode) => {
-    for (let M = 1; M <= 13; M++) {
-      for (const [N, K] of [[4, 3], [9, 17]] as const) {
-        const op = operands(M, N, K, mode, 100 * M + N + K);
-        for (const accumulate of [false, true]) {
-          const got = runWith(gemmWasm, op, accumulate);
-          expect(worstRelative(op, op.c, got, runWith(gemmReference, op, accumulate), accumulate)).toBeLessThan(1e-12);
-          expect(outsideUntouched(op, got)).toBe(true);
+  it.each(modes)(
+    '%s: the WASM tier matches the reference for M = 1…13 (every remainder of its 6-row panels)',
+    (mode) => {
+      for (let M = 1; M <= 13; M++) {
+        for (const [N, K] of [
+          [4, 3],
+          [9, 17],
+        ] as const) {
+          const op = operands(M, N, K, mode, 100 * M + N + K);
+          for (const accumulate of [false, true]) {
+            const got = runWith(gemmWasm, op, accumulate);
+            expect(worstRelative(op, op.c, got, runWith(gemmReference, op, accumulate), accumulate)).toBeLessThan(
+              1e-12,
+            );
+            expect(outsideUntouched(op, got)).toBe(true);
+          }
         }
       }
-    }
-  });
+    },
+  );
 
   it('a held B operand gives the same right product on reuse; once released, new values are used', () => {
     const op = operands(6, 10, 8, 'AB', 5);
@@ -141,7 +194,10 @@ describe('gemm kernels: fixed cases', () => {
   });
 
   it('a held weight gives the right products used plain (A·B), transposed (A·Bᵀ), then plain again', () => {
-    const W = Matrix.from([[1, 2, 3], [4, 5, 6]]); // 2×3
+    const W = Matrix.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]); // 2×3
     const release = holdOperand(W);
     const previous = productTier();
     setProductTier('wasm');
@@ -186,7 +242,15 @@ describe('gemm kernels: properties', () => {
 
   it('crosses the WASM kernel’s 256-deep K slices and 96-row blocks correctly', () => {
     // M = 97…101 and 200 end on a last panel of 1…5 rows after a full 96-row block.
-    const shapes = [[97, 9, 513], [98, 6, 40], [99, 7, 60], [100, 9, 300], [101, 5, 40], [200, 5, 257], [5, 70, 600]] as const;
+    const shapes = [
+      [97, 9, 513],
+      [98, 6, 40],
+      [99, 7, 60],
+      [100, 9, 300],
+      [101, 5, 40],
+      [200, 5, 257],
+      [5, 70, 600],
+    ] as const;
     for (const [M, N, K] of shapes) {
       for (const mode of modes) {
         // A·B and A·Bᵀ accumulate, Aᵀ·B overwrites: both starts of the first K slice, one product each.
@@ -207,7 +271,11 @@ describe('WASM row panels (rowPanels)', () => {
     for (let M = 1; M <= 200; M++) {
       const { full, tail } = rowPanels(M);
       const rows = 6 * full + 4 * tail;
-      expect({ M, panels: full + tail, tailOk: tail >= 0 && tail <= 2 }).toEqual({ M, panels: Math.ceil(M / 6), tailOk: true });
+      expect({ M, panels: full + tail, tailOk: tail >= 0 && tail <= 2 }).toEqual({
+        M,
+        panels: Math.ceil(M / 6),
+        tailOk: true,
+      });
       expect(rows).toBeGreaterThanOrEqual(M);
       expect(rows - M).toBeLessThanOrEqual(M >= 7 ? 1 : 3);
       if (M % 6 === 0 || M % 6 === 4) expect(rows).toBe(M);
@@ -282,7 +350,8 @@ describe('tier selection', () => {
     for (let r = 2; r < results.length; r++) {
       const want = results[r % 2] as Float64Array;
       const got = results[r] as Float64Array;
-      for (let i = 0; i < got.length; i++) expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThan(1e-12 * 50);
+      for (let i = 0; i < got.length; i++)
+        expect(Math.abs((got[i] as number) - (want[i] as number))).toBeLessThan(1e-12 * 50);
     }
   });
 
@@ -299,7 +368,11 @@ describe('tier selection', () => {
   it('HANDGRAD_TIER selects the starting tier; an unknown value is a RangeError naming the variable', () => {
     const saved = process.env.HANDGRAD_TIER;
     try {
-      for (const [value, want] of [['ts', 'ts'], ['wasm', 'wasm'], ['', 'auto']] as const) {
+      for (const [value, want] of [
+        ['ts', 'ts'],
+        ['wasm', 'wasm'],
+        ['', 'auto'],
+      ] as const) {
         process.env.HANDGRAD_TIER = value;
         jest.isolateModules(() => {
           // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -331,7 +404,10 @@ describe('tier selection', () => {
         const linalg = require('../../src/linalg/index') as typeof import('../../src/linalg/index');
         expect(linalg.wasmSimdAvailable()).toBe(false);
         linalg.setProductTier('auto');
-        const A = Matrix.from([[1, 2], [3, 4]]);
+        const A = Matrix.from([
+          [1, 2],
+          [3, 4],
+        ]);
         const big = linalg.Matrix.zeros(40, 40).data.fill(1);
         const B = new linalg.Matrix(40, 40, big);
         expect(Array.from(linalg.matmulInto(linalg.Matrix.zeros(2, 2), A, A).data)).toEqual([7, 10, 15, 22]);

@@ -56,7 +56,12 @@ describe('products agree with mathjs on random shapes', () => {
     ]);
     const AB = matmul(A, B);
     matmulInto(C, A, B, true);
-    expect(maxAbsDiff(C, AB.toArray().map((row) => row.map((v) => v + 1)))).toBeLessThan(1e-15);
+    expect(
+      maxAbsDiff(
+        C,
+        AB.toArray().map((row) => row.map((v) => v + 1)),
+      ),
+    ).toBeLessThan(1e-15);
     matmulInto(C, A, B);
     expect(maxAbsDiff(C, AB.toArray())).toBe(0);
     const D = Matrix.from([[5, 5, 5, 5]]);
@@ -66,7 +71,14 @@ describe('products agree with mathjs on random shapes', () => {
     matmulTransBInto(E, Matrix.from([[1, 2]]), Matrix.from([[3, 4]]), true);
     expect(E.toArray()).toEqual([[12]]);
     const s = Matrix.from([[1, 1]]);
-    colSumInto(s, Matrix.from([[1, 2], [3, 4]]), true);
+    colSumInto(
+      s,
+      Matrix.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      true,
+    );
     expect(s.toArray()).toEqual([[5, 7]]);
   });
 
@@ -99,7 +111,13 @@ describe('products agree with mathjs on random shapes', () => {
       [11, 22],
       [13, 24],
     ]);
-    addInto(C, Matrix.from([[1, 1], [1, 1]]));
+    addInto(
+      C,
+      Matrix.from([
+        [1, 1],
+        [1, 1],
+      ]),
+    );
     expect(C.toArray()).toEqual([
       [12, 23],
       [14, 25],
@@ -111,15 +129,31 @@ describe('products agree with mathjs on random shapes', () => {
 
   test('broadcastRowInto overwrites every row of a strided view with the row, and nothing else', () => {
     const x = Tensor3.from([
-      [[1, 2], [3, 4], [5, 6]],
-      [[7, 8], [9, 10], [11, 12]],
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      [
+        [7, 8],
+        [9, 10],
+        [11, 12],
+      ],
     ]);
     // The row is itself a view into a longer buffer: only its own columns are copied.
     const bias = new SlidingView(new Float64Array([-1, 10, 20, -1]), 1, 2, 4, 1);
     broadcastRowInto(SlidingView.timeStep(x, 1), bias);
     expect(x.toArray()).toEqual([
-      [[1, 2], [10, 20], [5, 6]],
-      [[7, 8], [10, 20], [11, 12]],
+      [
+        [1, 2],
+        [10, 20],
+        [5, 6],
+      ],
+      [
+        [7, 8],
+        [10, 20],
+        [11, 12],
+      ],
     ]);
   });
 
@@ -146,12 +180,24 @@ describe('products: shape errors name the argument', () => {
     ['matmulInto B', () => matmulInto(Matrix.zeros(2, 4), A, Matrix.zeros(2, 4)), /matmulInto: B must be 3×4/],
     ['matmulTransA B', () => matmulTransA(A, Matrix.zeros(3, 2)), /matmulTransA: B must be 2×2/],
     ['matmulTransAInto B', () => matmulTransAInto(Matrix.zeros(3, 2), A, Matrix.zeros(3, 2)), /matmulTransAInto: B/],
-    ['matmulTransAInto C', () => matmulTransAInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)), /matmulTransAInto: C must be 3×2/],
+    [
+      'matmulTransAInto C',
+      () => matmulTransAInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)),
+      /matmulTransAInto: C must be 3×2/,
+    ],
     ['matmulTransB B', () => matmulTransB(A, Matrix.zeros(2, 2)), /matmulTransB: B must be 2×3/],
     ['matmulTransBInto B', () => matmulTransBInto(Matrix.zeros(2, 2), A, Matrix.zeros(2, 2)), /matmulTransBInto: B/],
-    ['matmulTransBInto C', () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)), /matmulTransBInto: C must be 2×2/],
+    [
+      'matmulTransBInto C',
+      () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)),
+      /matmulTransBInto: C must be 2×2/,
+    ],
     ['addRowInto row', () => addRowInto(A, Matrix.zeros(1, 2)), /addRowInto: row must be 1×3, got 1×2/],
-    ['broadcastRowInto row', () => broadcastRowInto(A, Matrix.zeros(2, 3)), /broadcastRowInto: row must be 1×3, got 2×3/],
+    [
+      'broadcastRowInto row',
+      () => broadcastRowInto(A, Matrix.zeros(2, 3)),
+      /broadcastRowInto: row must be 1×3, got 2×3/,
+    ],
     ['colSumInto dst', () => colSumInto(Matrix.zeros(1, 2), A), /colSumInto: dst must be 1×3/],
     ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3, got 3×2/],
     ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3, got 3×2/],
@@ -170,11 +216,36 @@ describe('block operations: an argument that is not a matrix view is named, befo
   const ragged = [[1, 2, 3], [4]];
   const longView = { data: new Float64Array(6), offset: 2, stride: 3, rows: 2, cols: 3 };
   test.each([
-    ['sigmoidInto, a plain array as src', () => sigmoidInto(M23, plain as never), TypeError, /sigmoidInto: src must be a Matrix or matrix view .*got a plain array \(wrap it with Matrix\.from/],
-    ['tanhInto, a ragged array as dst', () => tanhInto(ragged as never, M23), TypeError, /tanhInto: dst must be a Matrix or matrix view .*got a plain array/],
-    ['broadcastRowInto, null as row', () => broadcastRowInto(M23, null as never), TypeError, /broadcastRowInto: row must be a Matrix or matrix view .*got null/],
-    ['matmulInto, a record with fractional rows as A', () => matmulInto(M23, { ...longView, offset: 0, rows: 1.5 } as never, Matrix.zeros(3, 3)), TypeError, /matmulInto: A must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset 0, rows 1\.5/],
-    ['colSumInto, a view past the end of its data as A', () => colSumInto(Matrix.zeros(1, 3), longView), RangeError, /colSumInto: A is a 2×3 view at offset 2 with stride 3, which reaches value 8, but its data holds 6/],
+    [
+      'sigmoidInto, a plain array as src',
+      () => sigmoidInto(M23, plain as never),
+      TypeError,
+      /sigmoidInto: src must be a Matrix or matrix view .*got a plain array \(wrap it with Matrix\.from/,
+    ],
+    [
+      'tanhInto, a ragged array as dst',
+      () => tanhInto(ragged as never, M23),
+      TypeError,
+      /tanhInto: dst must be a Matrix or matrix view .*got a plain array/,
+    ],
+    [
+      'broadcastRowInto, null as row',
+      () => broadcastRowInto(M23, null as never),
+      TypeError,
+      /broadcastRowInto: row must be a Matrix or matrix view .*got null/,
+    ],
+    [
+      'matmulInto, a record with fractional rows as A',
+      () => matmulInto(M23, { ...longView, offset: 0, rows: 1.5 } as never, Matrix.zeros(3, 3)),
+      TypeError,
+      /matmulInto: A must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset 0, rows 1\.5/,
+    ],
+    [
+      'colSumInto, a view past the end of its data as A',
+      () => colSumInto(Matrix.zeros(1, 3), longView),
+      RangeError,
+      /colSumInto: A is a 2×3 view at offset 2 with stride 3, which reaches value 8, but its data holds 6/,
+    ],
   ])('%s', (_label, call, type, message) => {
     expect(call).toThrow(type);
     expect(call).toThrow(message);

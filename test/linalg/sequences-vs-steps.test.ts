@@ -35,14 +35,21 @@ const TOL = 1e-12;
  * of its own norm and the norm of all of them (the scale of those terms). A
  * wrong or missing term errs at that scale and still fails by many orders.
  */
-function expectGradsAgree<K extends string>(got: Record<K, { data: Float64Array }>, want: Record<K, { data: Float64Array }>, keys: readonly K[]): void {
+function expectGradsAgree<K extends string>(
+  got: Record<K, { data: Float64Array }>,
+  want: Record<K, { data: Float64Array }>,
+  keys: readonly K[],
+): void {
   const norm = (v: Float64Array): number => Math.sqrt(v.reduce((sum, x) => sum + x * x, 0));
   const scale = Math.sqrt(keys.reduce((sum, k) => sum + norm(want[k].data) ** 2, 0));
   for (const k of keys) {
     const diff = norm(got[k].data.map((v, i) => v - (want[k].data[i] as number)));
     const error = diff / Math.max(norm(want[k].data), scale, 1e-300);
     // The key is part of the compared value, so a failure says which gradient.
-    expect({ gradient: k, error: error < TOL ? 'within rounding' : error }).toEqual({ gradient: k, error: 'within rounding' });
+    expect({ gradient: k, error: error < TOL ? 'within rounding' : error }).toEqual({
+      gradient: k,
+      error: 'within rounding',
+    });
   }
 }
 
@@ -121,7 +128,12 @@ describe('gruForward: the cache layout', () => {
     const rand = rng(7);
     const x = randTensor(N, T, D, rand);
     const h0 = randMatrix(N, H, rand);
-    const p = { Wx: randMatrix(D, 3 * H, rand), Wh: randMatrix(H, 3 * H, rand), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
+    const p = {
+      Wx: randMatrix(D, 3 * H, rand),
+      Wh: randMatrix(H, 3 * H, rand),
+      bx: randMatrix(1, 3 * H, rand),
+      bh: randMatrix(1, 3 * H, rand),
+    };
     const { cache } = gruForward(x, h0, p);
     let prev = h0;
     for (let t = 0; t < T; t++) {
@@ -152,7 +164,11 @@ function withOneBias<C>(
     const rand = rng(seed);
     const x = randTensor(N, T, D, rand);
     const h0 = randMatrix(N, H, rand);
-    const p = { Wx: randMatrix(D, g * H, rand, 0.5), Wh: randMatrix(H, g * H, rand, 0.5), b: randMatrix(1, g * H, rand) };
+    const p = {
+      Wx: randMatrix(D, g * H, rand, 0.5),
+      Wh: randMatrix(H, g * H, rand, 0.5),
+      b: randMatrix(1, g * H, rand),
+    };
     const forward = () => forwardFn(x, h0, p).cache;
     return { inputs: [x, h0, p.Wx, p.Wh, p.b], forward, backward: (dh: Tensor3, cache: C) => backwardFn(dh, cache) };
   };
@@ -170,9 +186,18 @@ const cells = [
       const rand = rng(seed);
       const x = randTensor(N, T, D, rand);
       const h0 = randMatrix(N, H, rand);
-      const p = { Wx: randMatrix(D, 3 * H, rand, 0.5), Wh: randMatrix(H, 3 * H, rand, 0.5), bx: randMatrix(1, 3 * H, rand), bh: randMatrix(1, 3 * H, rand) };
+      const p = {
+        Wx: randMatrix(D, 3 * H, rand, 0.5),
+        Wh: randMatrix(H, 3 * H, rand, 0.5),
+        bx: randMatrix(1, 3 * H, rand),
+        bh: randMatrix(1, 3 * H, rand),
+      };
       const forward = () => gruForward(x, h0, p).cache;
-      return { inputs: [x, h0, p.Wx, p.Wh, p.bx, p.bh], forward, backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => gruBackward(dh, cache) };
+      return {
+        inputs: [x, h0, p.Wx, p.Wh, p.bx, p.bh],
+        forward,
+        backward: (dh: Tensor3, cache: ReturnType<typeof forward>) => gruBackward(dh, cache),
+      };
     },
   },
 ] as const;
@@ -202,7 +227,10 @@ describe('every sequence equals its reference, the literal loop over the step', 
     check(9, 6, 33, bigH, seed + 1);
   });
   it.each(cells)('$name: property, random small shapes', ({ check }) => {
-    fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 40 });
+    fc.assert(
+      fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)),
+      { numRuns: 40 },
+    );
   });
 });
 
@@ -231,7 +259,10 @@ describe('chunked backward (dA kept for ⌈T/4⌉ steps at a time, threshold for
       check(3, 7, 4, 6, 13);
       check(2, 8, 5, 3, 14);
       check(9, 16, 33, 40, 15);
-      fc.assert(fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)), { numRuns: 30 });
+      fc.assert(
+        fc.property(dims, ({ N, T, D, H, seed }) => check(N, T, D, H, seed)),
+        { numRuns: 30 },
+      );
     });
   });
 

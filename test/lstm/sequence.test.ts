@@ -1,4 +1,12 @@
-import { Matrix, ShapeError, Tensor3, lstmBackward, lstmForward, lstmStepBackward, lstmStepForward } from '../../src/index';
+import {
+  Matrix,
+  ShapeError,
+  Tensor3,
+  lstmBackward,
+  lstmForward,
+  lstmStepBackward,
+  lstmStepForward,
+} from '../../src/index';
 import { maxAbsDiff } from '../helpers/compare';
 import { randMatrix, randTensor, rng } from '../helpers/numeric';
 
@@ -22,7 +30,9 @@ describe('lstmForward / lstmBackward are the step in a loop', () => {
     const a = lstmForward(x, h0, p);
     const b = lstmForward(x, h0, p, zeros);
     expect(maxAbsDiff(a.h, b.h.toArray())).toBeLessThan(1e-14);
-    expect(Array.from(lstmBackward(dh, a.cache).dWh.data)).toEqual(Array.from(lstmBackward(dh, b.cache, zeros).dWh.data));
+    expect(Array.from(lstmBackward(dh, a.cache).dWh.data)).toEqual(
+      Array.from(lstmBackward(dh, b.cache, zeros).dWh.data),
+    );
   });
 
   test('T = 1 equals one step, forward and backward (to rounding: the sequence sums x·W_x + b before h·W_h)', () => {
@@ -67,7 +77,9 @@ describe('lstmForward / lstmBackward: bad input', () => {
   });
   test('dcT of the wrong shape → ShapeError naming dcT', () => {
     const { cache } = lstmForward(x, h0, p);
-    expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), cache, Matrix.zeros(3, 5))).toThrow(/lstmBackward: dcT must be 2×5/);
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), cache, Matrix.zeros(3, 5))).toThrow(
+      /lstmBackward: dcT must be 2×5/,
+    );
   });
   test('a cache with a truncated gates buffer → RangeError naming cache.gates', () => {
     const { cache } = lstmForward(x, h0, p);

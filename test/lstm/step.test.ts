@@ -98,7 +98,9 @@ describe('lstmStepBackward: bad input', () => {
   const { x, hPrev, cPrev, p } = setup(2, 3, 5);
   const { cache } = lstmStepForward(x, hPrev, cPrev, p);
   test('dh of the wrong shape → ShapeError naming dh', () => {
-    expect(() => lstmStepBackward(Matrix.zeros(5, 2), Matrix.zeros(2, 5), cache)).toThrow(/lstmStepBackward: dh must be 2×5/);
+    expect(() => lstmStepBackward(Matrix.zeros(5, 2), Matrix.zeros(2, 5), cache)).toThrow(
+      /lstmStepBackward: dh must be 2×5/,
+    );
   });
   test('dcNext of the wrong shape → ShapeError naming dcNext', () => {
     expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 6), cache)).toThrow(ShapeError);

@@ -43,13 +43,13 @@ describe('sgd', () => {
     );
   });
 
-  it('says so when the gradients carry the params\' own names', () => {
+  it("says so when the gradients carry the params' own names", () => {
     expect(() => sgd(P(), { W: G().dW, b: G().db } as never, { learningRate: 1 })).toThrow(
       "sgd: grads is missing dW (the gradient of params.W); it has W, but gradients are named d + the param's name",
     );
   });
 
-  it('ignores keys of grads that are no param\'s gradient', () => {
+  it("ignores keys of grads that are no param's gradient", () => {
     const extra = { ...G(), dx: Tensor3.zeros(1, 2, 3), c: 'not a matrix' };
     const plain = sgd(P(), G(), { learningRate: 0.5 });
     expect(sgd(P(), extra, { learningRate: 0.5 }).W.toArray()).toEqual(plain.W.toArray());
@@ -89,7 +89,9 @@ describe('sgdMomentum', () => {
   });
 
   it('rejects a momentum of 1 or more', () => {
-    expect(() => sgdMomentum(P(), G(), undefined, { learningRate: 0.1, momentum: 1 })).toThrow(/options\.momentum must be in \[0, 1\)/);
+    expect(() => sgdMomentum(P(), G(), undefined, { learningRate: 0.1, momentum: 1 })).toThrow(
+      /options\.momentum must be in \[0, 1\)/,
+    );
   });
 
   it('rejects a state that does not match the params', () => {

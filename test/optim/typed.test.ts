@@ -2,15 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
 import { Matrix, Tensor3, lstmBackward, lstmForward } from '../../src/index';
-import {
-  adam,
-  clipGradNorm,
-  gradKey,
-  initLstmParams,
-  seededRandom,
-  sgd,
-  withPrefix,
-} from '../../src/train/index';
+import { adam, clipGradNorm, gradKey, initLstmParams, seededRandom, sgd, withPrefix } from '../../src/train/index';
 import { normRelError } from '../helpers/numeric';
 import { typedLstmSteps, typedModelStep } from './typed-loop.fixture';
 

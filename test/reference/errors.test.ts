@@ -66,14 +66,31 @@ describe('reference caches', () => {
   });
 
   test('the cache is left as it was, and a second backward gives the same bits', () => {
-    const x = Tensor3.from([[[0.5, -1], [0.25, 2]]]);
+    const x = Tensor3.from([
+      [
+        [0.5, -1],
+        [0.25, 2],
+      ],
+    ]);
     const { cache } = reference.rnnForward(x, Matrix.from([[0.1, 0.2, 0.3]]), {
-      Wx: Matrix.from([[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]),
-      Wh: Matrix.from([[0.1, 0, 0], [0, 0.2, 0], [0, 0, 0.3]]),
+      Wx: Matrix.from([
+        [0.1, 0.2, 0.3],
+        [0.4, 0.5, 0.6],
+      ]),
+      Wh: Matrix.from([
+        [0.1, 0, 0],
+        [0, 0.2, 0],
+        [0, 0, 0.3],
+      ]),
       b: Matrix.from([[0.1, -0.1, 0]]),
     });
     const before = JSON.stringify(cache.steps.map((s) => [s.x.toArray(), s.hPrev.toArray(), s.h.toArray()]));
-    const dh = Tensor3.from([[[1, 2, 3], [4, 5, 6]]]);
+    const dh = Tensor3.from([
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+    ]);
     const first = reference.rnnBackward(dh, cache);
     const second = reference.rnnBackward(dh, cache);
     expect(JSON.stringify(cache.steps.map((s) => [s.x.toArray(), s.hPrev.toArray(), s.h.toArray()]))).toBe(before);

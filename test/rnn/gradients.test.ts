@@ -17,7 +17,7 @@ describe('rnn: a gradient whose whole norm is at the rounding floor of the diffe
   const inp = rnnDef.makeInputs({ N: 1, T: 3, D: 5, H: 1 }, r);
   const up = makeUpstream(rnnDef, inp, r);
 
-  test('is within the differences\' rounding floor', () => {
+  test("is within the differences' rounding floor", () => {
     const { dh0 } = gradientErrors(rnnDef, inp, up);
     expect(Math.abs((rnnDef.backward(inp, up).dh0 as Matrix).data[0] as number)).toBeLessThan(1e-5);
     expect(dh0?.abs).toBeLessThan(dh0?.floor as number);

@@ -38,7 +38,11 @@ function outputs(
   const x = fill(Tensor3.zeros(N, T, D), 2);
   const h0 = fill(Matrix.zeros(N, H), 2);
   const dh = fill(Tensor3.zeros(N, T, H), 2);
-  const params = { Wx: fill(Matrix.zeros(D, H), 4 / Math.sqrt(D)), Wh: fill(Matrix.zeros(H, H), 4 / Math.sqrt(H)), b: fill(Matrix.zeros(1, H), 0.4) };
+  const params = {
+    Wx: fill(Matrix.zeros(D, H), 4 / Math.sqrt(D)),
+    Wh: fill(Matrix.zeros(H, H), 4 / Math.sqrt(H)),
+    b: fill(Matrix.zeros(1, H), 0.4),
+  };
   if (poison !== undefined) {
     const target = { x, h0, dh, Wh: params.Wh }[poison.input].data;
     target[poison.at % target.length] = poison.value;
@@ -56,11 +60,20 @@ function outputs(
 const NAMES = ['h', 'dx', 'dh0', 'dWx', 'dWh', 'db'];
 
 /** Names of the outputs whose bits differ between the two loops (any NaN equals any NaN). */
-function differing(N: number, T: number, D: number, H: number, seed: number, poison?: Parameters<typeof outputs>[6]): string[] {
+function differing(
+  N: number,
+  T: number,
+  D: number,
+  H: number,
+  seed: number,
+  poison?: Parameters<typeof outputs>[6],
+): string[] {
   const names = NAMES;
   const inWasm = outputs(N, T, D, H, seed, true, poison);
   const reference = outputs(N, T, D, H, seed, false, poison);
-  return names.filter((_, i) => (inWasm[i] as Float64Array).some((v, j) => !Object.is(v, (reference[i] as Float64Array)[j])));
+  return names.filter((_, i) =>
+    (inWasm[i] as Float64Array).some((v, j) => !Object.is(v, (reference[i] as Float64Array)[j])),
+  );
 }
 
 const onWasm = wasmSimdAvailable() ? describe : describe.skip;
@@ -124,7 +137,8 @@ onWasm('the RNN step loops in WASM memory', () => {
     // x[n0 = 4, t0 = 2, 0]
     const dirty = outputs(N, T, D, H, 3, true, { input: 'x', at: (4 * T + 2) * D, value: NaN });
     const [h, dx, dh0] = [0, 1, 2].map((i) => ({ clean: clean[i] as Float64Array, dirty: dirty[i] as Float64Array }));
-    const rowsOf = (a: Float64Array, n: number, width: number): number[] => Array.from(a.subarray(n * width, (n + 1) * width));
+    const rowsOf = (a: Float64Array, n: number, width: number): number[] =>
+      Array.from(a.subarray(n * width, (n + 1) * width));
     for (let n = 0; n < N; n++) {
       if (n === 4) continue;
       expect(rowsOf(h!.dirty, n, T * H)).toEqual(rowsOf(h!.clean, n, T * H));

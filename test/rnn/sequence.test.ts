@@ -39,7 +39,9 @@ describe('rnnForward / rnnBackward: bad input', () => {
   const { x, h0, p } = setup(2, 3, 4, 5);
   test('h0 with the wrong batch size → ShapeError naming h0', () => {
     expect(() => rnnForward(x, Matrix.zeros(3, 5), p)).toThrow(ShapeError);
-    expect(() => rnnForward(x, Matrix.zeros(3, 5), p)).toThrow(/rnnForward: h0 must be 2×5 \(N×H, N=2 from x\), got 3×5/);
+    expect(() => rnnForward(x, Matrix.zeros(3, 5), p)).toThrow(
+      /rnnForward: h0 must be 2×5 \(N×H, N=2 from x\), got 3×5/,
+    );
   });
   test('Wx that does not match D → ShapeError naming Wx', () => {
     expect(() => rnnForward(x, h0, { ...p, Wx: Matrix.zeros(5, 5) })).toThrow(/rnnForward: Wx must be 4×5/);
@@ -54,6 +56,8 @@ describe('rnnForward / rnnBackward: bad input', () => {
   });
   test('a step cache passed to the sequence backward → TypeError naming cache.x', () => {
     const { cache } = rnnStepForward(x.step(0), h0, p);
-    expect(() => rnnBackward(Tensor3.zeros(2, 3, 5), cache as never)).toThrow(/rnnBackward: cache\.x must be a Tensor3/);
+    expect(() => rnnBackward(Tensor3.zeros(2, 3, 5), cache as never)).toThrow(
+      /rnnBackward: cache\.x must be a Tensor3/,
+    );
   });
 });

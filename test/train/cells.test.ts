@@ -1,10 +1,23 @@
 import { Matrix, Tensor3, lstmBackward, lstmForward, rnnBackward, rnnForward } from '../../src/index';
-import { cellNames, getCell, initRecurrentWeights, lstmCell, registerCell, rnnCell, type CellState, type RecurrentCell } from '../../src/train/cells';
+import {
+  cellNames,
+  getCell,
+  initRecurrentWeights,
+  lstmCell,
+  registerCell,
+  rnnCell,
+  type CellState,
+  type RecurrentCell,
+} from '../../src/train/cells';
 import { randomOrthogonal, seededRandom } from '../../src/train/random';
 import { normRelError, randMatrix, randTensor, rng } from '../helpers/numeric';
 
 function flatGrads(g: Record<string, Matrix>): Float64Array {
-  return Float64Array.from(Object.keys(g).sort().flatMap((k) => Array.from(g[k]!.data)));
+  return Float64Array.from(
+    Object.keys(g)
+      .sort()
+      .flatMap((k) => Array.from(g[k]!.data)),
+  );
 }
 
 describe('randomOrthogonal', () => {
@@ -136,6 +149,8 @@ describe('the registry', () => {
   });
 
   it('registerCell rejects a cell without backward', () => {
-    expect(() => registerCell({ name: 'half', init: () => ({}), forward: () => ({}) } as never)).toThrow(/has no backward\(\) method/);
+    expect(() => registerCell({ name: 'half', init: () => ({}), forward: () => ({}) } as never)).toThrow(
+      /has no backward\(\) method/,
+    );
   });
 });

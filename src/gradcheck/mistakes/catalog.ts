@@ -340,7 +340,7 @@ function lstmMistakes(): Mistake[] {
       family: 'gate-order',
       title: 'the forward reads the gate blocks in another order than the weights are laid out',
       description: gateOrderDescription(reads, LSTM_GATE_ORDER),
-      formula: 'A = h_{t−1}·W_h + x_t·W_x + b = [A_f | A_i | A_g | A_o], blocks in the weights\' order',
+      formula: "A = h_{t−1}·W_h + x_t·W_x + b = [A_f | A_i | A_g | A_o], blocks in the weights' order",
       anchor: GATE_ORDERS,
       affects: ['h', 'c', ...LSTM_ALL_GRADS],
       implementations: lstmReadingGatesAs(reads),

@@ -143,9 +143,7 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
       k++;
     }
     const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
-    const suffix = [first.kind === 'output' ? 'forward' : '', blocks]
-      .filter((s) => s !== '')
-      .join(', ');
+    const suffix = [first.kind === 'output' ? 'forward' : '', blocks].filter((s) => s !== '').join(', ');
     names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
   }
   return listing(parts);
@@ -202,9 +200,7 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
     }
     if (normRel(user.data, ref) <= tolerance) return;
     const failing =
-      blocks === null
-        ? []
-        : blocks.names.filter((_, k) => blockError(user.data, ref, blocks, k) > tolerance);
+      blocks === null ? [] : blocks.names.filter((_, k) => blockError(user.data, ref, blocks, k) > tolerance);
     rows.push({ name, kind, user: user.data, reference: ref, blocks, failing, matrix });
   };
   for (const o of spec.outputs) {

@@ -4,13 +4,7 @@
  * when the cell has gates. What the checker runs as the library's answer is
  * the cell's fast implementation, or its reference until one exists.
  */
-import {
-  implementationOf,
-  kernelsOf,
-  paramShape,
-  type CellDescriptor,
-  type KernelShape,
-} from '../../descriptor.js';
+import { implementationOf, kernelsOf, paramShape, type CellDescriptor, type KernelShape } from '../../descriptor.js';
 import type { KernelSpec } from '../spec.js';
 
 const cache = new WeakMap<CellDescriptor, [KernelSpec, KernelSpec]>();
