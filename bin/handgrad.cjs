@@ -7,7 +7,7 @@ runCli(process.argv.slice(2)).then(
   // Exit once stdout is flushed: a long --json report piped to a slow reader outgrows the pipe's buffer.
   (code) => process.stdout.write('', () => process.exit(code)),
   (err) => {
-    process.stderr.write(`handgrad: internal error: ${err && err.message ? err.message : String(err)}\n`);
+    process.stderr.write(`handgrad: internal error: ${err?.message ? err.message : String(err)}\n`);
     process.exit(70);
   },
 );

@@ -9,6 +9,7 @@
  */
 
 /** A cell function as the derivations below call it (the descriptor keeps the typed ones). */
+// biome-ignore lint/suspicious/noExplicitAny: a cell's arguments differ per cell; the descriptor keeps the typed ones
 export type CellFunction = (...args: any[]) => unknown;
 
 /** The four functions of a cell, under the names `<name>StepForward` … `<name>Backward`. */

@@ -106,7 +106,8 @@ function transposedToLibrary(v: HasValues, H: number): HasValues {
   // Stored as 4H rows of K: row block b of the result is row block FROM_HOMEWORK[b] of the stored rows.
   const K = v.rows;
   const out = new Float64Array(v.data.length);
-  FROM_HOMEWORK.forEach((from, b) => out.set(v.data.subarray(from * H * K, (from + 1) * H * K), b * H * K));
+  for (const [b, from] of FROM_HOMEWORK.entries())
+    out.set(v.data.subarray(from * H * K, (from + 1) * H * K), b * H * K);
   return new Matrix(v.rows, v.cols, out);
 }
 
@@ -142,7 +143,8 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
     }
     const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
     const suffix = [first.kind === 'output' ? 'forward' : '', blocks].filter((x) => x !== '').join(', ');
-    names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
+    for (const [i, name] of names.entries())
+      parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name);
   }
   return listing(parts);
 }

@@ -111,11 +111,11 @@ function encode(v: unknown): Encoded {
     const cols = (v[0] as readonly unknown[]).length;
     const flat = new BigInt64Array(rows * cols);
     const bool = typeof (v[0] as readonly unknown[])[0] === 'boolean';
-    v.forEach((row, n) =>
-      row.forEach((x, t) => {
+    for (const [n, row] of v.entries()) {
+      for (const [t, x] of (row as readonly unknown[]).entries()) {
         flat[n * cols + t] = BigInt(bool ? Number(x === true) : (x as number));
-      }),
-    );
+      }
+    }
     return { i8: Buffer.from(flat.buffer).toString('base64'), shape: [rows, cols], ...(bool ? { bool: true } : {}) };
   }
   if (typeof v === 'number' || typeof v === 'boolean' || v === null || v === undefined) return (v ?? null) as Encoded;

@@ -345,7 +345,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       mineGrad !== null && refGrad !== null ? compare(mineGrad, refGrad, null, shape, tolerance) : null;
     if (vsNumeric === null && vsReference === null) continue;
     let gates: GateBlockReport[] | null = null;
-    if (spec.gates !== undefined && spec.gates.inputs.includes(input.name) && mineGrad !== null) {
+    if (spec.gates?.inputs.includes(input.name) && mineGrad !== null) {
       gates = gateBlocks(spec.gates.names, shape, mineGrad, numeric, indices, refGrad, tolerance);
     }
     const ok = (vsNumeric?.ok ?? true) && (vsReference?.ok ?? true);

@@ -67,7 +67,7 @@ export function selectKernelSpecs(
         `unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} (a trailing * matches a prefix, e.g. lstm*)`,
       );
     }
-    matches.forEach((s) => picked.add(s));
+    for (const s of matches) picked.add(s);
   }
   return all.filter((s) => picked.has(s));
 }

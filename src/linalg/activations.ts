@@ -28,7 +28,7 @@ const SIGN = new Float64Array([1, -1]);
 /** ln 2 split so that k·LN2_HI is exact for every k used (its low 21 bits are zero); fdlibm's constants. */
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
-const INV_LN2 = 1.4426950408889634;
+const INV_LN2 = Math.LOG2E;
 
 /**
  * σ(z) = 1/(1 + e^(−z)), evaluated as D/(D + 2^k·(D + 2·O)), where

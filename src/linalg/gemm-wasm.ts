@@ -147,8 +147,7 @@ function load(): Kernel | null {
         tanh: exports.tanh as Kernel['tanh'],
         tanhBackward: exports.tanh_backward as Kernel['tanhBackward'],
       };
-    } catch {
-    }
+    } catch {}
   }
   return null;
 }

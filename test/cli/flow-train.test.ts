@@ -8,8 +8,14 @@ import { runCli } from '../../src/cli/main';
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
+  const o = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
+  const e = jest.spyOn(process.stderr, 'write').mockImplementation((s) => {
+    err += String(s);
+    return true;
+  });
   try {
     const code = await runCli(argv);
     return { code, out, err };

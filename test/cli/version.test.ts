@@ -9,7 +9,10 @@ const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'))
 
 test.each([['--version'], ['-V']])('handgrad %s prints the version and exits 0', async (flag) => {
   let out = '';
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((s) => {
+    out += String(s);
+    return true;
+  });
   try {
     expect(await runCli([flag])).toBe(0);
   } finally {

@@ -244,7 +244,7 @@ describe('specs for the layers to come: constant inputs and a scalar loss', () =
     reference: {
       forward: (idx: number[], W: Matrix) => {
         const out = Matrix.zeros(idx.length, W.cols);
-        idx.forEach((v, n) => out.data.set(W.data.subarray(v * W.cols, (v + 1) * W.cols), n * W.cols));
+        for (const [n, v] of idx.entries()) out.data.set(W.data.subarray(v * W.cols, (v + 1) * W.cols), n * W.cols);
         return { out, cache: { idx, rows: W.rows } };
       },
       backward: (dout: Matrix, cache: { idx: number[]; rows: number }) => {
@@ -268,7 +268,8 @@ describe('specs for the layers to come: constant inputs and a scalar loss', () =
       forward: embedding.reference.forward,
       backward: (dout: Matrix, cache: { idx: number[]; rows: number }) => {
         const dW = Matrix.zeros(cache.rows, dout.cols);
-        cache.idx.forEach((v, n) => dW.data.set(dout.data.subarray(n * dout.cols, (n + 1) * dout.cols), v * dout.cols));
+        for (const [n, v] of cache.idx.entries())
+          dW.data.set(dout.data.subarray(n * dout.cols, (n + 1) * dout.cols), v * dout.cols);
         return { dW };
       },
     };

@@ -12,6 +12,7 @@ import {
   mistakeCatalog,
   normRelError,
   selectKernelSpecs,
+  type KernelFunction,
   type KernelSpec,
 } from '../../src/gradcheck/index';
 import { type Matrix, lstmStepBackward, lstmStepForward } from '../../src/index';
@@ -40,7 +41,7 @@ function drawCase(spec: KernelSpec, seed: number): Case {
   return { inputs, upstream };
 }
 
-type Impl = { forward: (...a: any[]) => unknown; backward: (...a: any[]) => unknown };
+type Impl = { forward: KernelFunction; backward: KernelFunction };
 
 /** Outputs (by output name) and gradients (by gradient name) of `impl` on the case. */
 type Results = { outputs: Record<string, Checkable>; gradients: Record<string, Checkable> };
@@ -92,7 +93,7 @@ describe('the catalog', () => {
         if (normRelError(m.data, v.data) > 1e-6) differs.push(name);
       }
       expect(differs.length).toBeGreaterThan(0);
-      differs.forEach((d) => changed.add(d));
+      for (const d of differs) changed.add(d);
     }
     expect([...changed].sort()).toEqual([...mistake.affects].sort());
   });

@@ -23,7 +23,7 @@ describe('numericGradient', () => {
     expect(g).toBeInstanceOf(Matrix);
     // x² is a quadratic: the centered difference is exact up to round-off.
     const expected = [2, -8, 3, -6, 0, -4];
-    g.data.forEach((v, k) => expect(v).toBeCloseTo(expected[k] as number, 8));
+    for (const [k, v] of g.data.entries()) expect(v).toBeCloseTo(expected[k] as number, 8);
   });
 
   it('gives Aᵀ·dout for the product A·W (derived by hand: ∂/∂W_kj Σ_ij (A W)_ij dout_ij = Σ_i A_ik dout_ij)', () => {
@@ -70,7 +70,8 @@ describe('numericGradient', () => {
       [d1, d2],
     );
     expect(g).toBeInstanceOf(Tensor3);
-    g.data.forEach((v, k) => expect(v).toBeCloseTo((d1.data[k] as number) + 3 * (d2.data[k] as number), 8));
+    for (const [k, v] of g.data.entries())
+      expect(v).toBeCloseTo((d1.data[k] as number) + 3 * (d2.data[k] as number), 8);
   });
 
   it('computes only the given indices and leaves the rest 0', () => {

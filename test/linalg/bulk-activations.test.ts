@@ -94,7 +94,7 @@ describe.each(cases)('%s', (_name, into, scalar) => {
     test('reads and writes strided views (a time step of a Tensor3, odd widths) and touches nothing else', () => {
       for (const D of [1, 13, 33, 64]) {
         const x = Tensor3.zeros(3, 4, D);
-        x.data.forEach((_, i) => (x.data[i] = Math.sin(i) * 30));
+        for (let i = 0; i < x.data.length; i++) x.data[i] = Math.sin(i) * 30;
         const before = x.data.slice();
         const out = Tensor3.zeros(3, 4, D);
         out.data.fill(7);

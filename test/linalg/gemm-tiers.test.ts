@@ -338,8 +338,8 @@ describe('tier selection', () => {
     const rand = rng(3);
     const A = Matrix.zeros(37, 41);
     const B = Matrix.zeros(41, 29);
-    A.data.forEach((_, i) => (A.data[i] = rand() - 0.5));
-    B.data.forEach((_, i) => (B.data[i] = rand() - 0.5));
+    for (let i = 0; i < A.data.length; i++) A.data[i] = rand() - 0.5;
+    for (let i = 0; i < B.data.length; i++) B.data[i] = rand() - 0.5;
     const results: Float64Array[] = [];
     for (const tier of ['ts', 'wasm', 'auto'] as const) {
       setProductTier(tier);

@@ -214,7 +214,7 @@ function cacheArrays(cache: object): Float64Array[] {
   const visit = (v: unknown, depth: number): void => {
     if (v instanceof Float64Array) out.push(v.slice());
     else if (v instanceof Matrix || v instanceof Tensor3) out.push(v.data.slice());
-    else if (depth < 2 && typeof v === 'object' && v !== null) Object.values(v).forEach((w) => visit(w, depth + 1));
+    else if (depth < 2 && typeof v === 'object' && v !== null) for (const w of Object.values(v)) visit(w, depth + 1);
   };
   visit(cache, 0);
   return out;
@@ -246,8 +246,8 @@ describe('every cell leaves its inputs and its cache unchanged', () => {
     const run = backward as (dh: Tensor3, cache: unknown) => { dWh: Matrix; dx: Tensor3 };
     const first = run(dh, cache);
     const second = run(dh, cache);
-    [...inputs, dh].forEach((m, i) => expect(Array.from(m.data)).toEqual(Array.from(before[i]!)));
-    cacheArrays(cache).forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(cacheBefore[i]!)));
+    for (const [i, m] of [...inputs, dh].entries()) expect(Array.from(m.data)).toEqual(Array.from(before[i]!));
+    for (const [i, a] of cacheArrays(cache).entries()) expect(Array.from(a)).toEqual(Array.from(cacheBefore[i]!));
     expect(Array.from(second.dWh.data)).toEqual(Array.from(first.dWh.data));
     expect(Array.from(second.dx.data)).toEqual(Array.from(first.dx.data));
   });

@@ -52,7 +52,7 @@ describe('lstmStepForward / lstmStepBackward: numerics', () => {
   test('pre-activations of ±1e3 give finite outputs and gradients', () => {
     const { x, hPrev, cPrev, p, dh, dcNext } = setup(2, 3, 2);
     const big = { Wx: p.Wx.clone(), Wh: p.Wh.clone(), b: p.b.clone() };
-    big.b.data.forEach((_, k) => (big.b.data[k] = k % 2 === 0 ? 1e3 : -1e3));
+    for (let k = 0; k < big.b.data.length; k++) big.b.data[k] = k % 2 === 0 ? 1e3 : -1e3;
     const { h, c, cache } = lstmStepForward(x, hPrev, cPrev, big);
     expect([...h.data, ...c.data].every(Number.isFinite)).toBe(true);
     const g = lstmStepBackward(dh, dcNext, cache);

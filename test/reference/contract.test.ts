@@ -13,13 +13,13 @@ import { WASM_MIN_WORK, productTier } from '../../src/linalg/tier';
 import { setChunkValues } from '../../src/linalg/batch-first';
 import { normRelError, rng } from '../helpers/numeric';
 
-export const CONTRACT_TOL = 1e-12;
+const CONTRACT_TOL = 1e-12;
 
 /**
  * The largest norm-relative error of `fast` against `reference` over every
  * forward output and every gradient, on one draw of inputs and upstream.
  */
-export function contractError(fast: KernelDef, reference: KernelDef, shape: Shape, seed: number): number {
+function contractError(fast: KernelDef, reference: KernelDef, shape: Shape, seed: number): number {
   const r = rng(seed);
   const inp = fast.makeInputs(shape, r);
   const up = makeUpstream(reference, inp, r);

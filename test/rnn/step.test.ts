@@ -61,7 +61,7 @@ describe('rnnStepForward: bad input', () => {
     ['Wx', { ...p, Wx: Matrix.zeros(4, 5) }, 'Wx must be 3×5 (D×H for D=3, H=5), got 4×5'],
     ['Wh', { ...p, Wh: Matrix.zeros(5, 4) }, 'Wh must be 5×5 (H×H for H=5), got 5×4'],
     ['b', { ...p, b: Matrix.zeros(5, 1) }, 'b must be 1×5 (1×H for H=5), got 5×1'],
-  ])('wrong %s shape → ShapeError naming it', (name, params, message) => {
+  ])('wrong %s shape → ShapeError naming it', (_name, params, message) => {
     expect(() => rnnStepForward(x, hPrev, params)).toThrow(ShapeError);
     expect(() => rnnStepForward(x, hPrev, params)).toThrow(`rnnStepForward: ${message}`);
   });

@@ -117,7 +117,8 @@ describe('the cell adapters', () => {
       const b = cell.backward(dht, caches[t], dState);
       dState = b.dFirst;
       for (const [k, m] of Object.entries(b.grads)) {
-        const acc = (sums[k] ??= Matrix.zeros(m.rows, m.cols));
+        const acc = sums[k] ?? Matrix.zeros(m.rows, m.cols);
+        sums[k] = acc;
         for (let i = 0; i < m.data.length; i++) acc.data[i]! += m.data[i]!;
       }
     }

@@ -144,7 +144,8 @@ function describeMatches(matches: readonly DiagnosisMatch[]): string {
     }
     const blocks = first.gates === null ? '' : `${key as string} block${first.gates.length === 1 ? '' : 's'}`;
     const suffix = [first.kind === 'output' ? 'forward' : '', blocks].filter((s) => s !== '').join(', ');
-    names.forEach((name, i) => parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name));
+    for (const [i, name] of names.entries())
+      parts.push(i === names.length - 1 && suffix !== '' ? `${name} (${suffix})` : name);
   }
   return listing(parts);
 }
@@ -189,7 +190,7 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
   type Consider = (name: string, kind: Row['kind'], user: User, ref: ArrayLike<number>, of: string | null) => void;
   const consider: Consider = (name, kind, user, ref, of) => {
     if (user === undefined || user.data.length !== ref.length) return;
-    const gated = of !== null && spec.gates !== undefined && spec.gates.inputs.includes(of);
+    const gated = of && spec.gates?.inputs.includes(of);
     let blocks: Row['blocks'] = null;
     const input = spec.inputs.find((i) => i.name === of);
     const shape = input === undefined || sizes === null ? null : evalShape(input.shape, sizes);
