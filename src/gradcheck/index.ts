@@ -19,7 +19,7 @@ export {
   type CheckProgress,
 } from './check.js';
 export { KernelContractError } from './coerce.js';
-export type { KernelSizes } from './shapes.js';
+export type { KernelSizes, Checkable } from './shapes.js';
 export type {
   KernelSpec,
   KernelFunction,

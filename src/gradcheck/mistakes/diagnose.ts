@@ -22,6 +22,7 @@ export const MATCH_TOLERANCE = 1e-6;
 
 /** Anything holding numbers row-major: a Matrix, a Tensor3, `{ data }`. */
 export interface HasValues {
+  /** The values, row-major (a Matrix's or Tensor3's data, or a plain array of numbers). */
   readonly data: ArrayLike<number>;
 }
 
