@@ -398,26 +398,31 @@ if (asJson) {
     ]);
   }
   console.log(
-    `handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`,
+    `handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, ` +
+      `WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`,
   );
   if (numpyOk) {
     const i = numpyInfo.info;
+    const errors = Object.entries(numpyInfo.gradcheck)
+      .map(([c, e]) => `${c} ${e.toExponential(1)}`)
+      .join(', ');
     console.log(
-      `numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); numpy gradients checked: max norm-rel error ${Object.entries(
-        numpyInfo.gradcheck,
-      )
-        .map(([c, e]) => `${c} ${e.toExponential(1)}`)
-        .join(', ')}`,
+      `numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); ` +
+        `numpy gradients checked: max norm-rel error ${errors}`,
     );
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
   console.log(
-    `ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; handgrad/numpy = median of the ratios of adjacent samples (the two sides alternate sample by sample); flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)`,
+    `ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up ` +
+      'per row and side; handgrad/numpy = median of the ratios of adjacent samples ' +
+      '(the two sides alternate sample by sample); ' +
+      'flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)',
   );
   if (floorTimer)
     console.log(
-      "kernel floor = the WASM kernel alone on the row's products, already packed (fastest of 5; bench/floor.mjs): no change outside the kernel can beat it",
+      "kernel floor = the WASM kernel alone on the row's products, already packed (fastest of 5; bench/floor.mjs): " +
+        'no change outside the kernel can beat it',
     );
   console.log(
     `load average at the end: ${loadavg()
@@ -429,7 +434,10 @@ if (asJson) {
   if (memory) {
     const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     console.log(
-      `LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} (WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`,
+      `LSTM ${memory.size} sequence fwd+bwd memory: peak new ${mb(memory.peakNewBytes)} ` +
+        `(WASM arena growth ${mb(memory.wasmArenaGrowth)}), cache ${mb(memory.cacheBytes)} → ` +
+        `${memory.ratio.toFixed(2)}× the cache; without the returned outputs (${mb(memory.outputBytes)}) ` +
+        `${memory.ratioWithoutOutputs.toFixed(2)}× (${memory.note})`,
     );
   }
 }

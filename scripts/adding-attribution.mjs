@@ -46,5 +46,6 @@ for (let i = 2; i >= 0; i--) {
   coef[i] = s / A[i][i];
 }
 process.stdout.write(
-  `${cell}, T=${T}, ${steps} steps: test MSE ${result.testMse.toFixed(5)}; pred ≈ ${coef[0].toFixed(3)}·v1 + ${coef[1].toFixed(3)}·v2 + ${coef[2].toFixed(3)}\n`,
+  `${cell}, T=${T}, ${steps} steps: test MSE ${result.testMse.toFixed(5)}; ` +
+    `pred ≈ ${coef[0].toFixed(3)}·v1 + ${coef[1].toFixed(3)}·v2 + ${coef[2].toFixed(3)}\n`,
 );

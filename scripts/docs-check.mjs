@@ -132,20 +132,23 @@ async function overflows(page) {
     const col = column.getBoundingClientRect();
     const describe = (el) => {
       const tex = el.querySelector('annotation')?.textContent ?? el.textContent ?? '';
-      return `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${tex.trim().replace(/\s+/g, ' ').slice(0, 60)}"`;
+      const text = tex.trim().replace(/\s+/g, ' ').slice(0, 60);
+      return `${el.tagName.toLowerCase()}.${[...el.classList].join('.')} "${text}"`;
     };
     for (const el of column.querySelectorAll('.katex-display, pre, table')) {
       const style = getComputedStyle(el);
       const scrolls = style.overflowX === 'auto' || style.overflowX === 'scroll';
       if (el.scrollWidth > el.clientWidth + 1 && !scrolls) {
         bad.push(
-          `${describe(el)}: content ${el.scrollWidth}px in a ${el.clientWidth}px box with overflow-x ${style.overflowX}`,
+          `${describe(el)}: content ${el.scrollWidth}px in a ${el.clientWidth}px box ` +
+            `with overflow-x ${style.overflowX}`,
         );
       }
       const r = el.getBoundingClientRect();
       if (r.width > 0 && (r.right > col.right + 1 || r.left < col.left - 1)) {
         bad.push(
-          `${describe(el)}: box ${Math.round(r.left)}–${Math.round(r.right)}px outside the column ${Math.round(col.left)}–${Math.round(col.right)}px`,
+          `${describe(el)}: box ${Math.round(r.left)}–${Math.round(r.right)}px ` +
+            `outside the column ${Math.round(col.left)}–${Math.round(col.right)}px`,
         );
       }
     }
@@ -175,7 +178,8 @@ async function overflows(page) {
         );
       });
       bad.push(
-        `the page scrolls sideways (${doc.scrollWidth}px wide in ${doc.clientWidth}px): ${wide.slice(0, 3).map(describe).join(', ')}`,
+        `the page scrolls sideways (${doc.scrollWidth}px wide in ${doc.clientWidth}px): ` +
+          wide.slice(0, 3).map(describe).join(', '),
       );
     }
     return bad;
@@ -199,7 +203,8 @@ function sourceLine(html, n) {
 function declares(line, name) {
   const esc = name.replace(/\$/g, '\\$');
   return new RegExp(
-    `^\\s*(export\\s+)?(declare\\s+)?((async\\s+)?function\\*?|class|interface|type|enum|const|let|var|(public\\s+|private\\s+|protected\\s+)?(static\\s+)?(readonly\\s+)?(get\\s+|set\\s+)?)\\s*${esc}\\b`,
+    '^\\s*(export\\s+)?(declare\\s+)?((async\\s+)?function\\*?|class|interface|type|enum|const|let|var|' +
+      `(public\\s+|private\\s+|protected\\s+)?(static\\s+)?(readonly\\s+)?(get\\s+|set\\s+)?)\\s*${esc}\\b`,
   ).test(line);
 }
 
@@ -333,7 +338,8 @@ async function main() {
       const page = `docs/${f}`;
       if (f.endsWith('.md') && !READING_ORDER.includes(page) && !CONTRIBUTOR_PAGES.includes(page)) {
         failures.push(
-          `${page} has no place in the navigation: add it to READING_ORDER or the contributor pages in typedoc.config.mjs`,
+          `${page} has no place in the navigation: ` +
+            'add it to READING_ORDER or the contributor pages in typedoc.config.mjs',
         );
       }
     }
@@ -365,7 +371,8 @@ async function main() {
         const name = p.replace(/^documents\//, '');
         if (width === WIDTHS[0]) {
           console.log(
-            `docs-check: ${p}: ${r.katex} KaTeX formulas (${r.display} display), ${r.errors.length} errors, ${r.raw.length} raw, ${r.katexFontsLoaded} KaTeX fonts loaded`,
+            `docs-check: ${p}: ${r.katex} KaTeX formulas (${r.display} display), ${r.errors.length} errors, ` +
+              `${r.raw.length} raw, ${r.katexFontsLoaded} KaTeX fonts loaded`,
           );
           if (r.katex === 0 && (MATH_PAGES.includes(name) || p.startsWith('functions/')))
             failures.push(`${p}: no KaTeX formula rendered`);
@@ -465,7 +472,8 @@ async function main() {
     return 1;
   }
   console.log(
-    `docs-check: ok at ${WIDTHS.join(' and ')} px: typeset math, nothing clipped, source links on their lines, navigation in reading order`,
+    `docs-check: ok at ${WIDTHS.join(' and ')} px: typeset math, nothing clipped, source links on their lines, ` +
+      'navigation in reading order',
   );
   return 0;
 }

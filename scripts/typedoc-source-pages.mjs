@@ -58,8 +58,8 @@ pre.source { margin: 0; padding: 0.5rem 0; overflow-x: auto; font-size: 0.875rem
 pre.source .line { display: block; white-space: pre; padding-right: 1rem; scroll-margin-top: 4rem; }
 pre.source code { display: inline-block; min-width: 100%; }
 pre.source .line.in-range, pre.source .line:target { background: var(--color-background-active, #ffe8a8); }
-pre.source .ln { display: inline-block; width: 3.5em; padding-right: 1em; text-align: right; color: var(--color-text-aside);
-  user-select: none; text-decoration: none; }
+pre.source .ln { display: inline-block; width: 3.5em; padding-right: 1em; text-align: right;
+  color: var(--color-text-aside); user-select: none; text-decoration: none; }
 `;
 
 /**
@@ -81,12 +81,14 @@ function sourcePage({ relPath, lines, ranges, base, siteName }) {
       return `<span class="line" id="L${n}">${anchors}<a class="ln" href="#L${n}">${n}</a>${html}</span>`;
     })
     .join('');
+  const title = `${escapeHtml(relPath)} | ${escapeHtml(siteName)}`;
+  const header = `<a href="${base}index.html">${escapeHtml(siteName)}</a><h1>${escapeHtml(relPath)}</h1>`;
   return `<!DOCTYPE html>
-<html class="default" lang="en"><head><meta charset="utf-8"><title>${escapeHtml(relPath)} | ${escapeHtml(siteName)}</title>
+<html class="default" lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${base}assets/style.css"><link rel="stylesheet" href="${base}assets/highlight.css">
 <style>${PAGE_CSS}</style></head>
-<body><header class="source-header"><a href="${base}index.html">${escapeHtml(siteName)}</a><h1>${escapeHtml(relPath)}</h1></header>
+<body><header class="source-header">${header}</header>
 <pre class="source"><code>${body}</code></pre>
 <script>${RANGE_SCRIPT}</script></body></html>
 `;

@@ -79,11 +79,13 @@ export function registerCheckCommand(program: Command): void {
     .option('--samples <k>', 'check k random coordinates per tensor instead of all')
     .option(
       '--impl <module>',
-      'check the kernels your module exports (CommonJS or ESM .js, or a numpy .py) against finite differences and the library',
+      'check the kernels your module exports (CommonJS or ESM .js, or a numpy .py) ' +
+        'against finite differences and the library',
     )
     .option(
       '--timeout <seconds>',
-      `time limit of your module in an --impl run, from loading it to the last check (default ${DEFAULT_TIMEOUT_SECONDS})`,
+      'time limit of your module in an --impl run, from loading it to the last check ' +
+        `(default ${DEFAULT_TIMEOUT_SECONDS})`,
     )
     .option('--json', 'print the report as JSON (see docs/gradient-checking-cli.md)')
     .option('--quiet', 'print only the verdict line')
@@ -299,7 +301,8 @@ function verdict(r: GradcheckJsonReport): string {
     const worst =
       r.worst === null
         ? ''
-        : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), its max relative error ${sci(r.worst.relError)}`;
+        : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), ` +
+          `its max relative error ${sci(r.worst.relError)}`;
     return `ok: all ${r.counts.rows} ${what} pass at tolerance ${r.settings.tolerance.toExponential()}${worst}`;
   }
   const f = r.firstFailure;
@@ -309,7 +312,11 @@ function verdict(r: GradcheckJsonReport): string {
 
 function settingsLine(r: GradcheckJsonReport): string {
   const { sizes, seed, eps, tolerance, samples } = r.settings;
-  return `N=${sizes.N} T=${sizes.T} D=${sizes.D} H=${sizes.H}, seed ${seed}, eps ${eps.toExponential()}, tolerance ${tolerance.toExponential()} on the norm-relative error, ${samples === null ? 'every coordinate' : `${samples} sampled coordinates per tensor`}`;
+  const coordinates = samples === null ? 'every coordinate' : `${samples} sampled coordinates per tensor`;
+  return (
+    `N=${sizes.N} T=${sizes.T} D=${sizes.D} H=${sizes.H}, seed ${seed}, eps ${eps.toExponential()}, ` +
+    `tolerance ${tolerance.toExponential()} on the norm-relative error, ${coordinates}`
+  );
 }
 
 const plain = { head: [], border: [] };
@@ -384,7 +391,8 @@ function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport
     const gate = row.gates?.find((g) => col >= g.columns[0] && col < g.columns[1]);
     const where = gate === undefined ? '' : ` (${gate.gate} gate, unit ${col - gate.columns[0]})`;
     out(
-      `${kernel} ${row.name}: worst at [${cmp.worst.index.join(', ')}]${where}: ${mine} ${value(cmp.worst.actual)}, ${against} ${value(cmp.worst.expected)}${nonFinite}`,
+      `${kernel} ${row.name}: worst at [${cmp.worst.index.join(', ')}]${where}: ` +
+        `${mine} ${value(cmp.worst.actual)}, ${against} ${value(cmp.worst.expected)}${nonFinite}`,
     );
     for (const g of row.gates ?? []) {
       const fd = g.numeric === null ? '' : `vs finite diff ${sci(g.numeric.normRelError)}`;

@@ -58,7 +58,8 @@ export function registerFlowCommand(program: Command): void {
   program
     .command('flow')
     .description(
-      'Backpropagate a unit gradient from the last step of RNN / LSTM / GRU at W_h spectral radius ρ; print ‖dL/dh_t‖ and plot it',
+      'Backpropagate a unit gradient from the last step of RNN / LSTM / GRU at W_h spectral radius ρ; ' +
+        'print ‖dL/dh_t‖ and plot it',
     )
     .option('--rho <list>', 'spectral radii of W_h, comma-separated', (v) => parseNumberList('--rho', v), [0.5, 1, 1.5])
     .option('--T <n>', 'sequence length', (v) => parsePositiveInt('--T', v), 50)
@@ -90,7 +91,8 @@ export function registerFlowCommand(program: Command): void {
         ...(opts.cells ? { cells: opts.cells } : {}),
       });
       process.stdout.write(
-        `Gradient flow: L = ⟨u, h_T⟩ with ‖u‖ = 1, T=${opts.T}, H=${opts.H}, D=${opts.D}, input scale ${opts.inputScale}, seed ${opts.seed}\n`,
+        `Gradient flow: L = ⟨u, h_T⟩ with ‖u‖ = 1, T=${opts.T}, H=${opts.H}, D=${opts.D}, ` +
+          `input scale ${opts.inputScale}, seed ${opts.seed}\n`,
       );
       process.stdout.write(`${flowTable(result)}\n`);
       if (opts.json !== undefined) {

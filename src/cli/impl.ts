@@ -88,7 +88,8 @@ export function findUserKernels(
   if (!known.some(isFn)) {
     const names = Object.keys(exports);
     throw new UsageError(
-      `--impl: ${specifier} exports none of the kernel functions (${known.join(', ')}); it exports ${names.length === 0 ? 'nothing' : names.slice(0, 8).join(', ')}`,
+      `--impl: ${specifier} exports none of the kernel functions (${known.join(', ')}); ` +
+        `it exports ${names.length === 0 ? 'nothing' : names.slice(0, 8).join(', ')}`,
     );
   }
   const kernels: UserKernel[] = [];
@@ -101,7 +102,8 @@ export function findUserKernels(
         throw new UsageError(`--impl: ${specifier} does not export ${spec.forwardName}, needed to check ${spec.name}`);
       if (typeof backward === 'function') {
         notes.push(
-          `${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; a backward needs its own forward's cache, so it was not checked`,
+          `${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; ` +
+            "a backward needs its own forward's cache, so it was not checked",
         );
       }
       continue;
@@ -119,7 +121,8 @@ export function findUserKernels(
   }
   if (kernels.length === 0) {
     throw new UsageError(
-      `--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})${notes.length > 0 ? `; ${notes[0] as string}` : ''}`,
+      `--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})` +
+        (notes.length > 0 ? `; ${notes[0] as string}` : ''),
     );
   }
   return { kernels, notes };

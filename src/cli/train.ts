@@ -141,7 +141,8 @@ export function registerTrainCommand(program: Command): void {
         if (o.T < 2) throw new UsageError(`--T must be at least 2 (two markers), got ${o.T}`);
         if (o.curve !== undefined) await requireRenderer();
         process.stdout.write(
-          `adding problem: cell ${o.cell}, T=${o.T}, H=${o.H}, batch ${o.batch}, ${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, seed ${o.seed}\n`,
+          `adding problem: cell ${o.cell}, T=${o.T}, H=${o.H}, batch ${o.batch}, ${o.steps} steps, ` +
+            `Adam lr ${o.lr}, clip ${o.clip}, seed ${o.seed}\n`,
         );
         const start = performance.now();
         const bar = progress(o.steps, 'MSE');
@@ -168,14 +169,18 @@ export function registerTrainCommand(program: Command): void {
               ? 'learning, not solved'
               : 'not learned (near the baseline)';
         process.stdout.write(
-          `test MSE ${result.testMse.toFixed(5)} on ${o.testSize} sequences (baseline ${ADDING_BASELINE_MSE.toFixed(5)}): ${verdict}; ${seconds(start)}\n`,
+          `test MSE ${result.testMse.toFixed(5)} on ${o.testSize} sequences ` +
+            `(baseline ${ADDING_BASELINE_MSE.toFixed(5)}): ${verdict}; ${seconds(start)}\n`,
         );
         const losses = result.history.map((p) => p.loss);
         if (o.json !== undefined) {
-          writeOrFail(
-            o.json,
-            `${JSON.stringify({ options: result.options, testMse: result.testMse, baselineMse: result.baselineMse, loss: losses })}\n`,
-          );
+          const record = {
+            options: result.options,
+            testMse: result.testMse,
+            baselineMse: result.baselineMse,
+            loss: losses,
+          };
+          writeOrFail(o.json, `${JSON.stringify(record)}\n`);
           process.stdout.write(`wrote ${o.json}\n`);
         }
         if (o.curve !== undefined) {
@@ -260,7 +265,9 @@ export function registerTrainCommand(program: Command): void {
         if (o.steps === 0) throw new UsageError('--steps must be a positive integer (0 only with --load, to sample)');
         const settings = initial ?? { cell: o.cell, H: o.H, E: o.E };
         process.stdout.write(
-          `char model: cell ${settings.cell}, H=${settings.H}, E=${settings.E}, T=${o.T}, batch ${o.batch}, ${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, ${text.length} characters of text${initial ? `, continuing ${o.load}` : ''}\n`,
+          `char model: cell ${settings.cell}, H=${settings.H}, E=${settings.E}, T=${o.T}, batch ${o.batch}, ` +
+            `${o.steps} steps, Adam lr ${o.lr}, clip ${o.clip}, ${text.length} characters of text` +
+            `${initial ? `, continuing ${o.load}` : ''}\n`,
         );
         const start = performance.now();
         const bar = progress(o.steps, 'loss/char');
@@ -299,7 +306,9 @@ export function registerTrainCommand(program: Command): void {
         bar.stop();
         const evalText = text.slice(0, Math.min(text.length, 20 * o.T + 1));
         process.stdout.write(
-          `--- done in ${seconds(start)}: last-100-step loss/char ${mean(result.lossPerChar.slice(-100)).toFixed(3)} nats, loss/char on the first ${evalText.length} characters ${charLossOn(result.model, evalText, o.T).toFixed(3)} ---\n`,
+          `--- done in ${seconds(start)}: last-100-step loss/char ${mean(result.lossPerChar.slice(-100)).toFixed(3)} ` +
+            `nats, loss/char on the first ${evalText.length} characters ` +
+            `${charLossOn(result.model, evalText, o.T).toFixed(3)} ---\n`,
         );
         process.stdout.write(`${o.prime}${sample(result.model, o.seed)}\n`);
         if (o.save !== undefined) {

@@ -154,7 +154,10 @@ export function charLossAndGrads(
 export interface SampleOptions {
   /** Characters to generate. */
   readonly length: number;
-  /** Text to condition on first (its characters must be in the vocabulary); the first vocabulary character when empty. */
+  /**
+   * Text to condition on first (its characters must be in the vocabulary);
+   * the first vocabulary character when empty.
+   */
   readonly prime?: string;
   /** Softmax temperature > 0: below 1 sharper, above 1 more random; 1 by default. */
   readonly temperature?: number;
@@ -345,7 +348,8 @@ export function loadCharModel(json: string): CharModel {
       p.data.length !== like.rows * like.cols
     ) {
       throw new RangeError(
-        `${fn}: params.${k} must be ${like.rows}×${like.cols} (V=${V}, E=${E}, H=${H}), got ${String(p.rows)}×${String(p.cols)}`,
+        `${fn}: params.${k} must be ${like.rows}×${like.cols} (V=${V}, E=${E}, H=${H}), ` +
+          `got ${String(p.rows)}×${String(p.cols)}`,
       );
     }
     if (p.data.some((v) => typeof v !== 'number' || !Number.isFinite(v)))

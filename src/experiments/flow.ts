@@ -22,7 +22,10 @@ export interface FlowOptions {
   readonly H?: number;
   /** Input width; 8 by default. */
   readonly D?: number;
-  /** Standard deviation of the inputs x_t; 0.1 by default: weak drive keeps tanh near its linear range, where ρ alone sets the growth or decay (at 1 the RNN saturates and every ρ vanishes). */
+  /**
+   * Standard deviation of the inputs x_t; 0.1 by default: weak drive keeps tanh near its linear range,
+   * where ρ alone sets the growth or decay (at 1 the RNN saturates and every ρ vanishes).
+   */
   readonly inputScale?: number;
   /** Seed for weights, inputs and the unit gradient; 1 by default. */
   readonly seed?: number;

@@ -194,7 +194,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     if (typeof result !== 'object' || result === null) {
       throw new KernelContractError(
         kernel,
-        `${whose}${spec.forwardName} must return an object { ${spec.outputs.map((o) => o.name).join(', ')}, cache }, got ${result === null ? 'null' : typeof result}`,
+        `${whose}${spec.forwardName} must return an object { ${spec.outputs.map((o) => o.name).join(', ')}, cache }, ` +
+          `got ${result === null ? 'null' : typeof result}`,
       );
     }
     const r = result as Record<string, unknown>;
@@ -227,7 +228,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
     if (typeof result !== 'object' || result === null) {
       throw new KernelContractError(
         kernel,
-        `${whose}${spec.backwardName} must return an object { ${spec.inputs.map((i) => i.gradient).join(', ')} }, got ${result === null ? 'null' : typeof result}`,
+        `${whose}${spec.backwardName} must return an object { ${spec.inputs.map((i) => i.gradient).join(', ')} }, ` +
+          `got ${result === null ? 'null' : typeof result}`,
       );
     }
     const r = result as Record<string, unknown>;
@@ -236,7 +238,8 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       if (!(input.gradient in r)) {
         throw new KernelContractError(
           kernel,
-          `${whose}${spec.backwardName}'s result has no ${input.gradient} (expected ${input.shape}, the shape of ${input.name})`,
+          `${whose}${spec.backwardName}'s result has no ${input.gradient} ` +
+            `(expected ${input.shape}, the shape of ${input.name})`,
         );
       }
       const what = `${whose}${spec.backwardName}'s ${input.gradient}`;

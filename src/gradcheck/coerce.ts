@@ -106,7 +106,8 @@ export function toCheckable(
     if (shape === null) {
       throw new KernelContractError(
         kernel,
-        `${what} has no shape: expected ${want} as { rows, cols, data }, { dims, data }, { shape, data } or a nested array`,
+        `${what} has no shape: expected ${want} as { rows, cols, data }, { dims, data }, { shape, data } ` +
+          'or a nested array',
       );
     }
     if (!isNumericArray(r.data)) {

@@ -27,13 +27,17 @@ export function registerKernelSpec(spec: KernelSpec): void {
   );
   if (clash !== undefined) {
     throw new RangeError(
-      `registerKernelSpec: spec ${JSON.stringify(spec.name)} clashes with the registered ${JSON.stringify(clash.name)} (same name or function names)`,
+      `registerKernelSpec: spec ${JSON.stringify(spec.name)} clashes with ` +
+        `the registered ${JSON.stringify(clash.name)} (same name or function names)`,
     );
   }
   registered.push(spec);
 }
 
-/** Every registered kernel spec, in check order (RNN step, RNN, LSTM step, LSTM, GRU step, GRU, then later additions). */
+/**
+ * Every registered kernel spec, in check order
+ * (RNN step, RNN, LSTM step, LSTM, GRU step, GRU, then later additions).
+ */
 export function builtinKernelSpecs(): KernelSpec[] {
   return [...registered];
 }
@@ -64,7 +68,8 @@ export function selectKernelSpecs(
       : all.filter((s) => s.name === p);
     if (matches.length === 0) {
       throw new RangeError(
-        `unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} (a trailing * matches a prefix, e.g. lstm*)`,
+        `unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} ` +
+          '(a trailing * matches a prefix, e.g. lstm*)',
       );
     }
     for (const s of matches) picked.add(s);

@@ -86,7 +86,10 @@ export interface CheckRow {
   readonly shape: number[];
   /** The symbolic shape, e.g. `"D×4H"`. */
   readonly shapeExpr: string;
-  /** Analytic gradient against centered finite differences (null for outputs, or gradients of a forward-only module). */
+  /**
+   * Analytic gradient against centered finite differences
+   * (null for outputs, or gradients of a forward-only module).
+   */
   readonly numeric: Comparison | null;
   /** Against the library's own result on the same inputs (user implementations only). */
   readonly reference: Comparison | null;

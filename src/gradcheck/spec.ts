@@ -13,7 +13,7 @@ import type { KernelSizes } from './shapes.js';
  * returning whatever it returns (a user's module is untyped at run time, so
  * the result is validated, not trusted).
  */
-// biome-ignore lint/suspicious/noExplicitAny: a user's kernel is untyped at run time; its result is validated, not trusted
+// biome-ignore lint/suspicious/noExplicitAny: a user's kernel is untyped at run time (its result is validated)
 export type KernelFunction = (...args: any[]) => unknown;
 
 /** A forward/backward pair, under the names a user's module must export them. */

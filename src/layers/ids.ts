@@ -52,14 +52,16 @@ export function checkIds(
 export function checkMask(fn: string, mask: unknown, N: number, T: number): Mask {
   if (!Array.isArray(mask) || mask.length !== N) {
     throw new RangeError(
-      `${fn}: mask must be an N×T array of booleans with N=${N}, got ${Array.isArray(mask) ? `${mask.length} rows` : typeof mask}`,
+      `${fn}: mask must be an N×T array of booleans with N=${N}, ` +
+        `got ${Array.isArray(mask) ? `${mask.length} rows` : typeof mask}`,
     );
   }
   for (let n = 0; n < N; n++) {
     const row: unknown = mask[n];
     if (!Array.isArray(row) || row.length !== T) {
       throw new RangeError(
-        `${fn}: mask[${n}] must be an array of ${T} booleans, got ${Array.isArray(row) ? `${row.length} entries` : typeof row}`,
+        `${fn}: mask[${n}] must be an array of ${T} booleans, ` +
+          `got ${Array.isArray(row) ? `${row.length} entries` : typeof row}`,
       );
     }
     for (let t = 0; t < T; t++) {

@@ -19,7 +19,10 @@ function powersOfTwo(first: number, count: number, step: number): Float64Array {
 /** 2^k for k = 0…63, indexed by the exponent the reduction picks. */
 const POW2 = powersOfTwo(0, 64, 1);
 
-/** 2^k = POW2_HI[(k >> 5) + 2]·POW2[k & 31] for k = −64…1023, the product exact too: two small tables, not one of 1088. */
+/**
+ * 2^k = POW2_HI[(k >> 5) + 2]·POW2[k & 31] for k = −64…1023, the product exact too:
+ * two small tables, not one of 1088.
+ */
 const POW2_HI = powersOfTwo(-64, 34, 32);
 
 /** The sign restored by a multiply, indexed by +(z < 0). */

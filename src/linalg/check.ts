@@ -74,13 +74,15 @@ export function expectView(fn: string, name: string, v: unknown): MatrixView {
     (rows > 1 && stride < cols)
   ) {
     throw new TypeError(
-      `${fn}: ${name} must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, got offset ${String(offset)}, rows ${String(rows)}, cols ${String(cols)}, stride ${String(stride)}`,
+      `${fn}: ${name} must have whole-number offset ≥ 0, rows ≥ 1, cols ≥ 1 and stride ≥ cols, ` +
+        `got offset ${String(offset)}, rows ${String(rows)}, cols ${String(cols)}, stride ${String(stride)}`,
     );
   }
   const needed = offset + (rows - 1) * stride + cols;
   if (needed > data.length) {
     throw new RangeError(
-      `${fn}: ${name} is a ${rows}×${cols} view at offset ${offset} with stride ${stride}, which reaches value ${needed}, but its data holds ${data.length}`,
+      `${fn}: ${name} is a ${rows}×${cols} view at offset ${offset} with stride ${stride}, ` +
+        `which reaches value ${needed}, but its data holds ${data.length}`,
     );
   }
   return view as MatrixView;

@@ -27,7 +27,10 @@ describe('bench arguments', () => {
     ],
     [
       ['--sizes=small,huge'],
-      /^error: option '--sizes <names>' argument 'small,huge' is invalid\. unknown size "huge"; the sizes are small, medium, cs231n\.$/,
+      new RegExp(
+        /^error: option '--sizes <names>' argument 'small,huge' is invalid\. /.source +
+          /unknown size "huge"; the sizes are small, medium, cs231n\.$/.source,
+      ),
     ],
     [['--repeats=3'], /^error: unknown option '--repeats=3'$/],
     [['small'], /^error: too many arguments/],

@@ -103,7 +103,8 @@ describe('handgrad check --impl (a student module)', () => {
     expect(out).toContainEqual(expect.stringMatching(/^│ lstm-step │ dWx\s+│ 10×16 \(D×4H\)\s+│ .*│ FAIL │$/));
     // The catalog names this mistake, so its line replaces the gate-block breakdown.
     expect(out).toContain(
-      'lstm-step: dWx, dWh, db (o block), dx and dhPrev match a backward with the sign of dA_o flipped: dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
+      'lstm-step: dWx, dWh, db (o block), dx and dhPrev match a backward with the sign of dA_o flipped: ' +
+        'dA_o = do ⊙ o(1 − o) (see docs/lstm.md#backward-the-carried-cell-gradient)',
     );
     expect(out).not.toContainEqual(expect.stringMatching(/^ {2}gate o /));
     expect(out.at(-1)).toBe('5 of 8 checks FAIL');
@@ -131,7 +132,10 @@ describe('usage errors: one line on stderr, exit 2, no stack trace', () => {
     [['--impl', 'test/fixtures/missing.js'], /^handgrad: --impl: cannot find test\/fixtures\/missing\.js/],
     [
       ['--impl', 'test/fixtures/exports-nothing.js'],
-      /^handgrad: --impl: test\/fixtures\/exports-nothing\.js exports none of the kernel functions .*; it exports forward, backward$/,
+      new RegExp(
+        /^handgrad: --impl: test\/fixtures\/exports-nothing\.js exports none of the kernel functions /.source +
+          /.*; it exports forward, backward$/.source,
+      ),
     ],
     [
       ['--impl', 'test/fixtures/rnn-transposed-dwh.js', '--kernel', 'lstm'],

@@ -198,7 +198,8 @@ suite("mistakes planted in the numpy homework: exit 1, the mistake named in the 
     const r = handgrad(['--impl', file, '--kernel', 'lstm-step', '--timeout', '60']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      '\nlstm-step: dWx, dWh, db (i, f, g blocks), dx, dprev_h and dprev_c match a backward that does not add dc_next: ',
+      '\nlstm-step: dWx, dWh, db (i, f, g blocks), dx, dprev_h and dprev_c ' +
+        'match a backward that does not add dc_next: ',
     );
   });
 

@@ -76,7 +76,8 @@ test('the docs link to the kernels, and each range starts at the declaration it 
     const where = `${l.page} → ${relative(root, l.target)}#L${l.start}-L${l.end}`;
     const member = l.name.split('.').pop()!;
     const declaration = new RegExp(
-      `^\\s*(export\\s+)?((async\\s+)?function\\*?|class|interface|type|enum|const|let|(static\\s+)?(readonly\\s+)?)\\s*${member.replace('$', '\\$')}\\b`,
+      '^\\s*(export\\s+)?((async\\s+)?function\\*?|class|interface|type|enum|const|let|(static\\s+)?(readonly\\s+)?)' +
+        `\\s*${member.replace('$', '\\$')}\\b`,
     );
     expect({ where, declarationAtStart: declaration.test(lines[l.start - 1] ?? '') }).toEqual({
       where,

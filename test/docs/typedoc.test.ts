@@ -51,27 +51,32 @@ test('typedoc builds with no warning and no error', () => {
   expect(existsSync(join(out, 'index.html'))).toBe(true);
 });
 
-test('every docs page is in the site, the derivations with typeset math, none with a KaTeX error, raw math or an unresolved link', () => {
-  const pages = readdirSync(join(out, 'documents')).filter((f) => f.endsWith('.html'));
-  expect(MATH_PAGES.filter((p) => !pages.includes(p))).toEqual([]);
-  const mdPages = docFiles().filter((f) => f.startsWith('docs/'));
-  expect(pages.length).toBe(mdPages.length);
-  for (const page of pages) {
-    const html = readFileSync(join(out, 'documents', page), 'utf8');
-    const where = `documents/${page}`;
-    if (MATH_PAGES.includes(page)) expect({ where, katex: /class="katex"/.test(html) }).toEqual({ where, katex: true });
-    expect({ where, errors: html.match(/katex-error/g) ?? [] }).toEqual({ where, errors: [] });
-    expect({ where, rawMath: visibleText(html).match(/\$\$[^$]*\$\$|\$[^\s$][^$\n]*\$/g) ?? [] }).toEqual({
-      where,
-      rawMath: [],
-    });
-    expect({ where, mdLinks: html.match(/href="[^"]*\.md(#[^"]*)?"/g) ?? [] }).toEqual({ where, mdLinks: [] });
-    // KaTeX needs its stylesheet to look like math.
-    expect(html).toContain('assets/katex/katex.min.css');
-  }
-  expect(existsSync(join(out, 'assets', 'katex', 'katex.min.css'))).toBe(true);
-  expect(readdirSync(join(out, 'assets', 'katex', 'fonts')).some((f) => f.endsWith('.woff2'))).toBe(true);
-});
+test(
+  'every docs page is in the site, the derivations with typeset math, ' +
+    'none with a KaTeX error, raw math or an unresolved link',
+  () => {
+    const pages = readdirSync(join(out, 'documents')).filter((f) => f.endsWith('.html'));
+    expect(MATH_PAGES.filter((p) => !pages.includes(p))).toEqual([]);
+    const mdPages = docFiles().filter((f) => f.startsWith('docs/'));
+    expect(pages.length).toBe(mdPages.length);
+    for (const page of pages) {
+      const html = readFileSync(join(out, 'documents', page), 'utf8');
+      const where = `documents/${page}`;
+      if (MATH_PAGES.includes(page))
+        expect({ where, katex: /class="katex"/.test(html) }).toEqual({ where, katex: true });
+      expect({ where, errors: html.match(/katex-error/g) ?? [] }).toEqual({ where, errors: [] });
+      expect({ where, rawMath: visibleText(html).match(/\$\$[^$]*\$\$|\$[^\s$][^$\n]*\$/g) ?? [] }).toEqual({
+        where,
+        rawMath: [],
+      });
+      expect({ where, mdLinks: html.match(/href="[^"]*\.md(#[^"]*)?"/g) ?? [] }).toEqual({ where, mdLinks: [] });
+      // KaTeX needs its stylesheet to look like math.
+      expect(html).toContain('assets/katex/katex.min.css');
+    }
+    expect(existsSync(join(out, 'assets', 'katex', 'katex.min.css'))).toBe(true);
+    expect(readdirSync(join(out, 'assets', 'katex', 'fonts')).some((f) => f.endsWith('.woff2'))).toBe(true);
+  },
+);
 
 test('the API reference documents every public function', () => {
   const functions = readdirSync(join(out, 'functions'));

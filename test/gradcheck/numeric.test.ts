@@ -126,7 +126,7 @@ describe('numericGradient', () => {
     expect(call).toThrow(/dout/);
   });
 
-  it('property: leaves its input bit-identical, whatever the values (NaN, −0, ±Infinity) and even when f throws', () => {
+  it('property: leaves its input bit-identical, whatever the values (NaN, −0, ±∞) and even when f throws', () => {
     fc.assert(
       fc.property(
         fc.array(fc.double(), { minLength: 1, maxLength: 12 }),

@@ -73,7 +73,7 @@ describe('NaN in an input propagates only to what depends on it', () => {
     expectPattern(h, clean.h, (n) => n === n0);
   });
 
-  test('NaN in upstream dh[n0, t0, 0]: dx[n0, t ≤ t0] and dh0[n0] are NaN, everything per-example else unchanged', () => {
+  test('NaN in upstream dh[n0, t0, 0]: dx[n0, t ≤ t0] and dh0[n0] are NaN, all else per example unchanged', () => {
     const dhn = dh.clone();
     dhn.data[(n0 * T + t0) * H] = NaN;
     const g = gruBackward(dhn, clean.cache);

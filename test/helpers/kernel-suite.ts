@@ -134,18 +134,22 @@ function scaled(def: KernelDef, up: Named, s: number, other?: Named, t = 0): Nam
 /** The fast-check properties shared by every kernel. */
 export function describeKernelProperties(def: KernelDef, numRuns = 40): void {
   describe(`${def.name}: properties over random shapes (1..6), values and seeds`, () => {
-    test('every gradient matches centered differences (norm-relative error < 1e-7, or within the rounding floor when the whole gradient is that small)', () => {
-      fc.assert(
-        fc.property(shapeArb, seedArb, (shape, seed) => {
-          const r = rng(seed);
-          const inp = def.makeInputs(shape, r);
-          const errors = gradientErrors(def, inp, makeUpstream(def, inp, r));
-          for (const e of Object.values(errors)) if (!(e.normRel < 1e-7 || e.abs < e.floor)) return false;
-          return true;
-        }),
-        { numRuns },
-      );
-    });
+    test(
+      'every gradient matches centered differences (norm-relative error < 1e-7, ' +
+        'or within the rounding floor when the whole gradient is that small)',
+      () => {
+        fc.assert(
+          fc.property(shapeArb, seedArb, (shape, seed) => {
+            const r = rng(seed);
+            const inp = def.makeInputs(shape, r);
+            const errors = gradientErrors(def, inp, makeUpstream(def, inp, r));
+            for (const e of Object.values(errors)) if (!(e.normRel < 1e-7 || e.abs < e.floor)) return false;
+            return true;
+          }),
+          { numRuns },
+        );
+      },
+    );
 
     test('backward is linear in the upstream gradient', () => {
       fc.assert(

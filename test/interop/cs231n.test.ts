@@ -63,35 +63,39 @@ test('lstm_forward check of the notebook (h0 given, c0 = 0 by default): every h_
   expect(maxAbsDiff(h.data, expectedH.flat(2))).toBeLessThan(1e-8);
 });
 
-test('lstm_backward in cs231n layout: gradients permuted back with lstmParamsToCs231n match centered differences of the cs231n forward', () => {
-  const r = rng(231);
-  const [N, D, T, H] = [2, 3, 4, 3];
-  const xs = randSeq(N, T, D, r);
-  const h0 = randRows(N, H, r);
-  const w = { Wx: randRows(D, 4 * H, r), Wh: randRows(H, 4 * H, r), b: randVec(4 * H, r) };
-  const doutSeq = randSeq(N, T, H, r);
-  const dout = doutSeq.flat(2);
-  const { cache } = lstmForward(Tensor3.from(xs), Matrix.from(h0), lstmParamsFromCs231n(w));
-  const g = lstmBackward(Tensor3.from(doutSeq), cache);
-  // the gradient of a weight has that weight's layout, so the same permutation applies
-  const inCs231n = lstmParamsToCs231n({ Wx: g.dWx, Wh: g.dWh, b: g.db });
-  const zeros = randRows(N, H, r, 0);
-  const loss = () =>
-    runLstm((x, h, c) => cs231nLstmStep(w, x, h, c), xs, h0, zeros)
-      .h.flat(2)
-      .reduce((s, v, i) => s + v * dout[i]!, 0);
-  const numeric = (rows: number[][]): number[] =>
-    rows.flatMap((row) =>
-      row.map((old, j) => {
-        row[j] = old + 1e-5;
-        const plus = loss();
-        row[j] = old - 1e-5;
-        const minus = loss();
-        row[j] = old;
-        return (plus - minus) / 2e-5;
-      }),
-    );
-  expect(normRelError(Float64Array.from(inCs231n.Wx.flat()), Float64Array.from(numeric(w.Wx)))).toBeLessThan(1e-7);
-  expect(normRelError(Float64Array.from(inCs231n.Wh.flat()), Float64Array.from(numeric(w.Wh)))).toBeLessThan(1e-7);
-  expect(normRelError(Float64Array.from(inCs231n.b), Float64Array.from(numeric([w.b])))).toBeLessThan(1e-7);
-});
+test(
+  'lstm_backward in cs231n layout: gradients permuted back with lstmParamsToCs231n ' +
+    'match centered differences of the cs231n forward',
+  () => {
+    const r = rng(231);
+    const [N, D, T, H] = [2, 3, 4, 3];
+    const xs = randSeq(N, T, D, r);
+    const h0 = randRows(N, H, r);
+    const w = { Wx: randRows(D, 4 * H, r), Wh: randRows(H, 4 * H, r), b: randVec(4 * H, r) };
+    const doutSeq = randSeq(N, T, H, r);
+    const dout = doutSeq.flat(2);
+    const { cache } = lstmForward(Tensor3.from(xs), Matrix.from(h0), lstmParamsFromCs231n(w));
+    const g = lstmBackward(Tensor3.from(doutSeq), cache);
+    // the gradient of a weight has that weight's layout, so the same permutation applies
+    const inCs231n = lstmParamsToCs231n({ Wx: g.dWx, Wh: g.dWh, b: g.db });
+    const zeros = randRows(N, H, r, 0);
+    const loss = () =>
+      runLstm((x, h, c) => cs231nLstmStep(w, x, h, c), xs, h0, zeros)
+        .h.flat(2)
+        .reduce((s, v, i) => s + v * dout[i]!, 0);
+    const numeric = (rows: number[][]): number[] =>
+      rows.flatMap((row) =>
+        row.map((old, j) => {
+          row[j] = old + 1e-5;
+          const plus = loss();
+          row[j] = old - 1e-5;
+          const minus = loss();
+          row[j] = old;
+          return (plus - minus) / 2e-5;
+        }),
+      );
+    expect(normRelError(Float64Array.from(inCs231n.Wx.flat()), Float64Array.from(numeric(w.Wx)))).toBeLessThan(1e-7);
+    expect(normRelError(Float64Array.from(inCs231n.Wh.flat()), Float64Array.from(numeric(w.Wh)))).toBeLessThan(1e-7);
+    expect(normRelError(Float64Array.from(inCs231n.b), Float64Array.from(numeric([w.b])))).toBeLessThan(1e-7);
+  },
+);

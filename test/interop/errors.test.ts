@@ -112,7 +112,10 @@ const cases: Case[] = [
     'GRU weights given to the LSTM converter: 3 blocks, not 4',
     () => lstmParamsFromTorch(gru),
     ShapeError,
-    /^lstmParamsFromTorch: weight_hh must be 16×4 \(4H×H for H=4 from its columns, blocks i\|f\|g\|o\), got 12×4, which is 3 blocks of H=4 \(a GRU's weights\?\)$/,
+    new RegExp(
+      /^lstmParamsFromTorch: weight_hh must be 16×4 \(4H×H for H=4 from its columns, blocks i\|f\|g\|o\), /.source +
+        /got 12×4, which is 3 blocks of H=4 \(a GRU's weights\?\)$/.source,
+    ),
   ],
   [
     'weight_ih rows not a multiple of 4',
@@ -124,7 +127,10 @@ const cases: Case[] = [
     'weight_ih with a different H than weight_hh',
     () => lstmParamsFromTorch({ ...lstm, weight_ih: lstm.weight_ih.slice(4) }),
     ShapeError,
-    /^lstmParamsFromTorch: weight_ih must be 16×3 \(4H×D for H=4 from weight_hh, blocks i\|f\|g\|o\), got 12×3, which is 3 blocks of H=4/,
+    new RegExp(
+      /^lstmParamsFromTorch: weight_ih must be 16×3 \(4H×D for H=4 from weight_hh, blocks i\|f\|g\|o\), /.source +
+        /got 12×3, which is 3 blocks of H=4/.source,
+    ),
   ],
   [
     'RNN weight_hh not square',
@@ -154,7 +160,10 @@ const cases: Case[] = [
     'cs231n: Wh not H×4H (a GRU-sized Wh)',
     () => lstmParamsFromCs231n({ ...cs, Wh: randRows(H, 3 * H, r) }),
     ShapeError,
-    /^lstmParamsFromCs231n: Wh must be 4×16 \(H×4H for H=4 from its rows, blocks i\|f\|o\|g\), got 4×12, which is 3 blocks of H=4 \(a GRU's weights\?\)$/,
+    new RegExp(
+      /^lstmParamsFromCs231n: Wh must be 4×16 \(H×4H for H=4 from its rows, blocks i\|f\|o\|g\), /.source +
+        /got 4×12, which is 3 blocks of H=4 \(a GRU's weights\?\)$/.source,
+    ),
   ],
   [
     'cs231n: Wx columns not a multiple of 4',
@@ -166,7 +175,10 @@ const cases: Case[] = [
     'cs231n: Wx with another H',
     () => lstmParamsFromCs231n({ ...cs, Wx: randRows(D, 8, r) }),
     ShapeError,
-    /^lstmParamsFromCs231n: Wx must be 3×16 \(D×4H for H=4 from Wh, blocks i\|f\|o\|g\), got 3×8, which is 2 blocks of H=4$/,
+    new RegExp(
+      /^lstmParamsFromCs231n: Wx must be 3×16 \(D×4H for H=4 from Wh, blocks i\|f\|o\|g\), /.source +
+        /got 3×8, which is 2 blocks of H=4$/.source,
+    ),
   ],
   [
     'cs231n: b of the wrong length',

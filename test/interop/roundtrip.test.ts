@@ -85,7 +85,8 @@ describe('round trips are exact: from → to → from', () => {
     const p = { Wx: Matrix.zeros(1, 4), Wh: Matrix.zeros(1, 4), b: Matrix.from([[-0, 0, -1, 1]]) };
     expect(sameBits(lstmParamsFromTorch(lstmParamsToTorch(p)) as never, p as never)).toBe(true);
     const q = { Wx: Matrix.zeros(1, 1), Wh: Matrix.zeros(1, 1), b: Matrix.from([[-0]]) };
-    expect(Object.is(rnnParamsFromTorch(rnnParamsToTorch(q)).b.get(0, 0), -0)).toBe(true); // (JSON text itself writes −0 as 0)
+    // (JSON text itself writes −0 as 0)
+    expect(Object.is(rnnParamsFromTorch(rnnParamsToTorch(q)).b.get(0, 0), -0)).toBe(true);
   });
   test('through JSON text as well (what a student actually saves)', () => {
     const p = lstmParamsFromTorch(randTorch(4, D, H, r));

@@ -45,7 +45,7 @@ describe('the time loops allocate nothing', () => {
     expect(counts(cell, 50)).toEqual(short);
   });
 
-  it('chunked backward (dA kept for ⌈T/4⌉ steps at a time): as many buffers for T = 50 as for T = 8, every cell', () => {
+  it('chunked backward (dA kept for ⌈T/4⌉ steps at a time): as many buffers for T = 50 as for T = 8, each cell', () => {
     const previous = setChunkValues(0);
     try {
       for (const cell of cells) expect(counts(cell, 50)[1]).toEqual(counts(cell, 8)[1]);

@@ -136,7 +136,7 @@ describe('gemm kernels: fixed cases', () => {
     }
   });
 
-  it('WASM SIMD is available on the Node versions the package supports; relaxed SIMD when the engine enables it', () => {
+  it('WASM SIMD is available on every supported Node version; relaxed SIMD when the engine enables it', () => {
     expect(wasmSimdAvailable()).toBe(true);
     // Node 20 enables relaxed SIMD only with this flag (npm run test:wasm-tier passes it); Node ≥ 22 always.
     const relaxed = process.execArgv.includes('--experimental-wasm-relaxed-simd');

@@ -20,7 +20,10 @@ function random(seed: number): (scale: number) => number {
   };
 }
 
-/** Every output of forward + backward, with the loops in WASM memory or not; `poison` overwrites one input value first. */
+/**
+ * Every output of forward + backward, with the loops in WASM memory or not;
+ * `poison` overwrites one input value first.
+ */
 function outputs(
   N: number,
   T: number,
@@ -130,7 +133,7 @@ onWasm('the RNN step loops in WASM memory', () => {
     );
   });
 
-  test('keep a NaN in one example out of every other example’s h, dx and dh0 (README, “Values are not scanned”)', () => {
+  test('keep a NaN in one example out of the others’ h, dx and dh0 (README, “Values are not scanned”)', () => {
     setProductTier('wasm');
     const [N, T, D, H] = [10, 6, 4, 64];
     const clean = outputs(N, T, D, H, 3, true);
