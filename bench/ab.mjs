@@ -12,6 +12,7 @@
 //   node bench/ab.mjs <A> <B> [--cells=gru] [--modes=sequence] [--sizes=small,medium,cs231n] [--pairs=21]
 //                              [--ms=20] [--tier=auto|ts|wasm] [--backward] [--json]
 //   node --experimental-wasm-relaxed-simd bench/ab.mjs …   the fused multiply-add kernel on Node 20
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { resolve, join } from 'node:path';
@@ -62,7 +63,11 @@ if (!(sampleMs > 0)) usage(`--ms must be a positive number of milliseconds, got 
 
 const builds = positional.map((folder) => {
   const root = resolve(folder);
-  const hg = require(join(root, 'dist/cjs/index.js'));
+  // A build from before the subpaths has everything at its root; a current one
+  // keeps seededRandom in handgrad/train and the tier switch in handgrad/linalg.
+  const entry = (path) => (existsSync(join(root, path)) ? require(join(root, path)) : {});
+  const hg = { ...entry('dist/cjs/linalg/public.js'), ...entry('dist/cjs/train/index.js') };
+  Object.assign(hg, require(join(root, 'dist/cjs/index.js')));
   if (flags.tier) hg.setProductTier(flags.tier);
   return { root, hg };
 });

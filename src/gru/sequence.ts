@@ -25,6 +25,7 @@ import {
   broadcastRowInto,
   colSumInto,
   copyInto,
+  expectCacheOfPath,
   expectMatrix,
   expectRecord,
   expectTensor3,
@@ -229,6 +230,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
 
 function checkGruCache(fn: string, cache: unknown): GruCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by gruForward');
+  expectCacheOfPath(fn, r, 'gruForward', 'fast');
   const x = asTensor3(fn, 'cache.x', r.x);
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);

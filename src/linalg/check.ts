@@ -149,3 +149,30 @@ export function expectRecord(fn: string, name: string, v: unknown, what: string)
   }
   return v as Record<string, unknown>;
 }
+
+/**
+ * Refuses a sequence cache made by the other path, naming both: a reference
+ * cache holds `steps` (the step caches), a fast one `x`, `h0` and flat
+ * buffers, so each backward can tell which forward made what it was given.
+ */
+export function expectCacheOfPath(
+  fn: string,
+  cache: Record<string, unknown>,
+  forward: string,
+  path: 'fast' | 'reference',
+): void {
+  const fromReference = Array.isArray(cache.steps) && cache.x === undefined;
+  const fromFast = cache.steps === undefined && cache.x !== undefined && cache.h0 !== undefined;
+  if (path === 'fast' && fromReference) {
+    throw new TypeError(
+      `${fn}: cache was made by handgrad/reference's ${forward}; pass it to handgrad/reference's ${fn}, ` +
+        `or give this ${fn} the cache of handgrad's ${forward}`,
+    );
+  }
+  if (path === 'reference' && fromFast) {
+    throw new TypeError(
+      `${fn}: cache was made by handgrad's (fast) ${forward}; pass it to handgrad's ${fn}, ` +
+        `or give this ${fn} the cache of handgrad/reference's ${forward}`,
+    );
+  }
+}

@@ -22,6 +22,7 @@ import {
   broadcastRowInto,
   colSumInto,
   copyInto,
+  expectCacheOfPath,
   expectMatrix,
   expectRecord,
   expectTensor3,
@@ -228,6 +229,7 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
 
 function checkLstmCache(fn: string, cache: unknown): LstmCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by lstmForward');
+  expectCacheOfPath(fn, r, 'lstmForward', 'fast');
   const x = asTensor3(fn, 'cache.x', r.x);
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);

@@ -6,7 +6,7 @@
  * WASM: what a student would write first, and what the fast kernels are
  * tested against.
  */
-import { expectRecord } from '../linalg/check.js';
+import { expectCacheOfPath, expectRecord } from '../linalg/check.js';
 import { Matrix, type Tensor3 } from '../linalg/matrix.js';
 
 /** σ(z) = 1/(1 + e^(−z)), the logistic sigmoid, literally. */
@@ -94,6 +94,7 @@ export interface Steps<S> {
  */
 export function stepsOf(fn: string, cache: unknown, forward: string): unknown[] {
   const r = expectRecord(fn, 'cache', cache, `the cache returned by ${forward}`);
+  expectCacheOfPath(fn, r, forward, 'reference');
   if (!Array.isArray(r.steps) || r.steps.length === 0) {
     throw new TypeError(`${fn}: cache.steps must be the non-empty array of step caches returned by ${forward}`);
   }

@@ -22,6 +22,7 @@ import {
   broadcastRowInto,
   colSumInto,
   copyInto,
+  expectCacheOfPath,
   expectMatrix,
   expectRecord,
   expectTensor3,
@@ -206,6 +207,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
 
 function checkRnnCache(fn: string, cache: unknown): RnnCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by rnnForward');
+  expectCacheOfPath(fn, r, 'rnnForward', 'fast');
   const x = asTensor3(fn, 'cache.x', r.x);
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);

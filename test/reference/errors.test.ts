@@ -18,6 +18,31 @@ describe('reference caches', () => {
   test('a fast sequence cache is refused by name', () => {
     const { cache } = fast.rnnForward(Tensor3.zeros(2, 3, 4), Matrix.zeros(2, 5), p(4, 5, 1));
     expect(() => reference.rnnBackward(Tensor3.zeros(2, 3, 5), cache as never)).toThrow(
+      new TypeError(
+        "rnnBackward: cache was made by handgrad's (fast) rnnForward; pass it to handgrad's rnnBackward, " +
+          "or give this rnnBackward the cache of handgrad/reference's rnnForward",
+      ),
+    );
+  });
+
+  type Forward = (x: Tensor3, h0: Matrix, p: never) => { cache: unknown };
+  type Backward = (dh: Tensor3, cache: never) => unknown;
+  const paths: [string, Forward, Backward, object][] = [
+    ['rnn', reference.rnnForward as Forward, fast.rnnBackward as Backward, p(4, 5, 1)],
+    ['lstm', reference.lstmForward as Forward, fast.lstmBackward as Backward, p(4, 5, 4)],
+    ['gru', reference.gruForward as Forward, fast.gruBackward as Backward, gp(4, 5)],
+  ];
+  test.each(paths)('a %s reference cache given to the fast backward is refused by name', (cell, fwd, bwd, params) => {
+    const { cache } = fwd(Tensor3.zeros(2, 3, 4), Matrix.zeros(2, 5), params as never);
+    const made = `${cell}Backward: cache was made by handgrad/reference's ${cell}Forward; `;
+    const fix =
+      `pass it to handgrad/reference's ${cell}Backward, ` +
+      `or give this ${cell}Backward the cache of handgrad's ${cell}Forward`;
+    expect(() => bwd(Tensor3.zeros(2, 3, 5), cache as never)).toThrow(new TypeError(made + fix));
+  });
+
+  test('a record with no steps at all is refused as not a reference cache', () => {
+    expect(() => reference.rnnBackward(Tensor3.zeros(2, 3, 5), { steps: [] } as never)).toThrow(
       new TypeError('rnnBackward: cache.steps must be the non-empty array of step caches returned by rnnForward'),
     );
   });
