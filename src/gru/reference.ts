@@ -5,7 +5,14 @@
  * fast functions, from `handgrad/reference`. Gate blocks in GRU_GATE_ORDER:
  * r | z | n.
  */
-import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import {
+  asMatrix,
+  expectMatrix,
+  expectRecord,
+  expectTensor3,
+  checkSequenceInputs,
+  checkStepInputs,
+} from '../linalg/check.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -91,11 +98,7 @@ export function gruStepForward(
   cache: GruStepCache;
 } {
   const fn = 'gruStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
-  const params = checkGruParams(fn, p, D, H);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkGruParams);
   const X = affine(xm, params.Wx, params.bx); // X = x_t·W_x + b_x
   const Y = affine(hm, params.Wh, params.bh); // Y = h_{t−1}·W_h + b_h
   const zeros = (): Matrix => Matrix.zeros(N, H);
@@ -160,12 +163,7 @@ export function gruForward(
   cache: GruCache;
 } {
   const fn = 'gruForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
-  const params = checkGruParams(fn, p, D, H);
+  const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkGruParams);
   const h = Tensor3.zeros(N, T, H);
   const steps: GruStepCache[] = [];
   let hPrev = h0m;

@@ -39,6 +39,7 @@ import {
   previousStates,
   scatterChunk,
   stepOf,
+  checkSequenceInputs,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
@@ -105,12 +106,7 @@ export function gruForward(
   cache: GruCache;
 } {
   const fn = 'gruForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
-  const params = checkGruParams(fn, p, D, H);
+  const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkGruParams);
 
   const hs = Tensor3.zeros(N, T, H);
   const gates = allocFloat64(N * T * 3 * H);

@@ -17,6 +17,7 @@ import {
   matmulTransAInto,
   matmulTransBInto,
   type MatrixView,
+  checkStepInputs,
 } from '../linalg/index.js';
 // From their module, not the index: the CommonJS build re-exports through
 // getters, and a getter call per element made the fused loops ~2.5× slower.
@@ -273,13 +274,7 @@ export function gruStepForward(
   cache: GruStepCache;
 } {
   const fn = 'gruStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const N = xm.rows;
-  const D = xm.cols;
-  const H = hm.cols;
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
-  const params = checkGruParams(fn, p, D, H);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkGruParams);
   const gates = Matrix.zeros(N, 3 * H);
   const hn = Matrix.zeros(N, H);
   const h = Matrix.zeros(N, H);

@@ -176,3 +176,42 @@ export function expectCacheOfPath(
     );
   }
 }
+
+/**
+ * The checks every step forward starts with, on both paths: x is an N×D
+ * Matrix, hPrev an N×H one (H is read from hPrev), then the cell's params
+ * checked against D and H by `checkParams`.
+ */
+export function checkStepInputs<P>(
+  fn: string,
+  x: unknown,
+  hPrev: unknown,
+  p: unknown,
+  checkParams: (fn: string, p: unknown, D: number, H: number) => P,
+): { x: Matrix; hPrev: Matrix; params: P; N: number; D: number; H: number } {
+  const xm = asMatrix(fn, 'x', x);
+  const hm = asMatrix(fn, 'hPrev', hPrev);
+  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
+  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  return { x: xm, hPrev: hm, params: checkParams(fn, p, D, H), N, D, H };
+}
+
+/**
+ * The checks every sequence forward starts with, on both paths: x is an
+ * N×T×D Tensor3, h0 an N×H Matrix (H is read from h0), then the cell's params
+ * checked against D and H by `checkParams`.
+ */
+export function checkSequenceInputs<P>(
+  fn: string,
+  x: unknown,
+  h0: unknown,
+  p: unknown,
+  checkParams: (fn: string, p: unknown, D: number, H: number) => P,
+): { x: Tensor3; h0: Matrix; params: P; N: number; T: number; D: number; H: number } {
+  const xs = asTensor3(fn, 'x', x);
+  const [N, T, D] = xs.dims;
+  const h0m = asMatrix(fn, 'h0', h0);
+  const H = h0m.cols;
+  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  return { x: xs, h0: h0m, params: checkParams(fn, p, D, H), N, T, D, H };
+}

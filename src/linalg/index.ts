@@ -26,7 +26,16 @@ export {
   WASM_RESIDENT_VALUES,
   type WasmKernelKind,
 } from './gemm-wasm.js';
-export { asMatrix, asTensor3, expectCacheOfPath, expectMatrix, expectTensor3, expectRecord } from './check.js';
+export {
+  asMatrix,
+  asTensor3,
+  checkSequenceInputs,
+  checkStepInputs,
+  expectCacheOfPath,
+  expectMatrix,
+  expectTensor3,
+  expectRecord,
+} from './check.js';
 export {
   allRows,
   stepOf,

@@ -4,7 +4,14 @@
  * same names, arguments, results and errors as the fast functions, from
  * `handgrad/reference`. Gate blocks in LSTM_GATE_ORDER: f | i | g | o.
  */
-import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import {
+  asMatrix,
+  expectMatrix,
+  expectRecord,
+  expectTensor3,
+  checkSequenceInputs,
+  checkStepInputs,
+} from '../linalg/check.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -97,12 +104,8 @@ export function lstmStepForward(
   cache: LstmStepCache;
 } {
   const fn = 'lstmStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
   const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
-  const params = checkLstmParams(fn, p, D, H);
   const A = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // A = x_t·W_x + b + h_{t−1}·W_h
   const zeros = (): Matrix => Matrix.zeros(N, H);
   const [f, i, g, o, c, h] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
@@ -172,13 +175,8 @@ export function lstmForward(
   cache: LstmCache;
 } {
   const fn = 'lstmForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
   const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
-  const params = checkLstmParams(fn, p, D, H);
   const h = Tensor3.zeros(N, T, H);
   const steps: LstmStepCache[] = [];
   let [hPrev, cPrev] = [h0m, c0m];

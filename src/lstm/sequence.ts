@@ -36,6 +36,7 @@ import {
   previousStates,
   scatterChunk,
   stepOf,
+  checkSequenceInputs,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
@@ -107,13 +108,8 @@ export function lstmForward(
   cache: LstmCache;
 } {
   const fn = 'lstmForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
+  const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
   const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
-  const params = checkLstmParams(fn, p, D, H);
 
   const hs = Tensor3.zeros(N, T, H);
   const cs = allocFloat64((T + 1) * N * H);

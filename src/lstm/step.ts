@@ -18,6 +18,7 @@ import {
   sigmoidInto,
   tanhInto,
   type MatrixView,
+  checkStepInputs,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 
@@ -295,14 +296,8 @@ export function lstmStepForward(
   cache: LstmStepCache;
 } {
   const fn = 'lstmStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const N = xm.rows;
-  const D = xm.cols;
-  const H = hm.cols;
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
   const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
-  const params = checkLstmParams(fn, p, D, H);
   const gates = Matrix.zeros(N, 4 * H);
   const c = Matrix.zeros(N, H);
   const tanhC = Matrix.zeros(N, H);

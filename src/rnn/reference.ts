@@ -4,7 +4,14 @@
  * docs/rnn.md; the same names, arguments, results and errors as the fast
  * functions, from `handgrad/reference`.
  */
-import { asMatrix, asTensor3, expectMatrix, expectRecord, expectTensor3 } from '../linalg/check.js';
+import {
+  asMatrix,
+  expectMatrix,
+  expectRecord,
+  expectTensor3,
+  checkSequenceInputs,
+  checkStepInputs,
+} from '../linalg/check.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
 import { checkRnnParams, type RnnParams } from './params.js';
@@ -70,11 +77,7 @@ export function rnnStepForward(
   cache: RnnStepCache;
 } {
   const fn = 'rnnStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const [N, D, H] = [xm.rows, xm.cols, hm.cols];
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
-  const params = checkRnnParams(fn, p, D, H);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkRnnParams);
   const u = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // u = x_t·W_x + b + h_{t−1}·W_h
   const h = Matrix.zeros(N, H);
   for (let n = 0; n < N; n++) {
@@ -120,12 +123,7 @@ export function rnnForward(
   cache: RnnCache;
 } {
   const fn = 'rnnForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
-  const params = checkRnnParams(fn, p, D, H);
+  const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkRnnParams);
   const h = Tensor3.zeros(N, T, H);
   const steps: RnnStepCache[] = [];
   let hPrev = h0m;

@@ -36,6 +36,7 @@ import {
   previousStates,
   scatterChunk,
   stepOf,
+  checkSequenceInputs,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 import { rnnBackwardStepsInWasm, rnnForwardStepsInWasm } from './resident.js';
@@ -91,12 +92,7 @@ export function rnnForward(
   cache: RnnCache;
 } {
   const fn = 'rnnForward';
-  const xs = asTensor3(fn, 'x', x);
-  const [N, T, D] = xs.dims;
-  const h0m = asMatrix(fn, 'h0', h0);
-  const H = h0m.cols;
-  expectMatrix(fn, 'h0', h0m, N, H, `N×H, N=${N} from x`);
-  const params = checkRnnParams(fn, p, D, H);
+  const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkRnnParams);
 
   const hs = Tensor3.zeros(N, T, H);
   // u_t = x_t·W_x + b does not depend on h: one product for every (n, t) row,

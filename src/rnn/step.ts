@@ -15,6 +15,7 @@ import {
   matmulTransBInto,
   tanhInto,
   type MatrixView,
+  checkStepInputs,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 
@@ -165,13 +166,7 @@ export function rnnStepForward(
   cache: RnnStepCache;
 } {
   const fn = 'rnnStepForward';
-  const xm = asMatrix(fn, 'x', x);
-  const hm = asMatrix(fn, 'hPrev', hPrev);
-  const N = xm.rows;
-  const D = xm.cols;
-  const H = hm.cols;
-  expectMatrix(fn, 'hPrev', hm, N, H, `N×H, N=${N} from x`);
-  const params = checkRnnParams(fn, p, D, H);
+  const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkRnnParams);
   const h = Matrix.zeros(N, H);
   rnnStepForwardInto(h, xm, hm, params);
   return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
