@@ -28,6 +28,22 @@ const dA = { i: 'di * i * (1 - i)', f: 'df * f * (1 - f)', o: 'do * o * (1 - o)'
 const logit = (s: string): string => `np.log(${s} / (1 - ${s}))`;
 const pre = { i: logit('i'), f: logit('f'), o: logit('o'), g: 'np.arctanh(g)' } as const;
 
+/** The fixture's gate order (cs231n's): the blocks of Wx, Wh and b. */
+const FILE_ORDER = ['i', 'f', 'o', 'g'] as const;
+type Gate = (typeof FILE_ORDER)[number];
+/** Block k of the pre-activations, as the fixture slices it. */
+const SLICES = ['0:H', 'H:2 * H', '2 * H:3 * H', '3 * H:4 * H'];
+const gateLine = (gate: Gate, k: number): string =>
+  `    ${gate} = ${gate === 'g' ? 'np.tanh' : 'sigmoid'}(a[:, ${SLICES[k]}])`;
+/** The fixture's four gate lines, each reading its own block. */
+const FORWARD_GATES = FILE_ORDER.map((gate, k) => gateLine(gate, k)).join('\n');
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((first, k) =>
+    permutations([...items.slice(0, k), ...items.slice(k + 1)]).map((rest) => [first, ...rest]),
+  );
+}
+
 interface Plant {
   /** The catalog entry. */
   readonly id: string;
@@ -108,18 +124,18 @@ const plants: Plant[] = [
     kernel: 'lstm-step',
     edits: [['dWh = np.dot(prev_h.T, da)', 'dWh = np.dot(da.T, prev_h)']],
   },
-  {
-    // PyTorch's order i|f|g|o read from weights laid out i|f|o|g: the forward and the backward's stacking agree.
-    id: 'lstm-gate-order-ifgo',
-    kernel: 'lstm-step',
-    edits: [
-      [
-        '    o = sigmoid(a[:, 2 * H:3 * H])\n    g = np.tanh(a[:, 3 * H:4 * H])',
-        '    g = np.tanh(a[:, 2 * H:3 * H])\n    o = sigmoid(a[:, 3 * H:4 * H])',
-      ],
-      [`${dA.o}, ${dA.g}])`, `${dA.g}, ${dA.o}])`],
-    ],
-  },
+  // Every other order the forward could read the blocks of weights laid out i|f|o|g in, the backward stacking
+  // dA in the same (wrong) order, so the step agrees with finite differences of its own forward.
+  ...permutations(FILE_ORDER)
+    .filter((reads) => reads.join('') !== FILE_ORDER.join(''))
+    .map((reads) => ({
+      id: `lstm-gate-order-${reads.join('')}`,
+      kernel: 'lstm-step',
+      edits: [
+        [FORWARD_GATES, reads.map((gate, k) => gateLine(gate, k)).join('\n')],
+        [`${dA.i}, ${dA.f}, ${dA.o}, ${dA.g}])`, `${reads.map((gate) => dA[gate]).join(', ')}])`],
+      ] as Edit[],
+    })),
 ];
 
 let scratch = '';
@@ -131,13 +147,19 @@ afterAll(() => {
 });
 
 suite('every RNN and LSTM catalog entry, planted in a numpy homework, is named', () => {
-  it('the plants cover every RNN and LSTM entry but the gate orders (one of which is planted)', () => {
+  it('the plants cover every RNN and LSTM entry, every gate order but the file’s own included', () => {
+    // Gate-order ids name the order the forward reads: the catalog's are the 23 orders other than handgrad's
+    // f|i|o|g layout, the numpy homework's the 23 other than its own i|f|o|g.
+    const isOrder = (id: string): boolean => id.startsWith('lstm-gate-order-');
     const entries = mistakeCatalog()
       .filter((m) => m.cell === 'rnn' || m.cell === 'lstm')
-      .map((m) => m.id)
-      .filter((id) => !id.startsWith('lstm-gate-order-'));
-    const planted = plants.map((p) => p.id).filter((id) => !id.startsWith('lstm-gate-order-'));
-    expect(planted.sort()).toEqual([...entries].sort());
+      .map((m) => m.id);
+    const planted = plants.map((p) => p.id);
+    expect(planted.filter((id) => !isOrder(id)).sort()).toEqual(entries.filter((id) => !isOrder(id)).sort());
+    const orders = permutations(FILE_ORDER).map((reads) => `lstm-gate-order-${reads.join('')}`);
+    const ownOrder = `lstm-gate-order-${FILE_ORDER.join('')}`;
+    expect(planted.filter(isOrder).sort()).toEqual(orders.filter((id) => id !== ownOrder).sort());
+    expect(planted.filter(isOrder)).toHaveLength(entries.filter(isOrder).length);
   });
 
   it.each(plants.map((p) => [p.id, p] as const))('%s', (_id, plant) => {
