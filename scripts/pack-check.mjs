@@ -2,7 +2,7 @@
 // project, and there runs an ESM and a CommonJS consumer of every subpath, a
 // strict TypeScript consumer under `module nodenext` (as .mts and .cts), under
 // `moduleResolution bundler` and under node10 resolution, and the CLI (`--version`, `check`,
-// `check --impl` on a correct homework, `flow` without the optional plot
+// `check --impl` on a correct homework (CommonJS, ES module and numpy), `flow` without the optional plot
 // renderer). Fails when the install exceeds 10 packages or 3 MiB.
 // Usage: node scripts/pack-check.mjs [--keep]   (after npm run build)
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -146,6 +146,23 @@ const hw = run('npx handgrad check --impl ./hw.js (a correct homework)', 'npx', 
   './hw.js',
 ]);
 expect(/^ok: /m.test(hw.stdout), 'check --impl ./hw.js passes');
+copyFileSync(join(root, 'test/fixtures/homework-correct.mjs'), join(project, 'hw.mjs'));
+const hwEsm = run('npx handgrad check --impl ./hw.mjs (an ES module homework)', 'npx', [
+  'handgrad',
+  'check',
+  '--impl',
+  './hw.mjs',
+]);
+expect(/^ok: /m.test(hwEsm.stdout), 'check --impl ./hw.mjs passes');
+// A cs231n-style numpy homework, through python3 (numpy is on the machines this runs on).
+copyFileSync(join(root, 'test/fixtures/numpy/rnn_layers.py'), join(project, 'rnn_layers.py'));
+const hwPy = run('npx handgrad check --impl ./rnn_layers.py (a numpy homework)', 'npx', [
+  'handgrad',
+  'check',
+  '--impl',
+  './rnn_layers.py',
+]);
+expect(/^ok: /m.test(hwPy.stdout), 'check --impl ./rnn_layers.py passes');
 const flowArgs = ['handgrad', 'flow', '--T', '5', '--H', '4'];
 const flow = run('npx handgrad flow --T 5 --H 4 (no vega installed)', 'npx', flowArgs);
 const hinted = /npm install vega vega-lite/.test(flow.stderr) && !existsSync(join(project, 'flow.svg'));
