@@ -136,33 +136,20 @@ const printed = version.stdout.trim();
 expect(printed === pkg.version, `--version prints ${pkg.version} (got ${JSON.stringify(printed)})`);
 const check = run('npx handgrad check', 'npx', ['handgrad', 'check']);
 expect(/^ok: all \d+ gradients pass/m.test(check.stdout), 'check reports every built-in gradient passing');
-copyFileSync(join(root, 'test/fixtures/homework-correct.js'), join(project, 'hw.js'));
+// Correct homework as a student would write it: CommonJS (with a helper module beside it), an ES module, and
+// a cs231n-style numpy file checked through python3 (numpy is on the machines this runs on).
 mkdirSync(join(project, 'homework'));
 copyFileSync(join(root, 'test/fixtures/homework/matrix.js'), join(project, 'homework/matrix.js'));
-const hw = run('npx handgrad check --impl ./hw.js (a correct homework)', 'npx', [
-  'handgrad',
-  'check',
-  '--impl',
-  './hw.js',
-]);
-expect(/^ok: /m.test(hw.stdout), 'check --impl ./hw.js passes');
-copyFileSync(join(root, 'test/fixtures/homework-correct.mjs'), join(project, 'hw.mjs'));
-const hwEsm = run('npx handgrad check --impl ./hw.mjs (an ES module homework)', 'npx', [
-  'handgrad',
-  'check',
-  '--impl',
-  './hw.mjs',
-]);
-expect(/^ok: /m.test(hwEsm.stdout), 'check --impl ./hw.mjs passes');
-// A cs231n-style numpy homework, through python3 (numpy is on the machines this runs on).
-copyFileSync(join(root, 'test/fixtures/numpy/rnn_layers.py'), join(project, 'rnn_layers.py'));
-const hwPy = run('npx handgrad check --impl ./rnn_layers.py (a numpy homework)', 'npx', [
-  'handgrad',
-  'check',
-  '--impl',
-  './rnn_layers.py',
-]);
-expect(/^ok: /m.test(hwPy.stdout), 'check --impl ./rnn_layers.py passes');
+const homework = [
+  ['homework-correct.js', 'hw.js', 'a CommonJS homework'],
+  ['homework-correct.mjs', 'hw.mjs', 'an ES module homework'],
+  ['numpy/rnn_layers.py', 'rnn_layers.py', 'a numpy homework'],
+];
+for (const [fixture, file, what] of homework) {
+  copyFileSync(join(root, 'test/fixtures', fixture), join(project, file));
+  const hw = run(`npx handgrad check --impl ./${file} (${what})`, 'npx', ['handgrad', 'check', '--impl', `./${file}`]);
+  expect(/^ok: /m.test(hw.stdout), `check --impl ./${file} passes`);
+}
 const flowArgs = ['handgrad', 'flow', '--T', '5', '--H', '4'];
 const flow = run('npx handgrad flow --T 5 --H 4 (no vega installed)', 'npx', flowArgs);
 const hinted = /npm install vega vega-lite/.test(flow.stderr) && !existsSync(join(project, 'flow.svg'));

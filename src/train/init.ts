@@ -35,13 +35,26 @@ export function initRecurrentWeights(
   return { Wx, Wh };
 }
 
-function checkInit(fn: string, D: number, H: number, rand: Rand): void {
+function checkInit(fn: string, D: number, H: number, rand: Rand, gateCount: number): void {
   checkSize(fn, 'D', D);
   checkSize(fn, 'H', H);
   if (typeof rand !== 'function') {
     throw new TypeError(`${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1)`);
   }
+  // Wx, Wh and the biases, and the H×H scratch of the orthogonal blocks: refused here, by name, rather than
+  // as the engine's "Array buffer allocation failed" from somewhere inside.
+  const values = (D + H + 2) * gateCount * H + H * H;
+  if (values > MAX_INIT_VALUES) {
+    const gib = ((values * 8) / 2 ** 30).toFixed(1);
+    throw new RangeError(
+      `${fn}: D=${D}, H=${H} needs ${values} weights (${gib} GiB of Float64Array), ` +
+        `more than the ${MAX_INIT_VALUES} values (2 GiB) it allocates at most`,
+    );
+  }
 }
+
+/** The most weight values an init function allocates (2 GiB of float64): far past any model that trains here. */
+const MAX_INIT_VALUES = 2 ** 28;
 
 /**
  * Vanilla RNN weights: W_x ~ N(0, 1/D), W_h a random orthogonal H×H matrix, b = 0.
@@ -51,7 +64,7 @@ function checkInit(fn: string, D: number, H: number, rand: Rand): void {
  * ```
  */
 export function initRnnParams(D: number, H: number, rand: Rand): RnnParams {
-  checkInit('initRnnParams', D, H, rand);
+  checkInit('initRnnParams', D, H, rand, 1);
   return { ...initRecurrentWeights(D, H, 1, rand), b: Matrix.zeros(1, H) };
 }
 
@@ -65,7 +78,7 @@ export function initRnnParams(D: number, H: number, rand: Rand): RnnParams {
  * ```
  */
 export function initLstmParams(D: number, H: number, rand: Rand): LstmParams {
-  checkInit('initLstmParams', D, H, rand);
+  checkInit('initLstmParams', D, H, rand, 4);
   const b = Matrix.zeros(1, 4 * H);
   b.data.fill(1, 0, H);
   return { ...initRecurrentWeights(D, H, 4, rand), b };
@@ -79,6 +92,6 @@ export function initLstmParams(D: number, H: number, rand: Rand): LstmParams {
  * ```
  */
 export function initGruParams(D: number, H: number, rand: Rand): GruParams {
-  checkInit('initGruParams', D, H, rand);
+  checkInit('initGruParams', D, H, rand, 3);
   return { ...initRecurrentWeights(D, H, 3, rand), bx: Matrix.zeros(1, 3 * H), bh: Matrix.zeros(1, 3 * H) };
 }

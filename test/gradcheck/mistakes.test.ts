@@ -100,6 +100,26 @@ describe('the catalog', () => {
 });
 
 describe('diagnoseKernel', () => {
+  it('refuses a case that is not a record', () => {
+    expect(() => diagnoseKernel(lstmStepSpec, null as never)).toThrow(
+      new TypeError('diagnoseKernel: case must be a case { inputs, upstream, outputs, gradients? }, got null'),
+    );
+  });
+
+  it('refuses a case without its inputs record', () => {
+    expect(() => diagnoseKernel(lstmStepSpec, {} as never)).toThrow(
+      new TypeError("diagnoseKernel: case.inputs must be a record of lstm-step's inputs, got undefined"),
+    );
+  });
+
+  it('refuses a case missing one of the kernel’s inputs, naming it', () => {
+    const c = drawCase(lstmStepSpec, 3);
+    const { Wh: _dropped, ...inputs } = c.inputs;
+    expect(() => diagnoseKernel(lstmStepSpec, { ...c, inputs, outputs: {} })).toThrow(
+      new RangeError('diagnoseKernel: case.inputs is missing Wh (lstm-step takes Wx, Wh, b, x, hPrev, cPrev)'),
+    );
+  });
+
   it.each(catalog.map((m) => [m.id, m] as const))("names %s when the results are that mutation's", (id, mistake) => {
     for (const [kernel, impl] of Object.entries(mistake.implementations)) {
       const spec = specs.find((s) => s.name === kernel) as KernelSpec;

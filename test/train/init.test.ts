@@ -65,6 +65,16 @@ describe('typed initialisers', () => {
     expect(() => initGruParams(2.5, 3, seededRandom(1))).toThrow(/initGruParams: D must be a positive integer/);
     expect(() => initRnnParams(2, 3, 1 as never)).toThrow(/initRnnParams: rand must be a function/);
   });
+
+  it('refuses sizes whose weights pass 2 GiB, naming the sizes and the bytes, before allocating', () => {
+    // (D + H + 2)·4H + H² = (10 + 8192 + 2)·32768 + 8192² = 335,937,536 values, 2.5 GiB.
+    expect(() => initLstmParams(10, 8192, seededRandom(1))).toThrow(
+      new RangeError(
+        'initLstmParams: D=10, H=8192 needs 335937536 weights (2.5 GiB of Float64Array), ' +
+          'more than the 268435456 values (2 GiB) it allocates at most',
+      ),
+    );
+  });
 });
 
 describe('the last step', () => {

@@ -9,6 +9,7 @@
  * results and the gate order the user's code was handed; it does not care
  * whether the results came from JavaScript, a child process or Python.
  */
+import { expectRecord } from '../../linalg/check.js';
 import { evalShape, shapeOf, type Checkable } from '../shapes.js';
 import { builtinKernelSpecs } from '../registry.js';
 import type { Diagnosis, DiagnosisMatch } from '../report.js';
@@ -164,6 +165,31 @@ function readsInHandedLayout(
   return handed.map((gate) => reads[library.indexOf(gate)] as string);
 }
 
+/** The case's records are there and name every input and upstream the kernel has, before anything runs. */
+function checkCase(spec: KernelSpec, c: unknown): void {
+  const fn = 'diagnoseKernel';
+  const r = expectRecord(fn, 'case', c, 'a case { inputs, upstream, outputs, gradients? }');
+  const inputs = expectRecord(fn, 'case.inputs', r.inputs, `a record of ${spec.name}'s inputs`);
+  const upstream = expectRecord(fn, 'case.upstream', r.upstream, `a record of ${spec.name}'s upstream gradients`);
+  expectRecord(fn, 'case.outputs', r.outputs, "a record of the user's forward outputs");
+  const need = (what: string, have: Record<string, unknown>, names: readonly string[]): void => {
+    const missing = names.filter((n) => have[n] === undefined);
+    if (missing.length > 0) {
+      throw new RangeError(`${fn}: ${what} is missing ${missing.join(', ')} (${spec.name} takes ${names.join(', ')})`);
+    }
+  };
+  need(
+    'case.inputs',
+    inputs,
+    spec.inputs.map((i) => i.name),
+  );
+  need(
+    'case.upstream',
+    upstream,
+    spec.outputs.map((o) => o.name),
+  );
+}
+
 /**
  * The catalog mistakes a user's kernel matches, each with the outputs,
  * gradients and gate blocks it explains; empty when everything passes or
@@ -179,6 +205,7 @@ function readsInHandedLayout(
 export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Diagnosis[] {
   const spec = typeof kernel === 'string' ? builtinKernelSpecs().find((s) => s.name === kernel) : kernel;
   if (spec === undefined) throw new RangeError(`diagnoseKernel: unknown kernel ${JSON.stringify(kernel)}`);
+  checkCase(spec, c);
   const tolerance = c.tolerance ?? 1e-7;
   const withBackward = c.gradients !== undefined && c.gradients !== null;
   const reference = run(spec, spec.reference, c, withBackward);
