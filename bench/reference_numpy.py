@@ -277,6 +277,23 @@ def blas_info():
     return info
 
 
+def compute(item):
+    """The forward's h and every gradient of one sequence problem given by the caller as flat row-major lists
+    (x, h0, Wx, Wh, dh, and b or bx, bh), so that bench/run.mjs can check that this file computes the same
+    math as handgrad before timing both."""
+    N, T, D, H = item["N"], item["T"], item["D"], item["H"]
+    G = GATES[item["cell"]] * H
+    shapes = {"x": (N, T, D), "h0": (N, H), "Wx": (D, G), "Wh": (H, G), "b": (G,), "bx": (G,), "bh": (G,), "dh": (N, T, H)}
+    p = {k: np.array(item[k], dtype=np.float64).reshape(shapes[k]) for k in shapes if k in item}
+    names = PARAMS[item["cell"]]
+    h, caches = FORWARD[item["cell"]](*(p[k] for k in names))
+    grads = BACKWARD[item["cell"]](p["dh"], caches)
+    out = {"h": h.ravel().tolist()}
+    for name, g in zip(names, grads):
+        out[f"d{name}"] = g.ravel().tolist()
+    return out
+
+
 def calibrate(cell, mode, p, warm_ms=0):
     """As bench/run.mjs: runs the problem for warm_ms first, then returns the
     calls per sample so that a sample lasts >= 20 ms."""
@@ -309,11 +326,17 @@ def serve():
     {"prepare": {cell, mode, N, T, D, H, warm_ms}} builds that problem, runs
     it for warm_ms and calibrates it, {"sample": true} times one sample of it. bench/run.mjs alternates
     these samples with its own, so both sides of a ratio see the same moment
-    of a machine whose speed drifts."""
+    of a machine whose speed drifts. {"info": true} answers the numpy and BLAS
+    details of this process (its thread count is fixed when OpenBLAS loads),
+    {"compute": ...} the outputs of one problem (see compute)."""
     current = None
     for line in sys.stdin:
         req = json.loads(line)
-        if "prepare" in req:
+        if "info" in req:
+            reply = blas_info()
+        elif "compute" in req:
+            reply = compute(req["compute"])
+        elif "prepare" in req:
             item = req["prepare"]
             p = problem(item["cell"], item["N"], item["T"], item["D"], item["H"])
             current = {"cell": item["cell"], "mode": item["mode"], "p": p}

@@ -1,14 +1,19 @@
 #!/usr/bin/env node
 // `npm run bench`: forward+backward of every cell, one step and a whole
 // sequence, at three sizes; median of repeats after warm-up; ms and GFLOP/s
-// per row, and the same math in numpy (bench/reference_numpy.py) timed in the
-// same run, its samples alternating with handgrad's one by one, with the ratio
-// handgrad/numpy (the median of the ratios of adjacent samples).
+// per row, handgrad on 1 and 2 threads (when the build has setThreads) beside
+// the same math in numpy (bench/reference_numpy.py) on one BLAS thread and on
+// its default threads, all timed in the same run, their samples taking turns
+// one by one, with the ratios handgrad/numpy (the median of the ratios of
+// samples of the same turn). Before timing, it checks that the numpy
+// reference computes handgrad's outputs and gradients (exit 1 if not).
 //
-//   npm run bench                      the full table (about a minute or two)
+//   npm run bench                      the full table (a few minutes)
+//   npm run bench:lts                  the same on Node 24, fetched once by scripts/node-lts.mjs
 //   npm run bench -- --tiny            tiny sizes, a few seconds (CI: checks it runs, asserts no timing)
 //   npm run bench -- --json            one JSON object instead of the table
 //   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
+//   npm run bench -- --threads=1       handgrad's thread counts to time (default 1,2)
 //   npm run bench -- --no-numpy        skip the numpy side
 //   npm run bench -- --sizes=small,medium   a subset of the sizes
 //   npm run bench -- --no-floor        skip the kernel floor (bench/floor.mjs)
@@ -17,10 +22,11 @@
 //                                      kernel; the default on Node ≥ 22)
 //
 // numpy runs with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its
-// environment (they slow a current OpenBLAS) and one BLAS thread, so both
-// sides are single-threaded; the JSON and the table say which OpenBLAS core ran.
+// environment (they slow a current OpenBLAS), as two processes: one held to
+// one BLAS thread, one at OpenBLAS's default; the JSON and the table say
+// which OpenBLAS core and how many threads ran.
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -45,6 +51,21 @@ const { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } = require(join(root, 'dist/cj
 const { kernelFloorTimer, productsOf } = await import('./floor.mjs');
 const Table = require('cli-table3');
 
+/** The CPU as /proc/cpuinfo names it (else Node's), with its widest x86 vector extension. */
+function cpuName() {
+  let info = '';
+  try {
+    info = readFileSync('/proc/cpuinfo', 'utf8');
+  } catch {
+    // Not Linux: Node's name alone.
+  }
+  const model = /^model name\s*:\s*(.+)$/m.exec(info)?.[1] ?? cpus()[0]?.model ?? 'unknown CPU';
+  const flags = /^flags\s*:\s*(.+)$/m.exec(info)?.[1].split(' ') ?? [];
+  const vector = flags.includes('avx512f') ? 'AVX-512' : flags.includes('avx2') ? 'AVX2' : undefined;
+  return vector ? `${model} (${vector})` : model;
+}
+const noThreads = 'this build has no setThreads: one thread only';
+
 const { Command, CommanderError, Option, InvalidArgumentError } = require('commander');
 const SIZE_NAMES = ['small', 'medium', 'cs231n'];
 const program = new Command('npm run bench --')
@@ -52,6 +73,12 @@ const program = new Command('npm run bench --')
   .option('--tiny', 'tiny sizes, a few seconds (what CI runs; no timing is asserted)')
   .option('--json', 'one JSON object instead of the table')
   .addOption(new Option('--tier <tier>', 'force a product tier').choices(['auto', 'ts', 'wasm']))
+  .option('--threads <counts>', "handgrad's thread counts to time, comma-separated (default 1,2)", (value) => {
+    const counts = value.split(',').map(Number);
+    if (counts.some((n) => !Number.isInteger(n) || n < 1))
+      throw new InvalidArgumentError('the thread counts are positive integers, e.g. 1,2.');
+    return counts;
+  })
   .option('--no-numpy', 'skip the numpy side')
   .option('--no-floor', 'skip the kernel floor (bench/floor.mjs)')
   .option('--sizes <names>', `a subset of the sizes, comma-separated: ${SIZE_NAMES.join(', ')}`, (value) => {
@@ -83,6 +110,18 @@ try {
   console.error(`error: ${e.message}`);
   process.exit(2);
 }
+// handgrad's thread counts: 1 and 2 when the build has setThreads (the worker pool), else 1 alone.
+const hasThreads = typeof hg.setThreads === 'function' && typeof hg.getThreads === 'function';
+const defaultThreads = hasThreads ? hg.getThreads() : 1;
+const threadCounts = hasThreads ? (opts.threads ?? [1, 2]) : [1];
+if (!hasThreads && opts.threads?.some((t) => t !== 1)) {
+  console.error('error: --threads: this build of handgrad has no setThreads, so it runs on one thread only');
+  process.exit(2);
+}
+const useThreads = (t) => {
+  if (hasThreads) hg.setThreads(t);
+};
+
 // The kernel floor needs the WASM kernel, and is what it would run only when the WASM tier does.
 const kernelKind = hg.productTier() === 'ts' ? null : hg.wasmKernelKind();
 const floorTimer =
@@ -191,13 +230,26 @@ function sample(run, inner) {
 
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
-const numpyEnv = { ...process.env, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
-delete numpyEnv.OPENBLAS_CORETYPE;
-delete numpyEnv.OPENBLAS_L2_SIZE;
+// numpy's BLAS thread count is fixed when OpenBLAS loads, so the two numpy sides are two processes: one held
+// to one thread, one left at its default (every core). Both without OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE
+// (they slow a current OpenBLAS).
+const numpyBaseEnv = { ...process.env };
+for (const name of [
+  'OPENBLAS_CORETYPE',
+  'OPENBLAS_L2_SIZE',
+  'OPENBLAS_NUM_THREADS',
+  'OMP_NUM_THREADS',
+  'MKL_NUM_THREADS',
+])
+  delete numpyBaseEnv[name];
+const numpyEnvs = {
+  one: { ...numpyBaseEnv, OPENBLAS_NUM_THREADS: '1', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' },
+  all: numpyBaseEnv,
+};
 
 function numpy(argv) {
   const r = spawnSync('python3', [join(root, 'bench/reference_numpy.py'), ...argv], {
-    env: numpyEnv,
+    env: numpyEnvs.one,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
   });
@@ -210,12 +262,12 @@ const numpyInfo = withNumpy ? numpy(['--check']) : { error: 'skipped (--no-numpy
 const numpyOk = !numpyInfo.error;
 
 /**
- * The numpy side as one long-lived process (reference_numpy.py --serve), so
- * that its samples can alternate with handgrad's one by one.
+ * One numpy side as a long-lived process (reference_numpy.py --serve), so that its samples can alternate with
+ * handgrad's one by one.
  */
-function numpyServer() {
+function numpyServer(env) {
   const child = spawn('python3', [join(root, 'bench/reference_numpy.py'), '--serve'], {
-    env: numpyEnv,
+    env,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -239,13 +291,91 @@ function numpyServer() {
     return JSON.parse(value);
   };
   return {
+    info: () => request({ info: true }),
+    compute: (problemData) => request({ compute: problemData }),
     prepare: (problemShape) => request({ prepare: problemShape }),
     sample: () => request({ sample: true }),
     close: () => child.stdin.end(),
   };
 }
-let server = numpyOk ? numpyServer() : null;
+/** The two numpy sides: `one` with one BLAS thread, `all` with OpenBLAS's default. */
+const servers = numpyOk ? { one: numpyServer(numpyEnvs.one), all: numpyServer(numpyEnvs.all) } : {};
 let numpyFailure;
+const stopNumpy = (e) => {
+  // Reported once under the table; handgrad's rows go on without numpy.
+  numpyFailure ??= String(e.message ?? e);
+  for (const key of Object.keys(servers)) {
+    servers[key].close();
+    delete servers[key];
+  }
+};
+const serverInfo = {};
+for (const key of Object.keys(servers)) {
+  try {
+    serverInfo[key] = await servers[key].info();
+  } catch (e) {
+    stopNumpy(e);
+  }
+}
+
+/**
+ * Before timing anything: the numpy reference computes the same math as handgrad (h and every gradient of a
+ * small sequence, each cell, the GRU with distinct b_x and b_h), so that the ratios compare the same work.
+ * Norm-relative error per output; over 1e-10 the bench stops (exit 1).
+ */
+const AGREE_TOLERANCE = 1e-10;
+async function agreement() {
+  const result = {};
+  for (const cell of cells) {
+    const size = { N: 3, T: 4, D: 5, H: 6 };
+    const pr = problem(cell, size);
+    const params = cell === 'gru' ? { Wx: pr.p.Wx, Wh: pr.p.Wh, bx: pr.p.b, bh: fill(pr.p.b.clone(), 0.3) } : pr.p;
+    const forward = { rnn: hg.rnnForward, lstm: hg.lstmForward, gru: hg.gruForward }[cell];
+    const backward = { rnn: hg.rnnBackward, lstm: hg.lstmBackward, gru: hg.gruBackward }[cell];
+    const out = forward(pr.x, pr.h0, params);
+    const grads = backward(pr.dh, out.cache);
+    const flat = (m) => Array.from(m.data);
+    const request = { cell, ...size, x: flat(pr.x), h0: flat(pr.h0), dh: flat(pr.dh) };
+    for (const [name, m] of Object.entries(params)) request[name] = flat(m);
+    const reference = await servers.one.compute(request);
+    const ours = { h: out.h, ...grads };
+    let worst = 0;
+    for (const [name, values] of Object.entries(reference)) {
+      const mine = ours[name]?.data;
+      if (!mine || mine.length !== values.length) throw new Error(`agreement: handgrad has no ${name} like numpy's`);
+      let diff = 0;
+      let a = 0;
+      let b = 0;
+      for (let i = 0; i < values.length; i++) {
+        diff += (mine[i] - values[i]) ** 2;
+        a += mine[i] ** 2;
+        b += values[i] ** 2;
+      }
+      const scale = Math.sqrt(a) + Math.sqrt(b);
+      worst = Math.max(worst, scale === 0 ? 0 : Math.sqrt(diff) / scale);
+    }
+    result[cell] = worst;
+  }
+  return result;
+}
+let agree;
+if (servers.one) {
+  try {
+    agree = await agreement();
+  } catch (e) {
+    stopNumpy(e);
+  }
+  const bad = Object.entries(agree ?? {}).filter(([, e]) => !(e <= AGREE_TOLERANCE));
+  if (bad.length > 0) {
+    console.error(
+      `error: bench/reference_numpy.py does not compute handgrad's math: ` +
+        `${bad.map(([c, e]) => `${c} norm-relative error ${e.toExponential(2)}`).join(', ')} ` +
+        `(over ${AGREE_TOLERANCE}); the timings would compare different work`,
+    );
+    stopNumpy('disagrees');
+    process.exit(1);
+  }
+}
 
 /** Peak memory of an LSTM sequence forward+backward against what its cache must keep. */
 function lstmMemory(size) {
@@ -278,8 +408,11 @@ function lstmMemory(size) {
   };
 }
 const cs231n = sizes.find((s) => s.name === 'cs231n');
-// First, in a fresh process, so the WASM arena's growth is part of the peak.
+// First, in a fresh process, so the WASM arena's growth is part of the peak (at handgrad's default threads).
 const memory = cs231n ? lstmMemory(cs231n) : undefined;
+
+/** Median of the ratios of the paired samples a[r]/b[r] by `key` (both sides of a pair ran side by side). */
+const pairedRatio = (a, b, key) => median(a.map((s, i) => s[key] / b[i][key]));
 
 const rows = [];
 for (const size of sizes) {
@@ -289,47 +422,61 @@ for (const size of sizes) {
       const T = mode === 'step' ? 1 : size.T;
       const flops = 6 * size.N * T * (size.D + size.H) * GATES[cell] * size.H;
       const repeats = size.repeats;
-      const row = { cell, mode, size: size.name, N: size.N, T, D: size.D, H: size.H, flops, repeats };
+      const row = { cell, mode, size: size.name, N: size.N, T, D: size.D, H: size.H, flops, repeats, handgrad: [] };
       try {
         const run = runner(cell, mode, pr);
-        const inner = calibrate(run);
+        // The sides of this row: handgrad at each thread count, numpy on one thread and on its default threads.
+        const sides = threadCounts.map((threads) => {
+          useThreads(threads);
+          return { kind: 'handgrad', threads, inner: calibrate(run), samples: [] };
+        });
         const npShape = { cell, mode, N: size.N, T, D: size.D, H: size.H, warm_ms: WARM_MS };
-        if (server) {
+        for (const key of ['one', 'all']) {
+          if (!servers[key]) continue;
           try {
-            row.numpyInner = (await server.prepare(npShape)).inner;
+            const { inner } = await servers[key].prepare(npShape);
+            sides.push({ kind: 'numpy', key, inner, samples: [] });
           } catch (e) {
-            numpyFailure = String(e.message ?? e);
-            server = null;
+            stopNumpy(e);
           }
         }
-        // Samples alternate between the two sides, each going first every other
-        // time, so that both see the same moments of a machine whose speed
-        // drifts; each ratio is of two adjacent samples.
-        const hgSamples = [];
-        const npSamples = [];
-        const npSample = async () => {
-          if (!server) return;
-          try {
-            npSamples.push(await server.sample());
-          } catch (e) {
-            // Reported once under the table; handgrad's rows go on without numpy.
-            numpyFailure = String(e.message ?? e);
-            server = null;
-          }
-        };
+        // Samples go round the sides, each side going first in turn, so that all of them see the same
+        // moments of a machine whose speed drifts; each ratio is of two samples of the same round.
         for (let r = 0; r < repeats; r++) {
-          if (r % 2 === 1) await npSample();
-          hgSamples.push(sample(run, inner));
-          if (r % 2 === 0) await npSample();
+          for (let k = 0; k < sides.length; k++) {
+            const side = sides[(r + k) % sides.length];
+            if (side.kind === 'handgrad') {
+              useThreads(side.threads);
+              const s = sample(run, side.inner);
+              side.samples.push({ wall: s.wall, cpu: s.cpu });
+            } else if (servers[side.key]) {
+              try {
+                const s = await servers[side.key].sample();
+                side.samples.push({ wall: s.ms, cpu: s.cpu_ms });
+              } catch (e) {
+                stopNumpy(e);
+              }
+            }
+          }
         }
-        row.ms = median(hgSamples.map((s) => s.cpu));
-        row.wallMs = median(hgSamples.map((s) => s.wall));
-        row.gflops = flops / row.ms / 1e6;
-        if (npSamples.length === repeats) {
-          row.numpyMs = median(npSamples.map((s) => s.cpu_ms));
-          row.numpyWallMs = median(npSamples.map((s) => s.ms));
-          row.numpyGflops = flops / row.numpyMs / 1e6;
-          row.ratio = median(hgSamples.map((s, i) => s.cpu / npSamples[i].cpu_ms));
+        const summary = (side) => ({
+          ms: median(side.samples.map((s) => s.wall)),
+          cpuMs: median(side.samples.map((s) => s.cpu)),
+          gflops: flops / median(side.samples.map((s) => s.wall)) / 1e6,
+        });
+        const complete = (key) => sides.find((s) => s.key === key && s.samples.length === repeats);
+        const one = complete('one');
+        const all = complete('all');
+        if (one) row.numpyOne = { threads: 1, ...summary(one) };
+        if (all) row.numpyDefault = { threads: serverInfo.all?.openblas_threads, ...summary(all) };
+        for (const side of sides.filter((s) => s.kind === 'handgrad')) {
+          const entry = { threads: side.threads, ...summary(side) };
+          if (one) {
+            entry.ratioOne = pairedRatio(side.samples, one.samples, 'wall');
+            if (side.threads === 1) entry.ratioOneCpu = pairedRatio(side.samples, one.samples, 'cpu');
+          }
+          if (all) entry.ratioDefault = pairedRatio(side.samples, all.samples, 'wall');
+          row.handgrad.push(entry);
         }
       } catch (e) {
         row.error = String(e.message ?? e);
@@ -338,68 +485,112 @@ for (const size of sizes) {
         row.kernelFloorMs = floorTimer.floorMs(
           productsOf({ N: size.N, T, D: size.D, H: size.H, gates: GATES[cell], mode, chunkSteps }),
         );
-        if (row.numpyMs !== undefined) row.floorRatio = row.kernelFloorMs / row.numpyMs;
+        if (row.numpyOne) row.floorRatio = row.kernelFloorMs / row.numpyOne.cpuMs;
       }
       rows.push(row);
     }
   }
 }
+useThreads(defaultThreads);
+for (const key of Object.keys(servers)) servers[key].close();
 
-server?.close();
+/**
+ * The speed targets, counted with handgrad at its default thread count: RNN and LSTM sequences ≤ 1.0× numpy
+ * on one thread and ≤ 1.5× numpy on its default threads at the medium and cs231n sizes, ≤ 1.0× numpy on one
+ * thread at the small size.
+ */
+function targets() {
+  const out = [];
+  for (const r of rows) {
+    if (r.mode !== 'sequence' || !['rnn', 'lstm'].includes(r.cell)) continue;
+    const hgDefault = r.handgrad.find((h) => h.threads === defaultThreads) ?? r.handgrad[0];
+    if (!hgDefault) continue;
+    const check = (against, limit, ratio) =>
+      ratio === undefined ? undefined : { cell: r.cell, size: r.size, against, limit, ratio, met: ratio <= limit };
+    const wanted =
+      r.size === 'small'
+        ? [check('numpy 1 thread', 1.0, hgDefault.ratioOne)]
+        : ['medium', 'cs231n'].includes(r.size)
+          ? [check('numpy 1 thread', 1.0, hgDefault.ratioOne), check('numpy default', 1.5, hgDefault.ratioDefault)]
+          : [];
+    for (const t of wanted) if (t) out.push({ ...t, threads: hgDefault.threads });
+  }
+  return out;
+}
+
 const machine = {
-  cpu: cpus()[0]?.model,
+  cpu: cpuName(),
   cores: cpus().length,
   node: process.version,
   tier: hg.productTier(),
   wasmKernel: hg.wasmKernelKind(),
+  threads: hasThreads ? { default: defaultThreads, timed: threadCounts } : { default: 1, timed: [1], note: noThreads },
   loadavg: loadavg(),
 };
 if (asJson) {
   console.log(
     JSON.stringify(
-      { machine, numpy: numpyFailure ? { ...numpyInfo, stopped: numpyFailure } : numpyInfo, rows, memory },
+      {
+        machine,
+        numpy: numpyFailure ? { ...numpyInfo, stopped: numpyFailure } : numpyInfo,
+        numpyServers: serverInfo,
+        agreement: agree,
+        rows,
+        targets: targets(),
+        memory,
+      },
       null,
       2,
     ),
   );
 } else {
   const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
+  const allThreads = serverInfo.all?.openblas_threads ?? '?';
   const table = new Table({
     head: [
       'cell',
       'mode',
       'size',
       'N·T·D·H',
+      'threads',
       'handgrad ms',
       'GFLOP/s',
-      'numpy ms',
-      'GFLOP/s',
-      'handgrad/numpy',
+      'numpy 1-thr ms',
+      `numpy ${allThreads}-thr ms`,
+      'hg / np 1-thr',
+      `hg / np ${allThreads}-thr`,
+      'hg / np 1-thr (CPU)',
       'kernel floor ms',
-      'floor/numpy',
-      'wall ms hg / np',
+      'floor / np',
     ],
     style: { head: [], border: [], compact: true },
   });
   for (const r of rows) {
-    table.push([
-      r.cell,
-      r.mode,
-      r.size,
-      `${r.N}·${r.T}·${r.D}·${r.H}`,
-      r.error ? `error: ${r.error}` : fmt(r.ms),
-      fmt(r.gflops),
-      fmt(r.numpyMs),
-      fmt(r.numpyGflops),
-      fmt(r.ratio),
-      fmt(r.kernelFloorMs),
-      fmt(r.floorRatio),
-      `${fmt(r.wallMs)} / ${fmt(r.numpyWallMs)}`,
-    ]);
+    const lines = r.error ? [{ threads: '–' }] : r.handgrad;
+    lines.forEach((h, i) => {
+      const first = i === 0;
+      table.push([
+        first ? r.cell : '',
+        first ? r.mode : '',
+        first ? r.size : '',
+        first ? `${r.N}·${r.T}·${r.D}·${r.H}` : '',
+        String(h.threads),
+        r.error ? `error: ${r.error}` : fmt(h.ms),
+        fmt(h.gflops),
+        first ? fmt(r.numpyOne?.ms) : '',
+        first ? fmt(r.numpyDefault?.ms) : '',
+        fmt(h.ratioOne),
+        fmt(h.ratioDefault),
+        fmt(h.ratioOneCpu),
+        first ? fmt(r.kernelFloorMs) : '',
+        first ? fmt(r.floorRatio) : '',
+      ]);
+    });
   }
   console.log(
-    `handgrad bench — ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, ` +
-      `WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}`,
+    `handgrad bench — ${machine.cpu}, ${machine.cores} cores; Node ${machine.node}; tier ${machine.tier}; ` +
+      `WASM kernel ${machine.wasmKernel ?? 'none (no WASM SIMD)'}; handgrad threads ${threadCounts.join(' and ')}` +
+      (hasThreads ? ` (default ${defaultThreads})` : ` (${noThreads})`),
   );
   if (numpyOk) {
     const i = numpyInfo.info;
@@ -407,22 +598,30 @@ if (asJson) {
       .map(([c, e]) => `${c} ${e.toExponential(1)}`)
       .join(', ');
     console.log(
-      `numpy ${i.numpy}, ${i.blas} (${i.openblas_core ?? '?'} kernels, ${i.openblas_threads ?? '?'} thread); ` +
-        `numpy gradients checked: max norm-rel error ${errors}`,
+      `numpy ${i.numpy}, ${i.blas} (${serverInfo.one?.openblas_core ?? '?'} kernels), side by side on ` +
+        `${serverInfo.one?.openblas_threads ?? '?'} thread and on its default ${allThreads} threads; ` +
+        `numpy gradients checked by finite differences: max norm-rel error ${errors}`,
     );
+    if (agree)
+      console.log(
+        `numpy computes handgrad's math: h and every gradient agree to ${Object.entries(agree)
+          .map(([c, e]) => `${c} ${e.toExponential(1)}`)
+          .join(', ')} (norm-relative)`,
+      );
   } else {
     console.log(`numpy: ${numpyInfo.error}`);
   }
   console.log(
-    `ms = CPU time (user+sys) per forward+backward, median of repeats after ${WARM_MS} ms of warm-up ` +
-      'per row and side; handgrad/numpy = median of the ratios of adjacent samples ' +
-      '(the two sides alternate sample by sample); ' +
+    `ms = wall time per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; ` +
+      'the sides take turns sample by sample (each going first in turn) and each ratio is the median of the ' +
+      'ratios of samples of the same turn; "(CPU)" = the same with CPU time (user+sys), the steadier figure on ' +
+      'a shared machine, for one thread on each side; ' +
       'flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)',
   );
   if (floorTimer)
     console.log(
-      "kernel floor = the WASM kernel alone on the row's products, already packed (fastest of 5; bench/floor.mjs): " +
-        'no change outside the kernel can beat it',
+      "kernel floor = the WASM kernel alone on the row's products on one thread, already packed " +
+        '(fastest of 5; bench/floor.mjs), over numpy 1-thread CPU time: no change outside the kernel can beat it',
     );
   console.log(
     `load average at the end: ${loadavg()
@@ -431,6 +630,15 @@ if (asJson) {
   );
   console.log(table.toString());
   if (numpyFailure) console.log(`numpy stopped: ${numpyFailure}`);
+  const met = targets();
+  if (met.length > 0) {
+    console.log(`targets (sequence forward+backward, handgrad at ${met[0].threads} thread(s), wall time):`);
+    for (const t of met)
+      console.log(
+        `  ${t.cell} ${t.size}: ${t.ratio.toFixed(2)}× ${t.against} (target ≤ ${t.limit.toFixed(1)}) ` +
+          `${t.met ? 'met' : 'not met'}`,
+      );
+  }
   if (memory) {
     const mb = (b) => `${(b / 2 ** 20).toFixed(1)} MiB`;
     console.log(

@@ -32,6 +32,13 @@ describe('bench arguments', () => {
           /unknown size "huge"; the sizes are small, medium, cs231n\.$/.source,
       ),
     ],
+    [
+      ['--threads=0,2'],
+      new RegExp(
+        /^error: option '--threads <counts>' argument '0,2' is invalid\. /.source +
+          /the thread counts are positive integers, e\.g\. 1,2\.$/.source,
+      ),
+    ],
     [['--repeats=3'], /^error: unknown option '--repeats=3'$/],
     [['small'], /^error: too many arguments/],
   ])('%j: one line on stderr, exit 2, nothing timed', (args, message) => {
@@ -53,7 +60,7 @@ describe('bench arguments', () => {
   it('--help lists every option, exit 0', () => {
     const r = bench('--help');
     expect(r.code).toBe(0);
-    for (const option of ['--tiny', '--json', '--tier', '--no-numpy', '--no-floor', '--sizes'])
+    for (const option of ['--tiny', '--json', '--tier', '--threads', '--no-numpy', '--no-floor', '--sizes'])
       expect(r.stdout).toContain(option);
   });
 });
