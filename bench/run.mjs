@@ -12,6 +12,7 @@
 //   npm run bench:lts                  the same on Node 24, fetched once by scripts/node-lts.mjs
 //   npm run bench -- --tiny            tiny sizes, a few seconds (CI: checks it runs, asserts no timing)
 //   npm run bench -- --json            one JSON object instead of the table
+//   npm run bench -- --markdown        the sequence rows and targets as Markdown (docs/performance.md)
 //   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
 //   npm run bench -- --threads=1       handgrad's thread counts to time (default 1,2)
 //   npm run bench -- --no-numpy        skip the numpy side
@@ -72,6 +73,7 @@ const program = new Command('npm run bench --')
   .description('forward+backward timings of every cell against numpy (see docs/performance.md)')
   .option('--tiny', 'tiny sizes, a few seconds (what CI runs; no timing is asserted)')
   .option('--json', 'one JSON object instead of the table')
+  .option('--markdown', "the sequence rows and the targets as Markdown tables (docs/performance.md's form)")
   .addOption(new Option('--tier <tier>', 'force a product tier').choices(['auto', 'ts', 'wasm']))
   .option('--threads <counts>', "handgrad's thread counts to time, comma-separated (default 1,2)", (value) => {
     const counts = value.split(',').map(Number);
@@ -518,6 +520,44 @@ function targets() {
   return out;
 }
 
+/** The sequence rows and the targets as the Markdown tables of docs/performance.md. */
+function markdown() {
+  const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
+  const ms = (v) => (v === undefined ? '–' : v < 10 ? v.toFixed(1) : v.toFixed(0));
+  const allThreads = serverInfo.all?.openblas_threads ?? '?';
+  const lines = [
+    `${machine.cpu}, ${machine.cores} cores; Node ${machine.node}, WASM kernel ${machine.wasmKernel ?? 'none'}; ` +
+      `numpy ${numpyInfo.info?.numpy ?? '?'} with OpenBLAS (${serverInfo.one?.openblas_core ?? '?'} kernels); ` +
+      `load average ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')}.`,
+    '',
+    `| cell | size N·T·D·H | handgrad threads | handgrad ms | numpy 1 thread ms | numpy ${allThreads} threads ms ` +
+      `| ÷ numpy 1 thread | ÷ numpy ${allThreads} threads | ÷ numpy 1 thread, CPU time |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows.filter((row) => row.mode === 'sequence')) {
+    r.handgrad.forEach((h, i) => {
+      const name = i === 0 ? `${r.cell.toUpperCase()} | ${r.size} ${r.N}·${r.T}·${r.D}·${r.H}` : ' | ';
+      const numpyMs = i === 0 ? `${ms(r.numpyOne?.ms)} | ${ms(r.numpyDefault?.ms)}` : ' | ';
+      lines.push(
+        `| ${name} | ${h.threads} | ${ms(h.ms)} | ${numpyMs} | ` +
+          `${fmt(h.ratioOne)} | ${fmt(h.ratioDefault)} | ${fmt(h.ratioOneCpu)} |`,
+      );
+    });
+  }
+  const met = targets();
+  if (met.length > 0) {
+    lines.push('', `| target (handgrad at ${met[0].threads} thread(s)) | measured | met |`, '|---|---:|---|');
+    for (const t of met)
+      lines.push(
+        `| ${t.cell.toUpperCase()} ${t.size} ≤ ${t.limit.toFixed(1)}× ${t.against} | ${t.ratio.toFixed(2)}× | ` +
+          `${t.met ? 'yes' : 'no'} |`,
+      );
+  }
+  return lines.join('\n');
+}
+
 const machine = {
   cpu: cpuName(),
   cores: cpus().length,
@@ -527,7 +567,9 @@ const machine = {
   threads: hasThreads ? { default: defaultThreads, timed: threadCounts } : { default: 1, timed: [1], note: noThreads },
   loadavg: loadavg(),
 };
-if (asJson) {
+if (opts.markdown === true) {
+  console.log(markdown());
+} else if (asJson) {
   console.log(
     JSON.stringify(
       {
