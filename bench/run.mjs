@@ -12,7 +12,7 @@
 //   npm run bench:lts                  the same on Node 24, fetched once by scripts/node-lts.mjs
 //   npm run bench -- --tiny            tiny sizes, a few seconds (CI: checks it runs, asserts no timing)
 //   npm run bench -- --json            one JSON object instead of the table
-//   npm run bench -- --markdown        the sequence rows and targets as Markdown (docs/performance.md)
+//   npm run bench -- --markdown        also the sequence rows and targets as Markdown (docs/performance.md)
 //   npm run bench -- --tier=ts|wasm    force a product tier (default: auto)
 //   npm run bench -- --threads=1       handgrad's thread counts to time (default 1,2)
 //   npm run bench -- --no-numpy        skip the numpy side
@@ -73,7 +73,7 @@ const program = new Command('npm run bench --')
   .description('forward+backward timings of every cell against numpy (see docs/performance.md)')
   .option('--tiny', 'tiny sizes, a few seconds (what CI runs; no timing is asserted)')
   .option('--json', 'one JSON object instead of the table')
-  .option('--markdown', "the sequence rows and the targets as Markdown tables (docs/performance.md's form)")
+  .option('--markdown', "also the sequence rows and the targets as Markdown tables (docs/performance.md's form)")
   .addOption(new Option('--tier <tier>', 'force a product tier').choices(['auto', 'ts', 'wasm']))
   .option('--threads <counts>', "handgrad's thread counts to time, comma-separated (default 1,2)", (value) => {
     const counts = value.split(',').map(Number);
@@ -567,9 +567,7 @@ const machine = {
   threads: hasThreads ? { default: defaultThreads, timed: threadCounts } : { default: 1, timed: [1], note: noThreads },
   loadavg: loadavg(),
 };
-if (opts.markdown === true) {
-  console.log(markdown());
-} else if (asJson) {
+if (asJson) {
   console.log(
     JSON.stringify(
       {
@@ -691,3 +689,4 @@ if (opts.markdown === true) {
     );
   }
 }
+if (opts.markdown === true && !asJson) console.log(`\n${markdown()}`);
