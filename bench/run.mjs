@@ -520,6 +520,13 @@ function targets() {
   return out;
 }
 
+/**
+ * Whether other work shared the cores during the run (the load average counts this run too, about one per
+ * busy thread). A second thread of numpy or handgrad waits for a core then: OpenBLAS's threads, which spin
+ * while waiting for each other, ran 5–15× slower than one thread at a load of 17 on 2 cores here.
+ */
+const busy = () => Math.max(loadavg()[0], loadavg()[1]) > cpus().length + 0.5;
+
 /** The sequence rows and the targets as the Markdown tables of docs/performance.md. */
 function markdown() {
   const fmt = (v, d = 2) => (v === undefined ? '–' : v.toFixed(d));
@@ -530,7 +537,7 @@ function markdown() {
       `numpy ${numpyInfo.info?.numpy ?? '?'} with OpenBLAS (${serverInfo.one?.openblas_core ?? '?'} kernels); ` +
       `load average ${loadavg()
         .map((l) => l.toFixed(1))
-        .join(' ')}.`,
+        .join(' ')}${busy() ? ' (busy: the figures of more than one thread are not worth reading)' : ''}.`,
     '',
     `| cell | size N·T·D·H | handgrad threads | handgrad ms | numpy 1 thread ms | numpy ${allThreads} threads ms ` +
       `| ÷ numpy 1 thread | ÷ numpy ${allThreads} threads | ÷ numpy 1 thread, CPU time |`,
@@ -566,6 +573,7 @@ const machine = {
   wasmKernel: hg.wasmKernelKind(),
   threads: hasThreads ? { default: defaultThreads, timed: threadCounts } : { default: 1, timed: [1], note: noThreads },
   loadavg: loadavg(),
+  busy: busy(),
 };
 if (asJson) {
   console.log(
@@ -669,6 +677,11 @@ if (asJson) {
       .join(' ')} on ${machine.cores} cores`,
   );
   console.log(table.toString());
+  if (busy())
+    console.log(
+      `warning: the load average (${loadavg()[0].toFixed(1)}) was above the ${machine.cores} cores: other work ` +
+        'shared them, so the figures of more than one thread (numpy default, handgrad 2) are not worth reading',
+    );
   if (numpyFailure) console.log(`numpy stopped: ${numpyFailure}`);
   const met = targets();
   if (met.length > 0) {
