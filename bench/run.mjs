@@ -529,7 +529,7 @@ function targets() {
 /**
  * Whether other work shared the cores during the run (the load average counts this run too, about one per
  * busy thread). A second thread of numpy or handgrad waits for a core then: OpenBLAS's threads, which spin
- * while waiting for each other, ran 5–15× slower than one thread at a load of 17 on 2 cores here.
+ * while waiting for each other, ran 5–17× slower than one thread at a load of 14–18 on 2 cores here.
  */
 const busy = () => Math.max(loadavg()[0], loadavg()[1]) > cpus().length + 0.5;
 

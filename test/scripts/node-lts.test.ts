@@ -112,7 +112,8 @@ describe('scripts/node-lts.mjs', () => {
   it('refuses a tampered tarball by its sha512 integrity and leaves nothing in the cache', () => {
     const { file, integrity } = fakeTarball('tampered', 'v24.0.1');
     const bytes = readFileSync(file);
-    bytes[bytes.length >> 1] ^= 1;
+    const middle = bytes.length >> 1;
+    bytes.writeUInt8((bytes.readUInt8(middle) ^ 1) & 0xff, middle);
     const tampered = join(work, 'tampered-bytes.tgz');
     writeFileSync(tampered, bytes);
     const cache = join(work, 'cache-tampered');
