@@ -18,14 +18,11 @@ import {
   checkKernel,
   selectKernelSpecs,
   type CheckProgress,
-  type CheckRow,
   type CheckRunError,
-  type Comparison,
   type GradcheckJsonReport,
   type KernelReport,
   type KernelSizes,
   type KernelSpec,
-  type WorstError,
 } from '../gradcheck/index.js';
 import {
   DEFAULT_TIMEOUT_SECONDS,
