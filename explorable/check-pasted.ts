@@ -50,7 +50,7 @@ const IDENT = '[A-Za-z_$][\\w$]*';
  * (every rewrite stays on its own line), so an error's line is the text's.
  */
 export function moduleBody(source: string): string {
-  const imports = new RegExp(`^\\s*import\\s+(?:[\\w*{}\\s,$]+from\\s+)?['"]`, 'm').exec(source);
+  const imports = /^\s*import\s+(?:[\w*{}\s,$]+from\s+)?['"]/m.exec(source);
   if (imports !== null) {
     const line = source.slice(0, imports.index + imports[0].length).split('\n').length;
     throw new PastedModuleError(
@@ -67,7 +67,10 @@ export function moduleBody(source: string): string {
     },
   );
   body = body.replace(/^(\s*)export\s*\{([^}]*)\}\s*;?/gm, (_m, pre: string, list: string) => {
-    for (const item of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) {
+    for (const item of list
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '')) {
       const [local, exported] = item.split(/\s+as\s+/);
       named.push(`${JSON.stringify(exported ?? local)}: ${local}`);
     }
@@ -166,9 +169,9 @@ export function checkPasted(
     report: buildJsonReport(reports, PASTED, settings, notes, error),
     notes,
   });
-  let exports: Record<string, unknown>;
+  let found: Record<string, unknown>;
   try {
-    exports = pastedExports(source);
+    found = pastedExports(source);
   } catch (err) {
     if (!(err instanceof PastedModuleError)) throw err;
     return done({ kind: 'load', kernel: null, location: err.location, message: err.message });
@@ -176,7 +179,7 @@ export function checkPasted(
   let kernels: ReturnType<typeof findUserKernels>['kernels'];
   try {
     const specs = builtinKernelSpecs();
-    ({ kernels, notes } = findUserKernels(PASTED, exports, specs, specs, false));
+    ({ kernels, notes } = findUserKernels(PASTED, found, specs, specs, false));
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
     return done({ kind: 'usage', kernel: null, location: null, message: err.message.replace(/^--impl: /, '') });

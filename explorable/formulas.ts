@@ -170,11 +170,7 @@ export function derivationOf(cell: string, source: string): CellDerivation {
   const seq = functionOf(source, `${cell}Backward`);
   return {
     cell,
-    forward: unique([
-      ...fromDoc(fwd.doc),
-      ...fieldEquations(source, `${title}StepCache`),
-      ...lineEquations(fwd.body),
-    ]),
+    forward: unique([...fromDoc(fwd.doc), ...fieldEquations(source, `${title}StepCache`), ...lineEquations(fwd.body)]),
     backward: unique([...fromDoc(bwd.doc), ...lineEquations(bwd.body)]),
     bptt: (seq.doc.split(/:\s/)[0] ?? seq.doc).replace(/\.$/, ''),
   };

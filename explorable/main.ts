@@ -98,7 +98,13 @@ function fmt(v: number): string {
 }
 
 /** A matrix as a table of numbers on a diverging colour scale, gate blocks labelled. */
-function heatmap(name: string, m: Matrix, cell: CellDescriptor, H: number, rowLabel = (i: number) => `${i + 1}`): HTMLElement {
+function heatmap(
+  name: string,
+  m: Matrix,
+  cell: CellDescriptor,
+  H: number,
+  rowLabel = (i: number) => `${i + 1}`,
+): HTMLElement {
   let scale = 0;
   for (const v of m.data) scale = Math.max(scale, Math.abs(v));
   const blocks = cell.gateOrder.length > 1 && m.cols === cell.gateOrder.length * H ? cell.gateOrder : null;
@@ -157,7 +163,8 @@ function renderStep(): void {
   const fwd = $('forward-col');
   fwd.replaceChildren(h('h3', {}, `Forward, step ${t}`));
   for (const [name, m] of Object.entries(step.inputs)) {
-    const why = name === 'x' ? 'the input at this step' : `carried from step ${t - 1}${t === 1 ? ' (the initial state)' : ''}`;
+    const why =
+      name === 'x' ? 'the input at this step' : `carried from step ${t - 1}${t === 1 ? ' (the initial state)' : ''}`;
     fwd.append(quantity(tex(symbol(name)), [], m, r, name, why));
   }
   const shown = new Set<string>();
@@ -166,7 +173,16 @@ function renderStep(): void {
     shown.add(e.name);
     const m = step.forward[e.name];
     const eqs = equationsFor(d.forward, e.name);
-    fwd.append(quantity(tex(symbol(e.name)), eqs, m, r, e.name, m === undefined ? 'an intermediate: not kept in the cache' : undefined));
+    fwd.append(
+      quantity(
+        tex(symbol(e.name)),
+        eqs,
+        m,
+        r,
+        e.name,
+        m === undefined ? 'an intermediate: not kept in the cache' : undefined,
+      ),
+    );
   }
   for (const [name, m] of Object.entries(step.forward)) {
     if (!shown.has(name)) fwd.append(quantity(tex(symbol(name)), [], m, r, name));
@@ -174,7 +190,14 @@ function renderStep(): void {
 
   const bwd = $('backward-col');
   bwd.replaceChildren(h('h3', {}, `Backward, step ${t}`));
-  bwd.append(h('p', { class: 'note' }, `${d.bptt}: what step ${t} receives is dL/dh_${t} plus the dh carried back from step ${t + 1}${t === T ? ' (zero: this is the last step)' : ''}.`));
+  bwd.append(
+    h(
+      'p',
+      { class: 'note' },
+      `${d.bptt}: what step ${t} receives is dL/dh_${t} plus the dh carried back from step ${t + 1}` +
+        `${t === T ? ' (zero: this is the last step)' : ''}.`,
+    ),
+  );
   for (const [name, m] of Object.entries(step.upstream)) bwd.append(quantity(tex(symbol(name)), [], m, r, name));
   const seen = new Set<string>();
   for (const e of d.backward) {
@@ -182,7 +205,9 @@ function renderStep(): void {
     seen.add(e.name);
     const m = step.backward[e.name];
     const eqs = equationsFor(d.backward, e.name);
-    bwd.append(quantity(tex(symbol(e.name)), eqs, m, r, e.name, m === undefined ? 'an intermediate: not returned' : undefined));
+    bwd.append(
+      quantity(tex(symbol(e.name)), eqs, m, r, e.name, m === undefined ? 'an intermediate: not returned' : undefined),
+    );
   }
   for (const [name, m] of Object.entries(step.backward)) {
     if (!seen.has(name)) bwd.append(quantity(tex(symbol(name)), [], m, r, name));
@@ -194,7 +219,14 @@ function renderSequence(): void {
   const r = run;
   const body = $('sequence-body');
   body.replaceChildren();
-  body.append(h('p', {}, `The ${r.case.cell.title} over T = ${r.case.sizes.T} steps, with L = Σ_t Σ h_t ⊙ G_t for random G_t (the dL/dh_t above). Each weight gradient is the sum of the steps' shares.`));
+  body.append(
+    h(
+      'p',
+      {},
+      `The ${r.case.cell.title} over T = ${r.case.sizes.T} steps, with L = Σ_t Σ h_t ⊙ G_t for random G_t ` +
+        "(the dL/dh_t above). Each weight gradient is the sum of the steps' shares.",
+    ),
+  );
   const grid = h('div', { class: 'grid' });
   for (const [name, g] of Object.entries(r.grads)) {
     if (g instanceof Tensor3) {
@@ -203,9 +235,7 @@ function renderSequence(): void {
       const box = h('div', { class: 'quantity', 'data-quantity': name });
       box.append(h('h4', {}, tex(`${name.replace(/^d/, 'd')}_{1\\dots T}`)));
       box.append(h('p', { class: 'note' }, `N×T×D, one row per (n, t)`));
-      box.append(
-        heatmap(name, m, r.case.cell, r.case.sizes.H, (i) => `n${Math.floor(i / T) + 1} t${(i % T) + 1}`),
-      );
+      box.append(heatmap(name, m, r.case.cell, r.case.sizes.H, (i) => `n${Math.floor(i / T) + 1} t${(i % T) + 1}`));
       grid.append(box);
     } else {
       const sum = /^dW|^db/.test(name) ? `Σ_t ${name}` : undefined;
@@ -340,13 +370,19 @@ function showMine(report: GradcheckJsonReport, notes: readonly string[]): void {
   const box = $('mine-report');
   box.replaceChildren();
   if (report.error !== null) {
-    box.append(h('p', { class: 'verdict fail', 'data-error-kind': report.error.kind }, `handgrad: ${report.error.message}`));
+    box.append(
+      h('p', { class: 'verdict fail', 'data-error-kind': report.error.kind }, `handgrad: ${report.error.message}`),
+    );
   } else {
     box.append(h('p', { class: `verdict ${report.ok ? 'pass' : 'fail'}` }, userVerdict(report)));
   }
   if (report.kernels.length > 0) {
     box.append(
-      h('p', { class: 'mono' }, `checked ${report.impl ?? ''}: ${report.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(report)}`),
+      h(
+        'p',
+        { class: 'mono' },
+        `checked ${report.impl ?? ''}: ${report.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(report)}`,
+      ),
     );
     box.append(h('div', { class: 'scroll' }, tableOf(userTable(report), 'user')));
   }
@@ -357,7 +393,8 @@ function showMine(report: GradcheckJsonReport, notes: readonly string[]): void {
   const details = lines((out) => printFailureDetails(out, report));
   if (details.length > 0) box.append(h('pre', { class: 'scroll details' }, details.join('\n')));
   const more = noteLines(report, notes);
-  if (report.error === null) more.push(report.ok ? 'all checks pass' : `${report.counts.failed} of ${report.counts.rows} checks FAIL`);
+  if (report.error === null)
+    more.push(report.ok ? 'all checks pass' : `${report.counts.failed} of ${report.counts.rows} checks FAIL`);
   for (const l of more) box.append(h('p', { class: 'note' }, l));
 }
 
@@ -398,7 +435,12 @@ function runMine(): void {
     } else if (msg.type === 'done' && msg.report !== undefined) {
       finish(msg.report, msg.notes ?? [], msg.report.ok ? 'done: all checks pass' : 'done: see the report');
     } else if (msg.type === 'crash') {
-      const error: CheckRunError = { kind: 'crash', kernel, location: null, message: `internal error of the checker: ${msg.message ?? ''}` };
+      const error: CheckRunError = {
+        kind: 'crash',
+        kernel,
+        location: null,
+        message: `internal error of the checker: ${msg.message ?? ''}`,
+      };
       finish(buildJsonReport([], 'pasted module', settings, [], error), [], 'failed');
     }
   };
@@ -412,26 +454,65 @@ function runMine(): void {
 
 function contract(): HTMLElement {
   const rows: [string, string, string][] = [
-    ['rnn-step', 'rnnStepForward(x, hPrev, { Wx, Wh, b }) → { h, cache }', 'rnnStepBackward(dh, cache) → { dx, dhPrev, dWx, dWh, db }'],
+    [
+      'rnn-step',
+      'rnnStepForward(x, hPrev, { Wx, Wh, b }) → { h, cache }',
+      'rnnStepBackward(dh, cache) → { dx, dhPrev, dWx, dWh, db }',
+    ],
     ['rnn', 'rnnForward(x, h0, { Wx, Wh, b }) → { h, cache }', 'rnnBackward(dh, cache) → { dx, dh0, dWx, dWh, db }'],
-    ['lstm-step', 'lstmStepForward(x, hPrev, cPrev, { Wx, Wh, b }) → { h, c, cache }', 'lstmStepBackward(dh, dcNext, cache) → { dx, dhPrev, dcPrev, dWx, dWh, db }'],
-    ['lstm', 'lstmForward(x, h0, { Wx, Wh, b }, c0) → { h, c, cache }', 'lstmBackward(dh, cache, dcT) → { dx, dh0, dc0, dWx, dWh, db }'],
-    ['gru-step', 'gruStepForward(x, hPrev, { Wx, Wh, bx, bh }) → { h, cache }', 'gruStepBackward(dh, cache) → { dx, dhPrev, dWx, dWh, dbx, dbh }'],
-    ['gru', 'gruForward(x, h0, { Wx, Wh, bx, bh }) → { h, cache }', 'gruBackward(dh, cache) → { dx, dh0, dWx, dWh, dbx, dbh }'],
+    [
+      'lstm-step',
+      'lstmStepForward(x, hPrev, cPrev, { Wx, Wh, b }) → { h, c, cache }',
+      'lstmStepBackward(dh, dcNext, cache) → { dx, dhPrev, dcPrev, dWx, dWh, db }',
+    ],
+    [
+      'lstm',
+      'lstmForward(x, h0, { Wx, Wh, b }, c0) → { h, c, cache }',
+      'lstmBackward(dh, cache, dcT) → { dx, dh0, dc0, dWx, dWh, db }',
+    ],
+    [
+      'gru-step',
+      'gruStepForward(x, hPrev, { Wx, Wh, bx, bh }) → { h, cache }',
+      'gruStepBackward(dh, cache) → { dx, dhPrev, dWx, dWh, dbx, dbh }',
+    ],
+    [
+      'gru',
+      'gruForward(x, h0, { Wx, Wh, bx, bh }) → { h, cache }',
+      'gruBackward(dh, cache) → { dx, dh0, dWx, dWh, dbx, dbh }',
+    ],
   ];
   const box = h('div');
   box.append(
-    h('p', {}, 'The text is the body of one JavaScript module, as the file you would pass to handgrad check --impl. ' +
-      'Export functions under these names (export function …, export const …, export { … }, export default { … }, or ' +
-      'module.exports = { … }); every kernel whose forward is exported is checked. import and require are not ' +
-      'available here: paste your helpers into the same text.'),
+    h(
+      'p',
+      {},
+      'The text is the body of one JavaScript module, as the file you would pass to handgrad check --impl. ' +
+        'Export functions under these names (export function …, export const …, export { … }, ' +
+        'export default { … }, or ' +
+        'module.exports = { … }); every kernel whose forward is exported is checked. import and require are not ' +
+        'available here: paste your helpers into the same text.',
+    ),
   );
-  box.append(h('div', { class: 'scroll' }, tableOf({ head: ['kernel', 'forward → returns', 'backward → returns'], rows: rows.map((r) => [...r]) }, 'contract')));
   box.append(
-    h('p', {}, 'A matrix arrives as { rows, cols, data } with data a Float64Array, row-major; a sequence as ' +
-      '{ dims: [N, T, D], data }, element (n, t, d) at data[(n·T + t)·D + d]. Return the same shapes as ' +
-      '{ rows, cols, data } (plain arrays are fine), { dims, data }, or nested arrays. Gate blocks: LSTM f | i | g | o, ' +
-      'GRU r | z | n. The cache is yours: it goes from your forward to your backward untouched.'),
+    h(
+      'div',
+      { class: 'scroll' },
+      tableOf(
+        { head: ['kernel', 'forward → returns', 'backward → returns'], rows: rows.map((r) => [...r]) },
+        'contract',
+      ),
+    ),
+  );
+  box.append(
+    h(
+      'p',
+      {},
+      'A matrix arrives as { rows, cols, data } with data a Float64Array, row-major; a sequence as ' +
+        '{ dims: [N, T, D], data }, element (n, t, d) at data[(n·T + t)·D + d]. Return the same shapes as ' +
+        '{ rows, cols, data } (plain arrays are fine), { dims, data }, or nested arrays. ' +
+        'Gate blocks: LSTM f | i | g | o, ' +
+        'GRU r | z | n. The cache is yours: it goes from your forward to your backward untouched.',
+    ),
   );
   return box;
 }

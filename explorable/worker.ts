@@ -17,7 +17,9 @@ const scope = self as unknown as {
 
 scope.onmessage = (e) => {
   try {
-    const result = checkPasted(e.data.source, e.data.settings, (kernel) => scope.postMessage({ type: 'phase', kernel }));
+    const result = checkPasted(e.data.source, e.data.settings, (kernel) =>
+      scope.postMessage({ type: 'phase', kernel }),
+    );
     scope.postMessage({ type: 'done', ...result });
   } catch (err) {
     scope.postMessage({ type: 'crash', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });

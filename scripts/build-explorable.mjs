@@ -9,6 +9,7 @@
 import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -26,6 +27,15 @@ const common = {
   logLevel: 'warning',
   tsconfig: join(root, 'tsconfig.json'),
 };
+
+// esbuild strips types without checking them: the page's sources (DOM types) are checked first.
+const tsc = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', src], {
+  stdio: 'inherit',
+});
+if (tsc.status !== 0) {
+  console.error('explorable: the type check of explorable/ failed');
+  process.exit(1);
+}
 
 const worker = await build({ ...common, entryPoints: [join(src, 'worker.ts')] });
 const workerSource = new TextDecoder().decode(worker.outputFiles[0].contents);
@@ -54,7 +64,8 @@ for (const f of readdirFonts(join(katex, 'fonts'))) cpSync(join(katex, 'fonts', 
 
 const kib = (p) => `${(statSync(join(out, p)).size / 1024).toFixed(0)} KiB`;
 console.log(
-  `explorable: wrote ${out}/index.html (app.js ${kib('app.js')}, worker inside it ${(workerSource.length / 1024).toFixed(0)} KiB)`,
+  `explorable: wrote ${out}/index.html (app.js ${kib('app.js')}, ` +
+    `worker inside it ${(workerSource.length / 1024).toFixed(0)} KiB)`,
 );
 
 function readdirFonts(dir) {

@@ -47,7 +47,10 @@ function ensureChromium() {
 function ensureSite() {
   if (existsSync(join(site, 'index.html'))) return;
   console.log('explorable-check: explorable-site/ is missing, building it (npm run explorable)');
-  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-explorable.mjs')], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [join(root, 'scripts', 'build-explorable.mjs')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error('build-explorable failed');
 }
 
@@ -80,7 +83,11 @@ async function noSideScroll(page, width) {
       .map((el) => `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''}.${el.className}`);
     return { scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth, wide };
   });
-  expect(scroll <= client && wide.length === 0, `${width} px: no sideways page scroll (${scroll} ≤ ${client}${wide.length ? `; sticking out: ${wide.join(', ')}` : ''})`);
+  expect(
+    scroll <= client && wide.length === 0,
+    `${width} px: no sideways page scroll (${scroll} ≤ ${client}` +
+      `${wide.length ? `; sticking out: ${wide.join(', ')}` : ''})`,
+  );
 }
 
 async function setEditor(page, text) {
@@ -89,9 +96,13 @@ async function setEditor(page, text) {
 
 async function runMine(page) {
   await page.locator('#run-mine').click();
-  await page.waitForFunction(() => /^(done|stopped|failed)/.test(document.getElementById('mine-status').textContent), null, {
-    timeout: 30000,
-  });
+  await page.waitForFunction(
+    () => /^(done|stopped|failed)/.test(document.getElementById('mine-status').textContent),
+    null,
+    {
+      timeout: 30000,
+    },
+  );
 }
 
 async function main() {
@@ -172,19 +183,29 @@ async function main() {
 
         // The gradient check table, the CLI's columns.
         const head = await page.locator('#check-table th').allTextContents();
-        expect(head.join('|') === 'kernel|gradient|shape|rel error|norm rel|ok', `check table columns (${head.join('|')})`);
+        expect(
+          head.join('|') === 'kernel|gradient|shape|rel error|norm rel|ok',
+          `check table columns (${head.join('|')})`,
+        );
         const rows = await page.locator('#check-table tbody tr').count();
         expect(rows === 12, `lstm-step and lstm: 6 + 6 gradient rows (${rows})`);
-        expect(/^ok: all 12 gradients pass/.test((await page.locator('#check-verdict').textContent()) ?? ''), 'the library passes its check');
+        expect(
+          /^ok: all 12 gradients pass/.test((await page.locator('#check-verdict').textContent()) ?? ''),
+          'the library passes its check',
+        );
 
         // Gradient flow: the ρ slider changes the plot's data.
         const before = await page.locator('#flow-plot').getAttribute('data-grad-first');
-        const pathsBefore = await page.locator('#flow-plot svg path').evaluateAll((ps) => ps.map((p) => p.getAttribute('d')).join());
+        const pathsBefore = await page
+          .locator('#flow-plot svg path')
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')).join());
         await page.locator('#rho').focus();
         for (let k = 0; k < 6; k++) await page.keyboard.press('ArrowRight');
         await page.waitForFunction((b) => document.getElementById('flow-plot').dataset.gradFirst !== b, before);
         const after = await page.locator('#flow-plot').getAttribute('data-grad-first');
-        const pathsAfter = await page.locator('#flow-plot svg path').evaluateAll((ps) => ps.map((p) => p.getAttribute('d')).join());
+        const pathsAfter = await page
+          .locator('#flow-plot svg path')
+          .evaluateAll((ps) => ps.map((p) => p.getAttribute('d')).join());
         expect(before !== after && pathsBefore !== pathsAfter, `ρ slider redraws the plot (${before} → ${after})`);
 
         // Check my kernel: the template passes, a forgotten dc_next is named, an endless loop is stopped.
@@ -201,9 +222,15 @@ async function main() {
         const v3 = await page.locator('#mine-report .verdict').textContent();
         const diagnosis = (await page.locator('#mine-report .diagnosis').allTextContents()).join('\n');
         expect(/^FAIL/.test(v3 ?? ''), `forgetting dc_next fails (${v3})`);
-        expect(/dc_next/.test(diagnosis) && /lstm-step:/.test(diagnosis), `the diagnosis names dc_next (${diagnosis.split('\n')[0]})`);
+        expect(
+          /dc_next/.test(diagnosis) && /lstm-step:/.test(diagnosis),
+          `the diagnosis names dc_next (${diagnosis.split('\n')[0]})`,
+        );
         await page.screenshot({ path: join(shots, 'check-my-kernel-1280.png'), fullPage: false });
-        await setEditor(page, 'export function rnnStepForward() { for (;;) {} }\nexport function rnnStepBackward() {}\n');
+        await setEditor(
+          page,
+          'export function rnnStepForward() { for (;;) {} }\nexport function rnnStepBackward() {}\n',
+        );
         const started = Date.now();
         await runMine(page);
         const v4 = await page.locator('#mine-report .verdict').getAttribute('data-error-kind');
@@ -225,20 +252,29 @@ async function main() {
           await page.evaluate(() => {
             const el = document.activeElement;
             const style = getComputedStyle(el);
-            return `${el.id || el.tagName.toLowerCase()}:${style.outlineStyle !== 'none' && style.outlineWidth !== '0px'}`;
+            const ring = style.outlineStyle !== 'none' && style.outlineWidth !== '0px';
+            return `${el.id || el.tagName.toLowerCase()}:${ring}`;
           }),
         );
       }
       const ids = order.map((o) => o.split(':')[0]);
       expect(
-        ['cell', 'size-N', 'size-D', 'size-H', 'size-T', 'seed'].every((id, k) => ids.indexOf(id) === ids.indexOf('cell') + k),
+        ['cell', 'size-N', 'size-D', 'size-H', 'size-T', 'seed'].every(
+          (id, k) => ids.indexOf(id) === ids.indexOf('cell') + k,
+        ),
         `${width} px: Tab order cell, N, D, H, T, seed (${ids.join(' ')})`,
       );
-      expect(order.filter((o) => ['cell', 'size-N', 'seed'].includes(o.split(':')[0])).every((o) => o.endsWith(':true')), `${width} px: focus is visible`);
+      expect(
+        order.filter((o) => ['cell', 'size-N', 'seed'].includes(o.split(':')[0])).every((o) => o.endsWith(':true')),
+        `${width} px: focus is visible`,
+      );
 
       await noSideScroll(page, width);
       await page.screenshot({ path: join(shots, `explorable-${width}.png`), fullPage: true });
-      expect(errors.length === 0, `${width} px: no console errors${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`);
+      expect(
+        errors.length === 0,
+        `${width} px: no console errors${errors.length ? `: ${errors.slice(0, 3).join('; ')}` : ''}`,
+      );
       await page.close();
     }
   } finally {
