@@ -141,7 +141,12 @@ function quantity(
 ): HTMLElement {
   const box = h('div', { class: 'quantity', 'data-quantity': name });
   box.append(h('h4', {}, title));
-  for (const e of eqs) box.append(h('div', { class: 'eq', title: e.text }, tex(e.tex)));
+  const where = { doc: '', field: 'the cache field', line: 'beside the code line' } as const;
+  for (const e of eqs) {
+    const eq = h('div', { class: 'eq', title: e.text }, tex(e.tex));
+    if (where[e.from] !== '') eq.append(h('span', { class: 'eq-source' }, where[e.from]));
+    box.append(eq);
+  }
   if (note !== undefined) box.append(h('p', { class: 'note' }, note));
   if (m !== undefined) box.append(heatmap(name, m, run.case.cell, run.case.sizes.H));
   return box;
@@ -341,8 +346,11 @@ async function renderFlow(): Promise<void> {
   const result = measureFlow({ rhos: [rho], T });
   const spec = flowChartSpec(result) as { vconcat?: { width: number }[] };
   const box = $('flow-plot');
-  const width = Math.max(220, Math.min(520, box.clientWidth - 150));
+  const width = Math.max(220, Math.min(520, box.clientWidth - (box.clientWidth < 560 ? 80 : 190)));
   for (const v of spec.vconcat ?? []) v.width = width;
+  // On a phone the legend goes under the plot, not beside it.
+  if (box.clientWidth < 560)
+    (spec as Record<string, unknown>).config = { legend: { orient: 'bottom', direction: 'vertical' } };
   const compiled = compile(spec as Parameters<typeof compile>[0]).spec;
   flowView?.finalize();
   const host = h('div');

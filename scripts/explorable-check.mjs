@@ -226,6 +226,7 @@ async function main() {
           /dc_next/.test(diagnosis) && /lstm-step:/.test(diagnosis),
           `the diagnosis names dc_next (${diagnosis.split('\n')[0]})`,
         );
+        await page.locator('#mine-report').scrollIntoViewIfNeeded();
         await page.screenshot({ path: join(shots, 'check-my-kernel-1280.png'), fullPage: false });
         await setEditor(
           page,
