@@ -2,7 +2,8 @@
 // `chromium`, driven by playwright-core) opens explorable-site/index.html
 // from a file URL — no server, as a student opens it — and fails when
 //
-//   - the page logs a console error or throws, or a file it loads is missing;
+//   - the page logs a console error or throws, a file it loads is missing, or
+//     it asks for anything outside its folder (the network is refused);
 //   - changing the cell and the sizes does not redraw the step (the LSTM's
 //     gates f | i | g | o, the shapes N×4H), or stepping through time (buttons
 //     and arrow keys) does not move t;
@@ -136,6 +137,11 @@ async function main() {
       });
       page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
       page.on('requestfailed', (r) => errors.push(`failed to load ${r.url()}: ${r.failure()?.errorText}`));
+      // Offline: anything but the folder's own files (and the worker's Blob URL) is refused and reported.
+      await page.route(/^(?!file:|blob:|data:)/, (route) => {
+        errors.push(`requested the network: ${route.request().url()}`);
+        return route.abort();
+      });
       await page.goto(url, { waitUntil: 'load' });
       await page.waitForSelector('#flow-plot svg', { timeout: 30000 });
       await page.waitForSelector('#check-table table');
