@@ -11,7 +11,7 @@
  * `require` are not available (paste your helpers into the same text).
  */
 import { buildJsonReport } from '../src/cli/check-report.js';
-import { findUserKernels } from '../src/cli/user-kernels.js';
+import { findUserKernels, recording } from '../src/cli/user-kernels.js';
 import { UsageError } from '../src/cli/usage.js';
 import {
   KernelContractError,
@@ -19,8 +19,6 @@ import {
   checkKernel,
   type CheckRunError,
   type GradcheckJsonReport,
-  type KernelFunction,
-  type KernelImplementation,
   type KernelReport,
   type SourceLocation,
 } from '../src/gradcheck/index.js';
@@ -129,22 +127,6 @@ function firstLine(err: unknown): string {
 
 function at(location: SourceLocation | null): string {
   return location === null ? '' : `, at line ${location.line}:${location.column}`;
-}
-
-/** Wraps each function to keep what it throws, with its stack, before checkKernel turns it into a message. */
-function recording(impl: KernelImplementation, thrown: { error: unknown; set: boolean }): KernelImplementation {
-  const wrap = <F extends KernelFunction>(f: F): F =>
-    function (this: unknown, ...args: unknown[]) {
-      try {
-        return f.apply(this, args);
-      } catch (err) {
-        thrown.error = err;
-        thrown.set = true;
-        throw err;
-      }
-    } as F;
-  const forward = wrap(impl.forward);
-  return impl.backward === undefined ? { forward } : { forward, backward: wrap(impl.backward) };
 }
 
 /** The result of checking a pasted module: the CLI's JSON report and the module's notes. */

@@ -5,7 +5,7 @@
  * both find the same kernels and say the same about the missing ones. Pure: no
  * Node APIs.
  */
-import type { KernelImplementation, KernelSpec, NumericGradientRequest } from '../gradcheck/index.js';
+import type { KernelFunction, KernelImplementation, KernelSpec, NumericGradientRequest } from '../gradcheck/index.js';
 import { UsageError } from './usage.js';
 
 /** A kernel found in the user's module, ready for checkKernel. */
@@ -75,4 +75,29 @@ export function findUserKernels(
     );
   }
   return { kernels, notes };
+}
+
+/**
+ * Wraps each user function to keep what it throws, with its stack, before
+ * checkKernel turns it into a message: the error's own location in the user's
+ * code is then reported.
+ */
+export function recording(impl: KernelImplementation, thrown: { error: unknown; set: boolean }): KernelImplementation {
+  const wrap = recorder(thrown);
+  const forward = wrap(impl.forward);
+  return impl.backward === undefined ? { forward } : { forward, backward: wrap(impl.backward) };
+}
+
+/** Wraps a function to keep what it throws, with its stack. */
+export function recorder(thrown: { error: unknown; set: boolean }): <F extends KernelFunction>(f: F) => F {
+  return <F extends KernelFunction>(f: F): F =>
+    function (this: unknown, ...args: unknown[]) {
+      try {
+        return f.apply(this, args);
+      } catch (err) {
+        thrown.error = err;
+        thrown.set = true;
+        throw err;
+      }
+    } as F;
 }
