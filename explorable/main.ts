@@ -7,6 +7,7 @@ import katex from 'katex';
 import { View, parse } from 'vega';
 import { compile } from 'vega-lite';
 import {
+  checkedLine,
   libraryTable,
   noteLines,
   printDiagnoses,
@@ -384,19 +385,14 @@ function showMine(report: GradcheckJsonReport, notes: readonly string[]): void {
   } else {
     box.append(h('p', { class: `verdict ${report.ok ? 'pass' : 'fail'}` }, userVerdict(report)));
   }
-  if (report.kernels.length > 0) {
-    box.append(
-      h(
-        'p',
-        { class: 'mono' },
-        `checked ${report.impl ?? ''}: ${report.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(report)}`,
-      ),
-    );
-    box.append(h('div', { class: 'scroll' }, tableOf(userTable(report), 'user')));
-  }
+  // The named mistakes first (the CLI prints them under its table): on a page they are the news.
   const diagnoses = lines((out) => printDiagnoses(out, report));
   if (diagnoses.length > 0) {
     box.append(h('ul', { class: 'diagnoses' }, ...diagnoses.map((l) => h('li', { class: 'diagnosis' }, l))));
+  }
+  if (report.kernels.length > 0) {
+    box.append(h('p', { class: 'mono' }, checkedLine(report)));
+    box.append(h('div', { class: 'scroll' }, tableOf(userTable(report), 'user')));
   }
   const details = lines((out) => printFailureDetails(out, report));
   if (details.length > 0) box.append(h('pre', { class: 'scroll details' }, details.join('\n')));

@@ -120,6 +120,11 @@ export function userTable(r: GradcheckJsonReport): ReportTable {
   return { head: ['kernel', 'checked', 'shape', 'vs finite diff (rel / norm)', 'vs library (norm)', 'ok'], rows };
 }
 
+/** The second line of a user's report: which module, which kernels, at which settings. */
+export function checkedLine(r: GradcheckJsonReport): string {
+  return `checked ${r.impl ?? ''}: ${r.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(r)}`;
+}
+
 /** The first line of a user's report: the verdict, or the first wrong row. */
 export function userVerdict(r: GradcheckJsonReport): string {
   const first = r.firstFailure;

@@ -36,6 +36,7 @@ import {
 import { isPythonModule } from './impl-python.js';
 import {
   buildJsonReport,
+  checkedLine,
   libraryTable,
   noteLines,
   printDiagnoses,
@@ -275,7 +276,7 @@ function printLibraryReport(out: (line: string) => void, r: GradcheckJsonReport)
 
 function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, notes: readonly string[]): void {
   out(userVerdict(r));
-  out(`checked ${r.impl ?? ''}: ${r.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(r)}`);
+  out(checkedLine(r));
   const { head, rows } = userTable(r);
   const table = new Table({ head, style: plain, chars: compact });
   table.push(...rows);
