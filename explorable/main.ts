@@ -27,8 +27,6 @@ import {
   DEFAULT_EPS,
   DEFAULT_SEED,
   DEFAULT_TOLERANCE,
-  checkKernel,
-  selectKernelSpecs,
   type CheckRunError,
   type GradcheckJsonReport,
 } from '../src/gradcheck/index.js';
@@ -315,19 +313,44 @@ function scheduleCheck(): void {
   checkTimer = setTimeout(runLibraryCheck, 120);
 }
 
+let worker: Worker | null = null;
+let workerUrl: string | null = null;
+let libraryWorker: Worker | null = null;
+
+/** A fresh worker running the bundled worker code, from a Blob URL (a file URL cannot start a worker from a file). */
+function startWorker(): Worker {
+  if (workerUrl === null) workerUrl = URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: 'text/javascript' }));
+  return new Worker(workerUrl);
+}
+
+/** Checks the chosen cell's library kernels in a worker; a newer request stops an older one still running. */
 function runLibraryCheck(): void {
   const settings = checkSettings();
   const pattern = `${cellName()}*`;
   $('check-kernel-name').textContent = pattern;
-  const reports = selectKernelSpecs([pattern]).map((spec) =>
-    checkKernel(spec, { sizes: settings.sizes, seed: settings.seed, eps: settings.eps, tolerance: settings.tolerance }),
-  );
-  const report = buildJsonReport(reports, null, settings);
-  $('check-settings').textContent = `handgrad check: ${settingsLine(report)}`;
-  $('check-table').replaceChildren(tableOf(libraryTable(report), 'library'));
+  libraryWorker?.terminate();
+  const w = startWorker();
+  libraryWorker = w;
   const v = $('check-verdict');
-  v.textContent = verdict(report);
-  v.className = `verdict ${report.ok ? 'pass' : 'fail'}`;
+  v.textContent = `checking ${pattern} …`;
+  v.className = 'verdict';
+  $('check-table').setAttribute('aria-busy', 'true');
+  w.onmessage = (e: MessageEvent<{ type: string; report?: GradcheckJsonReport; message?: string }>) => {
+    w.terminate();
+    if (libraryWorker === w) libraryWorker = null;
+    $('check-table').removeAttribute('aria-busy');
+    const report = e.data.report;
+    if (report === undefined) {
+      v.textContent = `the check failed: ${e.data.message ?? ''}`;
+      v.className = 'verdict fail';
+      return;
+    }
+    $('check-settings').textContent = `handgrad check: ${settingsLine(report)}`;
+    $('check-table').replaceChildren(tableOf(libraryTable(report), 'library'));
+    v.textContent = verdict(report);
+    v.className = `verdict ${report.ok ? 'pass' : 'fail'}`;
+  };
+  w.postMessage({ type: 'library', pattern, settings });
 }
 
 // ——— gradient flow ———
@@ -366,9 +389,6 @@ async function renderFlow(): Promise<void> {
 
 // ——— check my kernel ———
 
-let worker: Worker | null = null;
-let workerUrl: string | null = null;
-
 function lines(f: (out: (line: string) => void) => void): string[] {
   const out: string[] = [];
   f((l) => out.push(l));
@@ -406,8 +426,7 @@ function runMine(): void {
   const source = ($('editor') as HTMLTextAreaElement).value;
   const settings = checkSettings();
   worker?.terminate();
-  if (workerUrl === null) workerUrl = URL.createObjectURL(new Blob([__WORKER_SOURCE__], { type: 'text/javascript' }));
-  const w = new Worker(workerUrl);
+  const w = startWorker();
   worker = w;
   const status = $('mine-status');
   status.textContent = 'checking…';
@@ -453,7 +472,7 @@ function runMine(): void {
     const error: CheckRunError = { kind: 'crash', kernel, location: null, message: `the worker failed: ${e.message}` };
     finish(buildJsonReport([], 'pasted module', settings, [], error), [], 'failed');
   };
-  w.postMessage({ source, settings });
+  w.postMessage({ type: 'pasted', source, settings });
 }
 
 function contract(): HTMLElement {

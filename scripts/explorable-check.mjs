@@ -187,7 +187,14 @@ async function main() {
         await page.keyboard.press('Home');
         expect((await tText()) === 't = 1 of 5', `Home returns to t = 1 (${await tText()})`);
 
-        // The gradient check table, the CLI's columns.
+        // The gradient check table, the CLI's columns (computed in the worker: wait for the LSTM's).
+        await page.waitForFunction(
+          () => /^ok: all 12 /.test(document.getElementById('check-verdict').textContent),
+          null,
+          {
+            timeout: 30000,
+          },
+        );
         const head = await page.locator('#check-table th').allTextContents();
         expect(
           head.join('|') === 'kernel|gradient|shape|rel error|norm rel|ok',
