@@ -25,6 +25,7 @@ export const READING_ORDER = [
   'docs/gru.md',
   'docs/gradient-checking.md',
   'docs/gradient-checking-cli.md',
+  'docs/explorable.md',
   'docs/shapes.md',
   'docs/interop.md',
   'docs/training.md',
@@ -90,7 +91,12 @@ const config = {
     notDocumented: true,
     unusedMergeModuleWith: true,
   },
-  plugin: ['./scripts/typedoc-katex.mjs', './scripts/typedoc-source-pages.mjs', './scripts/typedoc-reading-order.mjs'],
+  plugin: [
+    './scripts/typedoc-katex.mjs',
+    './scripts/typedoc-source-pages.mjs',
+    './scripts/typedoc-reading-order.mjs',
+    './scripts/typedoc-explorable.mjs',
+  ],
   // The same markdown-it instance renders the pages and the doc comments, so
   // $…$ in a comment is typeset as it is in a page.
   markdownItLoader(parser) {

@@ -16,7 +16,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 const MAX = 120;
-const PATTERNS = ['src/*.ts', 'test/*.ts', 'scripts/*.mjs', 'scripts/*/*', 'bench/*.mjs', 'bin/*'];
+const PATTERNS = ['src/*.ts', 'test/*.ts', 'scripts/*.mjs', 'scripts/*/*', 'bench/*.mjs', 'bin/*', 'explorable/*.ts'];
 const EXCLUDED = [/^src\/linalg\/wasm\/gemm-bytes\.ts$/, /^test\/fixtures\//];
 
 // git's pathspec `*` also matches `/`, so 'src/*.ts' covers every .ts under src/.

@@ -11,8 +11,6 @@ import {
   checkKernel,
   selectKernelSpecs,
   type CheckRunError,
-  type KernelFunction,
-  type KernelImplementation,
   type KernelSpec,
 } from '../gradcheck/index.js';
 import {
@@ -22,6 +20,7 @@ import {
   loadUserModule,
   type UserKernel,
 } from './impl.js';
+import { recorder, recording } from './user-kernels.js';
 import { isPythonModule, loadPythonModule } from './impl-python.js';
 import { PythonBridge, PythonError, PythonReturnError, PythonUnavailableError } from './python.js';
 import type { ChildMessage, ChildRequest } from './sandbox.js';
@@ -107,27 +106,6 @@ process.exit = ((code?: number | string | null) => {
 }) as typeof process.exit;
 process.on('uncaughtException', (err) => void fail(asyncError(err, 'an uncaught exception')));
 process.on('unhandledRejection', (err) => void fail(asyncError(err, 'an unhandled promise rejection')));
-
-/** Wraps each user function to keep what it throws, with its stack, before checkKernel turns it into a message. */
-function recording(impl: KernelImplementation, thrown: { error: unknown; set: boolean }): KernelImplementation {
-  const wrap = recorder(thrown);
-  const forward = wrap(impl.forward);
-  return impl.backward === undefined ? { forward } : { forward, backward: wrap(impl.backward) };
-}
-
-/** Wraps a function to keep what it throws, with its stack. */
-function recorder(thrown: { error: unknown; set: boolean }): <F extends KernelFunction>(f: F) => F {
-  return <F extends KernelFunction>(f: F): F =>
-    function (this: unknown, ...args: unknown[]) {
-      try {
-        return f.apply(this, args);
-      } catch (err) {
-        thrown.error = err;
-        thrown.set = true;
-        throw err;
-      }
-    } as F;
-}
 
 function kernelError(err: KernelContractError, thrown: { error: unknown; set: boolean }): CheckRunError {
   const message = err.message.split('\n')[0] ?? err.message;

@@ -18,14 +18,11 @@ import {
   checkKernel,
   selectKernelSpecs,
   type CheckProgress,
-  type CheckRow,
   type CheckRunError,
-  type Comparison,
   type GradcheckJsonReport,
   type KernelReport,
   type KernelSizes,
   type KernelSpec,
-  type WorstError,
 } from '../gradcheck/index.js';
 import {
   DEFAULT_TIMEOUT_SECONDS,
@@ -37,6 +34,18 @@ import {
   parseSize,
 } from './check-options.js';
 import { isPythonModule } from './impl-python.js';
+import {
+  buildJsonReport,
+  checkedLine,
+  libraryTable,
+  noteLines,
+  printDiagnoses,
+  printFailureDetails,
+  settingsLine,
+  userTable,
+  userVerdict,
+  verdict,
+} from './check-report.js';
 import { childCommandFor, runChild, type ChildRequest } from './sandbox.js';
 import { UsageError, parsePositiveInt } from './usage.js';
 
@@ -56,6 +65,8 @@ interface CheckFlags {
   readonly json?: boolean;
   readonly quiet?: boolean;
 }
+
+export { buildJsonReport } from './check-report.js';
 
 /** Registers `check` on the program. */
 export function registerCheckCommand(program: Command): void {
@@ -249,177 +260,29 @@ function checkLibrary(
   }
 }
 
-/** Assembles what `--json` prints (also the source of every other format). */
-export function buildJsonReport(
-  kernels: KernelReport[],
-  impl: string | null,
-  settings: GradcheckJsonReport['settings'],
-  notes: readonly string[] = [],
-  error: CheckRunError | null = null,
-): GradcheckJsonReport {
-  let worst: WorstError | null = null;
-  let rows = 0;
-  let failed = 0;
-  for (const k of kernels) {
-    for (const row of k.rows) {
-      rows++;
-      if (!row.ok) failed++;
-      for (const cmp of [row.numeric, row.reference]) {
-        if (cmp !== null && (worst === null || cmp.normRelError > worst.normRelError)) {
-          worst = { kernel: k.kernel, name: row.name, relError: cmp.relError, normRelError: cmp.normRelError };
-        }
-      }
-    }
-  }
-  const merged =
-    notes.length === 0 ? kernels : kernels.map((k, i) => (i === 0 ? { ...k, notes: [...notes, ...k.notes] } : k));
-  return {
-    tool: 'handgrad check',
-    formatVersion: 1,
-    ok: failed === 0 && error === null,
-    impl,
-    settings,
-    counts: { rows, failed },
-    worst,
-    firstFailure: kernels.find((k) => k.firstFailure !== null)?.firstFailure ?? null,
-    kernels: merged,
-    error,
-  };
-}
-
-function sci(x: number): string {
-  return x === 0 ? '0' : x.toExponential(1);
-}
-
-function value(v: number | null): string {
-  return v === null ? 'NaN/Inf' : Number(v.toPrecision(4)).toString();
-}
-
-function verdict(r: GradcheckJsonReport): string {
-  const what = r.impl === null ? 'gradients' : 'checks';
-  if (r.ok) {
-    const worst =
-      r.worst === null
-        ? ''
-        : `; worst norm-relative error ${sci(r.worst.normRelError)} (${r.worst.kernel} ${r.worst.name}), ` +
-          `its max relative error ${sci(r.worst.relError)}`;
-    return `ok: all ${r.counts.rows} ${what} pass at tolerance ${r.settings.tolerance.toExponential()}${worst}`;
-  }
-  const f = r.firstFailure;
-  const first = f === null ? '' : `; first wrong ${f.kind === 'output' ? 'output' : 'gradient'}: ${f.message}`;
-  return `FAIL: ${r.counts.failed} of ${r.counts.rows} ${what} wrong${first}`;
-}
-
-function settingsLine(r: GradcheckJsonReport): string {
-  const { sizes, seed, eps, tolerance, samples } = r.settings;
-  const coordinates = samples === null ? 'every coordinate' : `${samples} sampled coordinates per tensor`;
-  return (
-    `N=${sizes.N} T=${sizes.T} D=${sizes.D} H=${sizes.H}, seed ${seed}, eps ${eps.toExponential()}, ` +
-    `tolerance ${tolerance.toExponential()} on the norm-relative error, ${coordinates}`
-  );
-}
-
 const plain = { head: [], border: [] };
 // One line per row: the separators between rows would double the table's height.
 const compact = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
-function errorCells(c: Comparison | null): [string, string] {
-  return c === null ? ['—', '—'] : [sci(c.relError), sci(c.normRelError)];
-}
-
 function printLibraryReport(out: (line: string) => void, r: GradcheckJsonReport): void {
   out(`handgrad check: ${settingsLine(r)}`);
-  const table = new Table({
-    head: ['kernel', 'gradient', 'shape', 'rel error', 'norm rel', 'ok'],
-    style: plain,
-    chars: compact,
-  });
-  for (const k of r.kernels) {
-    for (const row of k.rows) {
-      const [rel, norm] = errorCells(row.numeric);
-      table.push([k.kernel, row.name, `${row.shape.join('×')} (${row.shapeExpr})`, rel, norm, row.ok ? 'ok' : 'FAIL']);
-    }
-  }
+  const { head, rows } = libraryTable(r);
+  const table = new Table({ head, style: plain, chars: compact });
+  table.push(...rows);
   out(table.toString());
   printFailureDetails(out, r);
   out(verdict(r));
 }
 
 function printUserReport(out: (line: string) => void, r: GradcheckJsonReport, notes: readonly string[]): void {
-  const first = r.firstFailure;
-  out(
-    r.ok || first === null
-      ? verdict(r)
-      : `FAIL: first wrong ${first.kind === 'output' ? 'output' : 'gradient'}: ${first.message}`,
-  );
-  out(`checked ${r.impl ?? ''}: ${r.kernels.map((k) => k.kernel).join(', ')}; ${settingsLine(r)}`);
-  const table = new Table({
-    head: ['kernel', 'checked', 'shape', 'vs finite diff (rel / norm)', 'vs library (norm)', 'ok'],
-    style: plain,
-    chars: compact,
-  });
-  for (const k of r.kernels) {
-    for (const row of k.rows) {
-      const label = row.kind === 'output' ? `${row.name} (forward)` : row.name;
-      const fd = row.numeric === null ? '—' : `${sci(row.numeric.relError)} / ${sci(row.numeric.normRelError)}`;
-      const lib = row.reference === null ? '—' : sci(row.reference.normRelError);
-      table.push([k.kernel, label, `${row.shape.join('×')} (${row.shapeExpr})`, fd, lib, row.ok ? 'ok' : 'FAIL']);
-    }
-  }
+  out(userVerdict(r));
+  out(checkedLine(r));
+  const { head, rows } = userTable(r);
+  const table = new Table({ head, style: plain, chars: compact });
+  table.push(...rows);
   out(table.toString());
   printDiagnoses(out, r);
   printFailureDetails(out, r);
-  for (const note of [...notes, ...r.kernels.flatMap((k) => k.notes.filter((n) => !notes.includes(n)))])
-    out(`note: ${note}`);
+  for (const note of noteLines(r, notes)) out(note);
   out(r.ok ? 'all checks pass' : `${r.counts.failed} of ${r.counts.rows} checks FAIL`);
-}
-
-/** For every failing row: where it is worst, and the gate blocks that are wrong. */
-function printFailureDetails(out: (line: string) => void, r: GradcheckJsonReport): void {
-  const failing: { kernel: string; row: CheckRow }[] = r.kernels.flatMap((k) =>
-    k.rows.filter((row) => !row.ok).map((row) => ({ kernel: k.kernel, row })),
-  );
-  if (failing.length === 0) return;
-  const mine = r.impl === null ? 'analytic' : 'yours';
-  for (const { kernel, row } of failing) {
-    if (explainedRows(r, kernel).has(row.name)) continue;
-    const cmp = row.numeric !== null && !row.numeric.ok ? row.numeric : row.reference;
-    if (cmp === null) continue;
-    const against = cmp === row.numeric ? 'finite differences' : 'library';
-    const nonFinite = cmp.nonFinite > 0 ? ` (${cmp.nonFinite} values are NaN or Infinity)` : '';
-    const col = cmp.worst.index[cmp.worst.index.length - 1] ?? 0;
-    const gate = row.gates?.find((g) => col >= g.columns[0] && col < g.columns[1]);
-    const where = gate === undefined ? '' : ` (${gate.gate} gate, unit ${col - gate.columns[0]})`;
-    out(
-      `${kernel} ${row.name}: worst at [${cmp.worst.index.join(', ')}]${where}: ` +
-        `${mine} ${value(cmp.worst.actual)}, ${against} ${value(cmp.worst.expected)}${nonFinite}`,
-    );
-    for (const g of row.gates ?? []) {
-      const fd = g.numeric === null ? '' : `vs finite diff ${sci(g.numeric.normRelError)}`;
-      const lib = g.reference === null ? '' : `vs library ${sci(g.reference.normRelError)}`;
-      const columns = `(columns ${g.columns[0]}–${g.columns[1] - 1})`.padEnd(17);
-      out(`  gate ${g.gate} ${columns} ${[fd, lib].filter((s) => s !== '').join('  ')}  ${g.ok ? 'ok' : '← wrong'}`);
-    }
-  }
-}
-
-/** One line per classic mistake the failing rows match, with the formula it breaks and where the docs derive it. */
-function printDiagnoses(out: (line: string) => void, r: GradcheckJsonReport): void {
-  for (const k of r.kernels) {
-    for (const d of k.diagnoses) out(`${k.kernel}: ${d.sentence} (see ${d.anchor})`);
-  }
-}
-
-/** The failing rows of `kernel` that diagnoses explain whole (every failing gate block), so need no breakdown. */
-function explainedRows(r: GradcheckJsonReport, kernel: string): Set<string> {
-  const k = r.kernels.find((x) => x.kernel === kernel);
-  const explained = new Set<string>();
-  for (const row of k?.rows ?? []) {
-    const matches = (k?.diagnoses ?? []).flatMap((d) => d.matches.filter((m) => m.name === row.name));
-    if (matches.some((m) => m.gates === null)) explained.add(row.name);
-    const wrong = (row.gates ?? []).filter((g) => !g.ok).map((g) => g.gate);
-    const covered = new Set(matches.flatMap((m) => m.gates ?? []));
-    if (wrong.length > 0 && wrong.every((g) => covered.has(g))) explained.add(row.name);
-  }
-  return explained;
 }

@@ -7,18 +7,9 @@ import { existsSync, statSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { KernelImplementation, KernelSpec, NumericGradientRequest } from '../gradcheck/index.js';
 import { UsageError } from './usage.js';
 
-/** A kernel found in the user's module, ready for checkKernel. */
-export interface UserKernel {
-  /** The spec whose names it exports. */
-  readonly spec: KernelSpec;
-  /** Its forward, and its backward when exported. */
-  readonly implementation: KernelImplementation;
-  /** Its finite differences computed where it runs (a numpy module's, in Python); see CheckKernelOptions. */
-  readonly numericGradient?: (request: NumericGradientRequest) => ArrayLike<number>;
-}
+export { findUserKernels, type UserKernel } from './user-kernels.js';
 
 function firstLine(err: unknown): string {
   const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -67,65 +58,6 @@ export async function loadUserModule(specifier: string, cwd: string = process.cw
   }
   for (const [k, v] of Object.entries(ns)) if (k !== 'default') merged[k] = v;
   return merged;
-}
-
-/**
- * Matches a module's exports with kernel specs by the library's function
- * names. `explicit` says the specs were chosen with --kernel, so each must be
- * there.
- *
- * @throws UsageError when the module exports no recognisable kernel, or lacks one asked for.
- */
-export function findUserKernels(
-  specifier: string,
-  exports: Readonly<Record<string, unknown>>,
-  specs: readonly KernelSpec[],
-  allSpecs: readonly KernelSpec[],
-  explicit: boolean,
-): { kernels: UserKernel[]; notes: string[] } {
-  const isFn = (name: string): boolean => typeof exports[name] === 'function';
-  const known = allSpecs.flatMap((s) => [s.forwardName, s.backwardName]);
-  if (!known.some(isFn)) {
-    const names = Object.keys(exports);
-    throw new UsageError(
-      `--impl: ${specifier} exports none of the kernel functions (${known.join(', ')}); ` +
-        `it exports ${names.length === 0 ? 'nothing' : names.slice(0, 8).join(', ')}`,
-    );
-  }
-  const kernels: UserKernel[] = [];
-  const notes: string[] = [];
-  for (const spec of specs) {
-    const forward = exports[spec.forwardName];
-    const backward = exports[spec.backwardName];
-    if (typeof forward !== 'function') {
-      if (explicit)
-        throw new UsageError(`--impl: ${specifier} does not export ${spec.forwardName}, needed to check ${spec.name}`);
-      if (typeof backward === 'function') {
-        notes.push(
-          `${spec.name}: ${spec.backwardName} is exported without ${spec.forwardName}; ` +
-            "a backward needs its own forward's cache, so it was not checked",
-        );
-      }
-      continue;
-    }
-    kernels.push({
-      spec,
-      implementation:
-        typeof backward === 'function'
-          ? {
-              forward: forward as KernelImplementation['forward'],
-              backward: backward as KernelImplementation['forward'],
-            }
-          : { forward: forward as KernelImplementation['forward'] },
-    });
-  }
-  if (kernels.length === 0) {
-    throw new UsageError(
-      `--impl: ${specifier} exports no forward to check (${specs.map((s) => s.forwardName).join(', ')})` +
-        (notes.length > 0 ? `; ${notes[0] as string}` : ''),
-    );
-  }
-  return { kernels, notes };
 }
 
 const isThisPackage = (specifier: string): boolean => specifier === 'handgrad' || specifier.startsWith('handgrad/');
