@@ -5,7 +5,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
-import { UsageError } from './usage.js';
+import { Interrupted } from './interrupt.js';
+import { RunFailure, UsageError } from './usage.js';
 import { registerFlowCommand } from './flow.js';
 import { registerTrainCommand } from './train.js';
 import { packageVersion } from './version.js';
@@ -26,7 +27,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-/** Runs the CLI on `argv` (without node and script); returns the exit code. */
+/**
+ * Runs the CLI on `argv` (without node and script); returns the exit code:
+ * 0 done, 1 a check failed or a training run diverged, 2 a usage error (bad
+ * option, unreadable or unusable input, unwritable output), 128 + n when
+ * signal n stopped a run (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -41,6 +47,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`handgrad: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof RunFailure) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof Interrupted) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return err.exitCode;
     }
     throw err;
   }
