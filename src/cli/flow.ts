@@ -9,6 +9,7 @@ import { measureFlow, type FlowResult } from '../experiments/flow.js';
 import { flowChartSpec } from '../experiments/plots.js';
 import { cellNames } from '../train/cells.js';
 import { checkOutputPath, writeOrFail } from './atomic-write.js';
+import { checkRunFits } from './sizes.js';
 import { OutputPlan, withInterrupts, yieldToSignals } from './interrupt.js';
 import { parseCell, parseNonNegative, parseNumberList, parseSeed } from './options.js';
 import { RendererMissingError, renderSvg } from './render.js';
@@ -48,7 +49,8 @@ export function flowTable(result: FlowResult): string {
       s.cellGradNorms === undefined ? '—' : fmt(s.cellGradNorms[0] as number),
       (s.stateNorms[0] as number).toFixed(3),
       (s.stateNorms[T - 1] as number).toFixed(3),
-      Math.max(...s.stateNorms).toFixed(3),
+      // A loop, not Math.max(...): a spread of a long run's norms overflows the call stack.
+      s.stateNorms.reduce((m, v) => Math.max(m, v), 0).toFixed(3),
     ]);
   }
   return table.toString();
@@ -82,6 +84,14 @@ export function registerFlowCommand(program: Command): void {
     .option('--no-out', 'skip the SVG')
     .option('--json <file>', 'also write every norm as JSON')
     .action(async (opts: FlowCliOptions, command: Command) => {
+      checkRunFits(`--T ${opts.T}, --H ${opts.H}, --D ${opts.D}`, {
+        sequences: 1,
+        T: opts.T,
+        D: opts.D,
+        H: opts.H,
+        // measureFlow keeps every step's cache objects until the backward: about 4 KiB of heap each.
+        heapBytesPerStep: 4096,
+      });
       checkOutputPath('--json', opts.json);
       if (opts.out !== false) checkOutputPath('--out', opts.out);
       const plan = new OutputPlan();

@@ -23,6 +23,7 @@ import type { ParamRecord } from '../optim/params.js';
 import { checkOutputPath, writeOrFail } from './atomic-write.js';
 import { OutputPlan, withInterrupts, yieldToSignals } from './interrupt.js';
 import { parseBoundedNumber, parseCell, parseSeed } from './options.js';
+import { checkRunFits } from './sizes.js';
 import { renderSvg, requireRenderer } from './render.js';
 import { RunFailure, UsageError, parsePositiveInt, parsePositiveNumber } from './usage.js';
 
@@ -147,6 +148,35 @@ function readCorpus(path: string, T: number): string {
   if (distinct < 2)
     throw new UsageError(`the corpus ${path} has ${distinct} distinct character; a model needs at least 2`);
   return text;
+}
+
+/** The default text each sample starts with. */
+const DEFAULT_PRIME = 'The ';
+
+/** The longest sample `--sample-length` allows (a sample is drawn one step at a time). */
+const MAX_SAMPLE_LENGTH = 100_000;
+
+function parseIntAtMost(option: string, value: string, max: number): number {
+  const n = parsePositiveInt(option, value);
+  if (n > max) throw new UsageError(`${option} must be at most ${max}, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/**
+ * The prime text: `--prime` when given (every character must be in the
+ * vocabulary), else "The " when the vocabulary has its characters, else the
+ * vocabulary's first character.
+ */
+function choosePrime(given: string | undefined, vocab: readonly string[], source: string): string {
+  const known = new Set(vocab);
+  if (given !== undefined) {
+    const missing = Array.from(given).find((ch) => !known.has(ch));
+    if (missing !== undefined) {
+      throw new UsageError(`--prime: the character ${JSON.stringify(missing)} is not in ${source}`);
+    }
+    return given;
+  }
+  return Array.from(DEFAULT_PRIME).every((ch) => known.has(ch)) ? DEFAULT_PRIME : (vocab[0] as string);
 }
 
 /** True when every value of every param is finite. */
@@ -274,6 +304,13 @@ export function registerTrainCommand(program: Command): void {
         json?: string;
       }) => {
         if (o.T < 2) throw new UsageError(`--T must be at least 2 (two markers), got ${o.T}`);
+        checkRunFits(`--T ${o.T}, --H ${o.H}, --batch ${o.batch}, --test-size ${o.testSize}`, {
+          sequences: Math.max(o.batch, o.testSize),
+          T: o.T,
+          D: 2,
+          H: o.H,
+          extraWeights: o.H + 1,
+        });
         if (o.curve !== undefined) await requireRenderer();
         checkOutputPath('--json', o.json);
         checkOutputPath('--curve', o.curve);
@@ -376,9 +413,18 @@ export function registerTrainCommand(program: Command): void {
     .option('--seed <n>', 'seed for weights, batches and samples', (v) => parseSeed('--seed', v), c.seed)
     .option('--corpus <file>', 'training text (default: the shipped data/corpus.txt)')
     .option('--sample-every <n>', 'print a sample every n steps', (v) => parsePositiveInt('--sample-every', v), 250)
-    .option('--sample-length <n>', 'characters per sample', (v) => parsePositiveInt('--sample-length', v), 200)
+    .option(
+      '--sample-length <n>',
+      `characters per sample (at most ${MAX_SAMPLE_LENGTH})`,
+      (v) => parseIntAtMost('--sample-length', v, MAX_SAMPLE_LENGTH),
+      200,
+    )
     .option('--temperature <x>', 'sampling temperature', (v) => parseBoundedNumber('--temperature', v, 10), 0.7)
-    .option('--prime <text>', 'text to start each sample with', 'The ')
+    .option(
+      '--prime <text>',
+      `text to start each sample with (default: "${DEFAULT_PRIME}" when the corpus has its characters, ` +
+        'else its first character)',
+    )
     .option('--save <file>', 'write the trained model as JSON')
     .option('--load <file>', 'start from a model saved with --save')
     .option('--curve <file>', 'write the learning curve as an SVG')
@@ -397,7 +443,7 @@ export function registerTrainCommand(program: Command): void {
         sampleEvery: number;
         sampleLength: number;
         temperature: number;
-        prime: string;
+        prime?: string;
         save?: string;
         load?: string;
         curve?: string;
@@ -412,20 +458,29 @@ export function registerTrainCommand(program: Command): void {
             throw new UsageError(`cannot load ${o.load}: ${(err as Error).message}`);
           }
         }
-        const sample = (model: CharModel, seed: number): string => {
-          try {
-            return sampleText(model, { length: o.sampleLength, prime: o.prime, temperature: o.temperature, seed });
-          } catch (err) {
-            throw new UsageError(`--prime: ${(err as Error).message}`);
-          }
-        };
+        let prime = '';
+        const sample = (model: CharModel, seed: number): string =>
+          sampleText(model, { length: o.sampleLength, prime, temperature: o.temperature, seed });
         if (initial !== undefined && o.steps === 0) {
-          process.stdout.write(`${o.prime}${sample(initial, o.seed)}\n`);
+          prime = choosePrime(o.prime, initial.vocab.chars, `the vocabulary of ${o.load}`);
+          process.stdout.write(`${prime}${sample(initial, o.seed)}\n`);
           return;
         }
         if (o.steps === 0) throw new UsageError('--steps must be a positive integer (0 only with --load, to sample)');
         const corpus = o.corpus ?? defaultCorpus();
         const text = readCorpus(corpus, o.T);
+        const vocab = initial?.vocab.chars ?? [...new Set(Array.from(text))];
+        prime = choosePrime(o.prime, vocab, initial ? `the vocabulary of ${o.load}` : `the corpus ${corpus}`);
+        const H = initial?.H ?? o.H;
+        const E = initial?.E ?? o.E;
+        checkRunFits(`--H ${H}, --E ${E}, --T ${o.T}, --batch ${o.batch}`, {
+          sequences: Math.max(o.batch, 20),
+          T: o.T,
+          D: E,
+          H,
+          V: vocab.length,
+          extraWeights: vocab.length * (E + H + 1),
+        });
         if (initial !== undefined) {
           const known = new Set(initial.vocab.chars);
           const missing = [...new Set(Array.from(text))].filter((ch) => !known.has(ch));
@@ -488,7 +543,7 @@ export function registerTrainCommand(program: Command): void {
                 bar.update(p.step, shown);
                 if (p.step % o.sampleEvery === 0 && p.step < p.steps) {
                   bar.print(
-                    `--- step ${p.step}, loss/char ${shown.toFixed(3)} ---\n${o.prime}${sample(p.model, o.seed)}\n`,
+                    `--- step ${p.step}, loss/char ${shown.toFixed(3)} ---\n${prime}${sample(p.model, o.seed)}\n`,
                   );
                 }
                 await yieldToSignals();
@@ -504,7 +559,7 @@ export function registerTrainCommand(program: Command): void {
                 `${mean(result.lossPerChar.slice(-100)).toFixed(3)} nats, loss/char on the first ` +
                 `${evalText.length} characters ${charLossOn(result.model, evalText, o.T).toFixed(3)} ---\n`,
             );
-            process.stdout.write(`${o.prime}${sample(result.model, o.seed)}\n`);
+            process.stdout.write(`${prime}${sample(result.model, o.seed)}\n`);
             if (o.save !== undefined) {
               status.phase = `while writing ${o.save}: model not saved`;
               await yieldToSignals(true);
