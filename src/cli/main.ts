@@ -11,6 +11,14 @@ import { registerFlowCommand } from './flow.js';
 import { registerTrainCommand } from './train.js';
 import { packageVersion } from './version.js';
 
+/** The exit codes, as `--help` lists them (docs/experiments.md has the same table). */
+export const EXIT_CODES_HELP = `
+Exit codes: 0 done; 1 a check failed or training diverged (NaN or infinite loss);
+2 usage error (bad option, unusable input, output that cannot be written);
+70 internal error (a bug: please report it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
+Files are written to a temporary file and renamed into place: an interrupted
+run leaves the previous file unchanged.`;
+
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
   const program = new Command();
@@ -24,6 +32,11 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerFlowCommand(program);
   registerTrainCommand(program);
+  program.addHelpText('after', EXIT_CODES_HELP);
+  for (const command of program.commands.filter((c) => c.name() === 'flow' || c.name() === 'train')) {
+    command.addHelpText('after', EXIT_CODES_HELP);
+    for (const sub of command.commands) sub.addHelpText('after', EXIT_CODES_HELP);
+  }
   return program;
 }
 
