@@ -21,7 +21,7 @@ import {
 import { learningCurveSpec, windowedMeans } from '../experiments/plots.js';
 import type { ParamRecord } from '../optim/params.js';
 import { checkOutputPath, writeOrFail } from './atomic-write.js';
-import { OutputPlan, withInterrupts, yieldToSignals } from './interrupt.js';
+import { OutputPlan, onEmergencyCleanup, withInterrupts, yieldToSignals } from './interrupt.js';
 import { parseBoundedNumber, parseCell, parseSeed } from './options.js';
 import { checkRunFits } from './sizes.js';
 import { renderSvg, requireRenderer } from './render.js';
@@ -47,6 +47,8 @@ function progress(
     let step = 0;
     let loss = '—';
     bar.start(total, 0, { loss });
+    // A second Ctrl-C ends the process without unwinding: the cursor must come back then too.
+    const unregister = onEmergencyCleanup(() => process.stderr.write(SHOW_CURSOR));
     return {
       update: (s, l) => {
         step = s;
@@ -61,6 +63,7 @@ function progress(
       // cli-progress shows the cursor again on stop; the explicit sequence also covers a bar stopped
       // twice or stopped by an error between its start and its first render.
       stop: () => {
+        unregister();
         bar.stop();
         process.stderr.write(SHOW_CURSOR);
       },

@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trainAdding } from '../../src/experiments/adding';
 import { loadCharModel } from '../../src/experiments/chars';
 import { checkOutputPath, writeFileAtomic, writeOrFail } from '../../src/cli/atomic-write';
 import { Interrupted, OutputPlan, withInterrupts } from '../../src/cli/interrupt';
@@ -191,6 +192,13 @@ describe('the "solved" verdict of train adding', () => {
     expect(b.text).toMatch(/learning, not solved, the 95% bound 0\.0104\d is not below 0\.01/);
     expect(addingVerdict(new Float64Array(100).fill(0.05)).verdict).toBe('learning');
     expect(addingVerdict(new Float64Array(100).fill(0.16)).verdict).toBe('not learned');
+  });
+
+  it('the per-sequence squared errors it uses average to the reported test MSE', () => {
+    const r = trainAdding({ T: 4, H: 3, steps: 2, batchSize: 2, testSize: 7 });
+    expect(r.testSquaredErrors).toHaveLength(7);
+    const mean = r.testSquaredErrors.reduce((a, b) => a + b, 0) / 7;
+    expect(Math.abs(mean - r.testMse)).toBeLessThan(1e-15 * Math.max(1, r.testMse));
   });
 
   it('the CLI never prints "solved" on a one-sequence test set, and says why', async () => {
@@ -413,6 +421,34 @@ describe('interrupting a real run (built CLI)', () => {
     }
     expect(existsSync(join(dir, 'new.json'))).toBe(false);
     expectOldModelKept(dir, model, before);
+  });
+
+  it('a second signal ends a run stuck between yield points at once, after the cleanups', async () => {
+    const dir = fresh('second-signal');
+    const marker = join(dir, 'cleaned');
+    const script = `
+      const { writeFileSync } = require('node:fs');
+      const i = require(${JSON.stringify(join(root, 'dist', 'cjs', 'cli', 'interrupt.js'))});
+      i.onEmergencyCleanup(() => writeFileSync(${JSON.stringify(marker)}, 'yes'));
+      const plan = new i.OutputPlan();
+      plan.add(${JSON.stringify(join(dir, 'out.json'))});
+      // withInterrupts installs its handlers before its first await: ready once it returned.
+      i.withInterrupts(plan, () => 'while stuck', () => new Promise((r) => setTimeout(r, 20000)));
+      process.stdout.write('ready\\n');
+    `;
+    const started = Date.now();
+    const r = await spawnCli(process.execPath, ['-e', script], {
+      act: (send, all) => {
+        if (!/ready/.test(all)) return false;
+        send('SIGINT');
+        setTimeout(() => send('SIGINT'), 200);
+        return true;
+      },
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(r.code).toBe(130);
+    expect(r.err).toMatch(/^handgrad: interrupted \(SIGINT\) twice; .*out\.json not created\n$/);
+    expect(readFileSync(marker, 'utf8')).toBe('yes');
   });
 
   // A real terminal: `script` gives the CLI a pseudo-terminal, so the progress bar runs and hides the
