@@ -3,15 +3,17 @@
  * on stdout and a Vega-Lite SVG on disk. The numbers come from
  * measureFlow in src/experiments; this file only parses, prints and writes.
  */
-import { writeFileSync } from 'node:fs';
 import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { measureFlow, type FlowResult } from '../experiments/flow.js';
 import { flowChartSpec } from '../experiments/plots.js';
 import { cellNames } from '../train/cells.js';
+import { checkOutputPath, writeOrFail } from './atomic-write.js';
+import { checkRunFits } from './sizes.js';
+import { OutputPlan, withInterrupts, yieldToSignals } from './interrupt.js';
 import { parseCell, parseNonNegative, parseNumberList, parseSeed } from './options.js';
 import { RendererMissingError, renderSvg } from './render.js';
-import { UsageError, parsePositiveInt } from './usage.js';
+import { parsePositiveInt } from './usage.js';
 
 interface FlowCliOptions {
   rho: number[];
@@ -47,7 +49,8 @@ export function flowTable(result: FlowResult): string {
       s.cellGradNorms === undefined ? '—' : fmt(s.cellGradNorms[0] as number),
       (s.stateNorms[0] as number).toFixed(3),
       (s.stateNorms[T - 1] as number).toFixed(3),
-      Math.max(...s.stateNorms).toFixed(3),
+      // A loop, not Math.max(...): a spread of a long run's norms overflows the call stack.
+      s.stateNorms.reduce((m, v) => Math.max(m, v), 0).toFixed(3),
     ]);
   }
   return table.toString();
@@ -81,46 +84,63 @@ export function registerFlowCommand(program: Command): void {
     .option('--no-out', 'skip the SVG')
     .option('--json <file>', 'also write every norm as JSON')
     .action(async (opts: FlowCliOptions, command: Command) => {
-      const result = measureFlow({
-        rhos: opts.rho,
+      checkRunFits(`--T ${opts.T}, --H ${opts.H}, --D ${opts.D}`, {
+        sequences: 1,
         T: opts.T,
-        H: opts.H,
         D: opts.D,
-        inputScale: opts.inputScale,
-        seed: opts.seed,
-        ...(opts.cells ? { cells: opts.cells } : {}),
+        H: opts.H,
+        // measureFlow keeps every step's cache objects until the backward: about 4 KiB of heap each.
+        heapBytesPerStep: 4096,
       });
-      process.stdout.write(
-        `Gradient flow: L = ⟨u, h_T⟩ with ‖u‖ = 1, T=${opts.T}, H=${opts.H}, D=${opts.D}, ` +
-          `input scale ${opts.inputScale}, seed ${opts.seed}\n`,
+      checkOutputPath('--json', opts.json);
+      if (opts.out !== false) checkOutputPath('--out', opts.out);
+      const plan = new OutputPlan();
+      plan.add(opts.json);
+      if (opts.out !== false) plan.add(opts.out);
+      const status = { phase: 'while measuring' };
+      await withInterrupts(
+        plan,
+        () => status.phase,
+        async () => {
+          const result = measureFlow({
+            rhos: opts.rho,
+            T: opts.T,
+            H: opts.H,
+            D: opts.D,
+            inputScale: opts.inputScale,
+            seed: opts.seed,
+            ...(opts.cells ? { cells: opts.cells } : {}),
+          });
+          await yieldToSignals(true);
+          status.phase = 'while writing the outputs';
+          process.stdout.write(
+            `Gradient flow: L = ⟨u, h_T⟩ with ‖u‖ = 1, T=${opts.T}, H=${opts.H}, D=${opts.D}, ` +
+              `input scale ${opts.inputScale}, seed ${opts.seed}\n`,
+          );
+          process.stdout.write(`${flowTable(result)}\n`);
+          if (opts.json !== undefined) {
+            await writeOrFail(opts.json, `${JSON.stringify(result, null, 1)}\n`);
+            plan.written(opts.json);
+            process.stdout.write(`wrote ${opts.json}\n`);
+          }
+          if (opts.out !== false) {
+            let svg: string;
+            try {
+              svg = await renderSvg(flowChartSpec(result));
+            } catch (err) {
+              // The default plot is a bonus: without the renderer the table stands alone.
+              // An --out the user asked for fails (exit 2) with the same hint.
+              if (!(err instanceof RendererMissingError) || command.getOptionValueSource('out') !== 'default')
+                throw err;
+              process.stderr.write(`handgrad: ${opts.out} not written: ${err.message} (or pass --no-out)\n`);
+              return;
+            }
+            await yieldToSignals(true);
+            await writeOrFail(opts.out, svg);
+            plan.written(opts.out);
+            process.stdout.write(`wrote ${opts.out}\n`);
+          }
+        },
       );
-      process.stdout.write(`${flowTable(result)}\n`);
-      if (opts.json !== undefined) {
-        writeOrFail(opts.json, `${JSON.stringify(result, null, 1)}\n`);
-        process.stdout.write(`wrote ${opts.json}\n`);
-      }
-      if (opts.out !== false) {
-        let svg: string;
-        try {
-          svg = await renderSvg(flowChartSpec(result));
-        } catch (err) {
-          // The default plot is a bonus: without the renderer the table stands alone.
-          // An --out the user asked for fails (exit 2) with the same hint.
-          if (!(err instanceof RendererMissingError) || command.getOptionValueSource('out') !== 'default') throw err;
-          process.stderr.write(`handgrad: ${opts.out} not written: ${err.message} (or pass --no-out)\n`);
-          return;
-        }
-        writeOrFail(opts.out, svg);
-        process.stdout.write(`wrote ${opts.out}\n`);
-      }
     });
-}
-
-/** Writes a file, turning a bad path into a one-line usage error. */
-export function writeOrFail(path: string, text: string): void {
-  try {
-    writeFileSync(path, text);
-  } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
-  }
 }

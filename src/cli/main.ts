@@ -5,10 +5,19 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
-import { UsageError } from './usage.js';
+import { Interrupted } from './interrupt.js';
+import { RunFailure, UsageError } from './usage.js';
 import { registerFlowCommand } from './flow.js';
 import { registerTrainCommand } from './train.js';
 import { packageVersion } from './version.js';
+
+/** The exit codes, as `--help` lists them (docs/experiments.md has the same table). */
+export const EXIT_CODES_HELP = `
+Exit codes: 0 done; 1 a check failed or training diverged (NaN or infinite loss);
+2 usage error (bad option, unusable input, output that cannot be written);
+70 internal error (a bug: please report it); 130 Ctrl-C, 143 SIGTERM, 129 SIGHUP.
+Files are written to a temporary file and renamed into place: an interrupted
+run leaves the previous file unchanged.`;
 
 /** Builds the program with every subcommand registered. */
 export function buildProgram(): Command {
@@ -23,10 +32,20 @@ export function buildProgram(): Command {
   registerCheckCommand(program);
   registerFlowCommand(program);
   registerTrainCommand(program);
+  program.addHelpText('after', EXIT_CODES_HELP);
+  for (const command of program.commands.filter((c) => c.name() === 'flow' || c.name() === 'train')) {
+    command.addHelpText('after', EXIT_CODES_HELP);
+    for (const sub of command.commands) sub.addHelpText('after', EXIT_CODES_HELP);
+  }
   return program;
 }
 
-/** Runs the CLI on `argv` (without node and script); returns the exit code. */
+/**
+ * Runs the CLI on `argv` (without node and script); returns the exit code:
+ * 0 done, 1 a check failed or a training run diverged, 2 a usage error (bad
+ * option, unreadable or unusable input, unwritable output), 128 + n when
+ * signal n stopped a run (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP).
+ */
 export async function runCli(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
@@ -41,6 +60,14 @@ export async function runCli(argv: readonly string[]): Promise<number> {
     if (err instanceof UsageError) {
       process.stderr.write(`handgrad: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof RunFailure) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return 1;
+    }
+    if (err instanceof Interrupted) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return err.exitCode;
     }
     throw err;
   }

@@ -10,6 +10,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * A run that was called right but could not finish (a training run that
+ * diverged). The CLI prints its message as one line and exits 1.
+ */
+export class RunFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
 /** Parses a positive integer option, or throws a {@link UsageError} naming it. */
 export function parsePositiveInt(option: string, value: string): number {
   const n = Number(value);

@@ -160,6 +160,12 @@ export interface AddingProgress {
   readonly gradNorm: number;
 }
 
+/** What {@link trainAddingSteps} yields: the progress and the params after the step's update. */
+export interface AddingStep extends AddingProgress {
+  /** The params after this step's update (not kept in the history). */
+  readonly params: ParamRecord;
+}
+
 /** The outcome of {@link trainAdding}. */
 export interface AddingResult {
   /** The options actually used (defaults filled in). */
@@ -170,6 +176,8 @@ export interface AddingResult {
   readonly history: readonly AddingProgress[];
   /** MSE on the held-out test set (drawn from a different seed stream). */
   readonly testMse: number;
+  /** The squared error of every test sequence (their mean is testMse), for a confidence bound. */
+  readonly testSquaredErrors: Float64Array;
   /** {@link ADDING_BASELINE_MSE}, for comparison. */
   readonly baselineMse: number;
 }
@@ -206,6 +214,20 @@ export function stepDecaySchedule(lr: number, step: number, steps: number): numb
  * reports the test MSE at the end.
  */
 export function trainAdding(options: AddingOptions = {}, onProgress?: (p: AddingProgress) => void): AddingResult {
+  const steps = trainAddingSteps(options);
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    onProgress?.(next.value);
+  }
+}
+
+/**
+ * {@link trainAdding} one step at a time: yields the progress after every
+ * step and returns the result. The CLI drives it so it can turn the event
+ * loop between steps (Ctrl-C) and stop a diverged run at once.
+ */
+export function* trainAddingSteps(options: AddingOptions = {}): Generator<AddingStep, AddingResult, void> {
   const o = addingDefaults(options);
   checkSize('trainAdding', 'options.T', o.T);
   checkSize('trainAdding', 'options.H', o.H);
@@ -226,8 +248,12 @@ export function trainAdding(options: AddingOptions = {}, onProgress?: (p: Adding
     ({ params, state } = adam(params, clipped.grads, state, { learningRate: lr }));
     const p = { step, steps: o.steps, loss, gradNorm: clipped.norm };
     history.push(p);
-    onProgress?.(p);
+    yield { ...p, params };
   }
-  const testMse = meanSquaredError(addingPredict(cell, params, testBatch.x), testBatch.y).loss;
-  return { options: o, params, history, testMse, baselineMse: ADDING_BASELINE_MSE };
+  const pred = addingPredict(cell, params, testBatch.x);
+  const testSquaredErrors = new Float64Array(o.testSize);
+  for (let n = 0; n < o.testSize; n++)
+    testSquaredErrors[n] = ((pred.data[n] as number) - (testBatch.y.data[n] as number)) ** 2;
+  const testMse = meanSquaredError(pred, testBatch.y).loss;
+  return { options: o, params, history, testMse, testSquaredErrors, baselineMse: ADDING_BASELINE_MSE };
 }

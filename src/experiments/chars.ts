@@ -251,8 +251,18 @@ export interface CharProgress {
   readonly steps: number;
   /** Mean cross-entropy per character of this step's batch (nats). */
   readonly lossPerChar: number;
+  /** Global gradient norm before clipping. */
+  readonly gradNorm: number;
   /** The model after this step (for sampling or saving mid-run). */
   readonly model: CharModel;
+}
+
+/** What {@link trainChars} returns. */
+export interface CharTrainResult {
+  /** The trained model and its parameters. */
+  readonly model: CharModel;
+  /** The training loss per character at every step. */
+  readonly lossPerChar: number[];
 }
 
 /**
@@ -266,12 +276,24 @@ export function trainChars(
   options: CharTrainOptions = {},
   onProgress?: (p: CharProgress) => void,
   initial?: CharModel,
-): {
-  /** The trained model and its parameters. */
-  model: CharModel;
-  /** The training loss per character at every step. */
-  lossPerChar: number[];
-} {
+): CharTrainResult {
+  const steps = trainCharsSteps(text, options, initial);
+  for (;;) {
+    const next = steps.next();
+    if (next.done === true) return next.value;
+    onProgress?.(next.value);
+  }
+}
+
+/**
+ * {@link trainChars} one step at a time: yields the progress after every step
+ * and returns the result (the CLI drives it to honour Ctrl-C between steps).
+ */
+export function* trainCharsSteps(
+  text: string,
+  options: CharTrainOptions = {},
+  initial?: CharModel,
+): Generator<CharProgress, CharTrainResult, void> {
   const o = charDefaults(options);
   for (const k of ['H', 'E', 'T', 'batchSize', 'steps'] as const) checkSize('trainChars', `options.${k}`, o[k]);
   const rand = seededRandom(o.seed);
@@ -287,7 +309,7 @@ export function trainChars(
     ({ params, state } = adam(params, clipped.grads, state, { learningRate: o.learningRate }));
     model = { ...model, params };
     curve.push(loss / o.T);
-    onProgress?.({ step, steps: o.steps, lossPerChar: loss / o.T, model });
+    yield { step, steps: o.steps, lossPerChar: loss / o.T, gradNorm: clipped.norm, model };
   }
   return { model, lossPerChar: curve };
 }
