@@ -139,7 +139,8 @@ describe('the memory budget', () => {
     setMemoryBudget(Number.POSITIVE_INFINITY);
     expect(() => checkMemory('f', { n: limit + 1 }, { big: limit + 1, small: 1 })).toThrow(
       new RangeError(
-        `f: n = ${limit + 1} needs ${formatBytes((limit + 2) * 8)} (big ${formatBytes((limit + 1) * 8)}, small 8 bytes)` +
+        `f: n = ${limit + 1} needs ${formatBytes((limit + 2) * 8)} ` +
+          `(big ${formatBytes((limit + 1) * 8)}, small 8 bytes)` +
           ` — big alone is ${limit + 1} values, more than the ${limit} this engine allows in one Float64Array`,
       ),
     );
@@ -342,6 +343,29 @@ onWasm('products that do not fit WASM memory whole run in pieces', () => {
       const g0 = handgrad.lstmBackward(dh, whole.cache);
       expect(normRelError(g1.dWh.data, g0.dWh.data)).toBeLessThan(1e-12);
       expect(normRelError(g1.dx.data, g0.dx.data)).toBeLessThan(1e-12);
+    });
+  });
+
+  it('so do the RNN loops that keep their steps in WASM memory (W_h packed there) and the GRU', () => {
+    onDefaultTier(() => {
+      const r = rng(6);
+      const x = randTensor(4, 5, 3, r);
+      const h0 = randMatrix(4, 48, r);
+      const rnnP = initRnnParams(3, 48, seededRandom(5));
+      const gruP = initGruParams(3, 48, seededRandom(6));
+      const dh = randTensor(4, 5, 48, r);
+      const run = () => {
+        const rnn = handgrad.rnnForward(x, h0, rnnP);
+        const gru = handgrad.gruForward(x, h0, gruP);
+        return { rnn, gru, drnn: handgrad.rnnBackward(dh, rnn.cache), dgru: handgrad.gruBackward(dh, gru.cache) };
+      };
+      const whole = run();
+      wasmPieces.heldValues = 48 * 48 - 1;
+      const pieces = run();
+      expect(normRelError(pieces.rnn.h.data, whole.rnn.h.data)).toBeLessThan(1e-12);
+      expect(normRelError(pieces.gru.h.data, whole.gru.h.data)).toBeLessThan(1e-12);
+      expect(normRelError(pieces.drnn.dWh.data, whole.drnn.dWh.data)).toBeLessThan(1e-12);
+      expect(normRelError(pieces.dgru.dx.data, whole.dgru.dx.data)).toBeLessThan(1e-12);
     });
   });
 });
