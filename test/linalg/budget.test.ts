@@ -382,6 +382,22 @@ onWasm('the WASM arena is given back after a call that grew it far', () => {
     });
   });
 
+  it('a bulk activation over 2²⁰ values maps in pieces: the same bits as the scalar function, a small arena', () => {
+    jest.isolateModules(() => {
+      const fresh = require('../../src/linalg/public') as typeof import('../../src/linalg/public');
+      const wasm = require('../../src/linalg/gemm-wasm') as typeof import('../../src/linalg/gemm-wasm');
+      const { sigmoid } = require('../../src/linalg/activations') as typeof import('../../src/linalg/activations');
+      fresh.setProductTier('wasm');
+      const src = filled(2 ** 12, 2 ** 8, 3);
+      for (let i = 0; i < src.data.length; i++) src.data[i] = 8 * (src.data[i] as number);
+      const dst = fresh.sigmoidInto(Matrix.zeros(2 ** 12, 2 ** 8), src);
+      let differing = 0;
+      for (let i = 0; i < dst.data.length; i++) if (dst.data[i] !== sigmoid(src.data[i] as number)) differing++;
+      expect(differing).toBe(0);
+      expect(wasm.wasmArenaBytes()).toBeLessThanOrEqual(4 * 2 ** 20);
+    });
+  });
+
   it('an lstmForward whose W_h packs to 69 MiB gives it back; the same size again is kept (a working set)', () => {
     // A fresh copy of the library: the rule compares with the arena earlier calls of this process kept.
     jest.isolateModules(() => {
