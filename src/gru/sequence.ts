@@ -43,7 +43,8 @@ import {
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
-import { bpttScratch, cellGrads, checkMemory } from '../linalg/budget.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link gruBackward} needs from {@link gruForward}. */
 export interface GruCache {

@@ -26,9 +26,8 @@
  * (src/linalg/products.ts) and which is released after a call that grew it
  * far (src/linalg/gemm-wasm.ts).
  *
- * Docs: docs/memory.md (users), docs/architecture.md ("Memory plan").
+ * Docs: README.md ("Memory"), for users; docs/architecture.md ("Memory"), for contributors.
  */
-import { chunkSteps } from './batch-first.js';
 
 /** Bytes per float64 value. */
 const VALUE_BYTES = 8;
@@ -286,15 +285,4 @@ export function cellGrads(
   biases = 1,
 ): number {
   return N * T * D + carried * N * H + gates * H * (D + H + biases);
-}
-
-/**
- * Values of the scratch a fast sequence backward allocates: `kept` H-wide
- * gradient blocks per step and h_{t−1} for the steps of one chunk
- * ({@link chunkSteps} over `gates`·H columns), and when the steps are chunked
- * the chunk's x and dx rows.
- */
-export function bpttScratch(N: number, T: number, D: number, H: number, gates: number, kept: number): number {
-  const Tc = chunkSteps(N, T, gates * H);
-  return N * Tc * (kept + 1) * H + (Tc < T ? 2 * N * Tc * D : 0);
 }

@@ -40,7 +40,8 @@ import {
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
-import { bpttScratch, cellGrads, checkMemory } from '../linalg/budget.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link lstmBackward} needs from {@link lstmForward}. */
 export interface LstmCache {

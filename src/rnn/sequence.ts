@@ -41,7 +41,8 @@ import {
 import { checkRnnParams, type RnnParams } from './params.js';
 import { rnnBackwardStepsInWasm, rnnForwardStepsInWasm } from './resident.js';
 import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
-import { bpttScratch, cellGrads, checkMemory } from '../linalg/budget.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link rnnBackward} needs from {@link rnnForward}. */
 export interface RnnCache {
