@@ -247,15 +247,43 @@ describe('every public function checks its plan before allocating', () => {
     ['initGruParams', () => initGruParams(D, H, seededRandom(1))],
   );
 
+  // Every buffer that exists before the calls: what a result shares with these is not new.
+  const before = new Set<ArrayBufferLike>();
+  buffersOf([x, h0, xt, rnnP, lstmP, gruP, dh, dht, caches, ids, Wemb, Waff, baff, emb, aff], before);
+
   it.each(calls)('%s', (name, call) => {
     const fn = name.split(' ').pop() as string;
-    setMemoryBudget(Number.POSITIVE_INFINITY);
-    expect(call).not.toThrow();
     setMemoryBudget(16);
     expect(call).toThrow(MemoryBudgetError);
     expect(call).toThrow(new RegExp(`^${fn}: .* needs .* — over the memory budget of 16 bytes`));
+    let planned = 0;
+    try {
+      call();
+    } catch (e) {
+      planned = (e as MemoryBudgetError).bytes;
+    }
+    setMemoryBudget(Number.POSITIVE_INFINITY);
+    const result = call();
+    // The plan covers at least what the call hands back (outputs and cache), counted from the result itself.
+    const kept = new Set<ArrayBufferLike>();
+    buffersOf(result, kept);
+    let bytes = 0;
+    for (const b of kept) if (!before.has(b)) bytes += b.byteLength;
+    expect(bytes).toBeGreaterThan(0);
+    expect(planned).toBeGreaterThanOrEqual(bytes);
   });
 });
+
+/** Adds the buffer of every Float64Array reachable from `v` (through arrays and object fields) to `into`. */
+function buffersOf(v: unknown, into: Set<ArrayBufferLike>, seen = new Set<unknown>()): void {
+  if (typeof v !== 'object' || v === null || seen.has(v)) return;
+  seen.add(v);
+  if (v instanceof Float64Array) {
+    into.add(v.buffer);
+    return;
+  }
+  for (const field of Object.values(v)) buffersOf(field, into, seen);
+}
 
 /** Sets the tier to 'auto' (the default) for a WASM test, whatever HANDGRAD_TIER chose for the run. */
 function onDefaultTier(body: () => void): void {
