@@ -729,7 +729,8 @@ let releasedArenaBytes = 0;
  * ordinary calls need: past {@link WASM_RELEASE_MIN_BYTES} and past 4× the
  * largest arena kept before. WebAssembly memory cannot shrink, so the
  * kernel instance is dropped with it (the engine frees the memory when it
- * collects them); the next product instantiates a fresh kernel, ≈ 1 ms,
+ * collects them); the next product instantiates a fresh kernel (≈ 20 ms,
+ * measured on a loaded 2-core machine: decode, validate, compile)
  * with a one-page memory. Nothing is dropped while a weight is held (a
  * sequence is running). A size that comes back after being released (up to
  * 2× it) is the working set — a training loop over the same large batch —
