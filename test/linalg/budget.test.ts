@@ -191,6 +191,7 @@ describe('every public function checks its plan before allocating', () => {
   const Wemb = randMatrix(4, D, r);
   const Waff = randMatrix(D, 3, r);
   const baff = randMatrix(1, 3, r);
+  const Bmat = randMatrix(H, 2, r);
   const emb = wordEmbeddingForward(ids, Wemb);
   const aff = temporalAffineForward(x, Waff, baff);
   const calls: [string, () => unknown][] = [];
@@ -238,21 +239,25 @@ describe('every public function checks its plan before allocating', () => {
         ),
     ],
     ['meanSquaredError', () => meanSquaredError(h0, dht)],
-    ['matmul', () => linalg.matmul(h0, randMatrix(H, 2, r))],
+    ['matmul', () => linalg.matmul(h0, Bmat)],
     ['matmulTransA', () => linalg.matmulTransA(h0, dht)],
     ['matmulTransB', () => linalg.matmulTransB(h0, dht)],
     ['colSum', () => linalg.colSum(h0)],
     ['initRnnParams', () => initRnnParams(D, H, seededRandom(1))],
     ['initLstmParams', () => initLstmParams(D, H, seededRandom(1))],
     ['initGruParams', () => initGruParams(D, H, seededRandom(1))],
+    ['Matrix.zeros', () => Matrix.zeros(N, H)],
+    ['Tensor3.zeros', () => Tensor3.zeros(N, T, H)],
+    ['new Matrix', () => new Matrix(N, H)],
+    ['new Tensor3', () => new Tensor3(N, T, H)],
   );
 
   // Every buffer that exists before the calls: what a result shares with these is not new.
   const before = new Set<ArrayBufferLike>();
-  buffersOf([x, h0, xt, rnnP, lstmP, gruP, dh, dht, caches, ids, Wemb, Waff, baff, emb, aff], before);
+  buffersOf([x, h0, xt, rnnP, lstmP, gruP, dh, dht, caches, ids, Wemb, Waff, baff, Bmat, emb, aff], before);
 
   it.each(calls)('%s', (name, call) => {
-    const fn = name.split(' ').pop() as string;
+    const fn = name.startsWith('new ') ? name.slice(4) : (name.split(' ').pop() as string);
     setMemoryBudget(16);
     expect(call).toThrow(MemoryBudgetError);
     expect(call).toThrow(new RegExp(`^${fn}: .* needs .* — over the memory budget of 16 bytes`));
