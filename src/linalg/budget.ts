@@ -16,7 +16,8 @@
  *   {@link getMemoryBudget}. It is what {@link setMemoryBudget} set, else the
  *   environment variable `HANDGRAD_MAX_BYTES`, else ¾ of the machine's memory
  *   (the lower of physical memory and a container's limit) where a global
- *   `process` can tell it, else 4 GiB (a browser, which does not say).
+ *   `process` can tell it (Node ≥ 20.16, or a container's limit from 19.6),
+ *   else 4 GiB (a browser, which does not say).
  *
  * The core reads `process` only through `globalThis`, with no import of a
  * Node module, so it still bundles for a browser.
