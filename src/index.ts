@@ -17,6 +17,7 @@
  * @module handgrad
  */
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
+export { MemoryBudgetError, setMemoryBudget, getMemoryBudget } from './linalg/budget.js';
 export {
   rnnStepForward,
   rnnStepBackward,

@@ -26,6 +26,7 @@ import {
   type Steps,
 } from '../reference/ops.js';
 import { checkGruParams, type GruParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link gruStepBackward} needs from the forward step. */
 export interface GruStepCache {
@@ -99,6 +100,7 @@ export function gruStepForward(
 } {
   const fn = 'gruStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkGruParams);
+  checkMemory(fn, { N, D: xm.cols, H }, { h: N * H, cache: 4 * N * H, scratch: 6 * N * H });
   const X = affine(xm, params.Wx, params.bx); // X = x_t·W_x + b_x
   const Y = affine(hm, params.Wh, params.bh); // Y = h_{t−1}·W_h + b_h
   const zeros = (): Matrix => Matrix.zeros(N, H);
@@ -128,6 +130,7 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const s = checkStepCache(fn, 'cache', cache);
   const [N, H] = [s.hPrev.rows, s.hPrev.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  checkMemory(fn, { N, D: s.x.cols, H }, { grads: cellGrads(N, 1, s.x.cols, H, 3, 1, 2), scratch: 8 * N * H });
   const [dX, dY, dhDirect] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), Matrix.zeros(N, H)];
   for (let b = 0; b < N; b++) {
     for (let j = 0; j < H; j++) {
@@ -164,6 +167,7 @@ export function gruForward(
 } {
   const fn = 'gruForward';
   const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkGruParams);
+  checkMemory(fn, { N, T, D: xs.dims[2], H }, { h: N * T * H, cache: xs.data.length + 6 * N * T * H });
   const h = Tensor3.zeros(N, T, H);
   const steps: GruStepCache[] = [];
   let hPrev = h0m;
@@ -185,6 +189,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 3, 1, 2), scratch: 3 * cellGrads(N, 1, D, H, 3, 4) });
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 3 * H), Matrix.zeros(H, 3 * H)];
   let [dbx, dbh] = [Matrix.zeros(1, 3 * H), Matrix.zeros(1, 3 * H)];

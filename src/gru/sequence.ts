@@ -43,6 +43,8 @@ import {
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link gruBackward} needs from {@link gruForward}. */
 export interface GruCache {
@@ -107,6 +109,7 @@ export function gruForward(
 } {
   const fn = 'gruForward';
   const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkGruParams);
+  checkMemory(fn, { N, T, D, H }, { h: N * T * H, 'cache (h, gates, hn)': 5 * N * T * H, scratch: 3 * N * H });
 
   const hs = Tensor3.zeros(N, T, H);
   const gates = allocFloat64(N * T * 3 * H);
@@ -167,6 +170,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 3, 1, 2), scratch: bpttScratch(N, T, D, H, 3, 6) });
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
   // back. Nothing is carried into t = T; after the last step it holds dh_0.

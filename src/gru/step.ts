@@ -23,6 +23,7 @@ import {
 // getters, and a getter call per element made the fused loops ~2.5× slower.
 import { sigmoid, tanh } from '../linalg/activations.js';
 import { checkGruParams, type GruParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link gruStepBackward} needs from the forward pass. */
 export interface GruStepCache {
@@ -275,6 +276,7 @@ export function gruStepForward(
 } {
   const fn = 'gruStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkGruParams);
+  checkMemory(fn, { N, D: xm.cols, H }, { h: N * H, cache: 4 * N * H, scratch: 3 * N * H });
   const gates = Matrix.zeros(N, 3 * H);
   const hn = Matrix.zeros(N, H);
   const h = Matrix.zeros(N, H);
@@ -301,6 +303,7 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const D = c.x.cols;
   const H = c.hPrev.cols;
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 3, 1, 2), scratch: 6 * N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
     dhPrev: Matrix.zeros(N, H),

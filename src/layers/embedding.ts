@@ -6,6 +6,7 @@
  */
 import { Matrix, Tensor3, asMatrix, expectRecord, expectTensor3 } from '../linalg/index.js';
 import { checkIds, type Ids } from './ids.js';
+import { checkMemory } from '../linalg/budget.js';
 
 /** What {@link wordEmbeddingBackward} needs. */
 export interface WordEmbeddingCache {
@@ -40,6 +41,7 @@ export function wordEmbeddingForward(
   const Wm = asMatrix(fn, 'W', W);
   const { N, T } = checkIds(fn, 'ids', ids, Wm.rows);
   const D = Wm.cols;
+  checkMemory(fn, { N, T, D }, { out: N * T * D, 'cache.ids': N * T });
   const out = Tensor3.zeros(N, T, D);
   for (let n = 0; n < N; n++) {
     const row = ids[n] as readonly number[];
@@ -76,6 +78,7 @@ export function wordEmbeddingBackward(
   const ids = c.ids as Ids;
   const { N, T } = checkIds(fn, 'cache.ids', ids, V);
   const d = expectTensor3(fn, 'dout', dout, N, T, D, 'N×T×D, the shape of out');
+  checkMemory(fn, { V, D }, { dW: V * D });
   const dW = Matrix.zeros(V, D);
   for (let n = 0; n < N; n++) {
     const row = ids[n] as readonly number[];

@@ -4,6 +4,7 @@
  * Docs: docs/training.md ("Losses").
  */
 import { Matrix, asMatrix, expectMatrix } from '../linalg/index.js';
+import { checkMemory } from '../linalg/budget.js';
 
 /**
  * L = (1/(N·M)) Σ_{n,m} (pred − target)², the mean over every element, and
@@ -29,6 +30,7 @@ export function meanSquaredError(
   const p = asMatrix(fn, 'pred', pred);
   const y = expectMatrix(fn, 'target', target, p.rows, p.cols, 'the shape of pred');
   const count = p.rows * p.cols;
+  checkMemory(fn, { N: p.rows, M: p.cols }, { dpred: count });
   const dpred = Matrix.zeros(p.rows, p.cols);
   let sum = 0;
   for (let k = 0; k < count; k++) {

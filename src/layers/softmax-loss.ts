@@ -6,6 +6,7 @@
  */
 import { Tensor3, asTensor3 } from '../linalg/index.js';
 import { checkIds, checkMask, type Ids, type Mask } from './ids.js';
+import { checkMemory } from '../linalg/budget.js';
 
 /**
  * Cross-entropy summed over time and averaged over the batch (as cs231n's
@@ -40,6 +41,7 @@ export function temporalSoftmaxLoss(
   const [N, T, V] = s.dims;
   checkIds(fn, 'targets', targets, V, [N, T]);
   const m = mask === undefined ? undefined : checkMask(fn, mask, N, T);
+  checkMemory(fn, { N, T, V }, { dscores: N * T * V });
   const dscores = Tensor3.zeros(N, T, V);
   let loss = 0;
   for (let n = 0; n < N; n++) {

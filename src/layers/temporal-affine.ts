@@ -18,6 +18,7 @@ import {
   matmulTransAInto,
   matmulTransBInto,
 } from '../linalg/index.js';
+import { checkMemory } from '../linalg/budget.js';
 
 /** What {@link temporalAffineBackward} needs. */
 export interface TemporalAffineCache {
@@ -62,6 +63,7 @@ export function temporalAffineForward(
   const Wm = expectMatrix(fn, 'W', W, D, Wcols, `D×M, D=${D} from x`);
   const M = Wm.cols;
   const bm = expectMatrix(fn, 'b', b, 1, M, `1×M, M=${M} from W`);
+  checkMemory(fn, { N, T, D, M }, { out: N * T * M });
   const out = Tensor3.zeros(N, T, M);
   const o = flat(out);
   broadcastRowInto(o, bm); // out  = e·b
@@ -95,6 +97,7 @@ export function temporalAffineBackward(
   const M = W.cols;
   expectMatrix(fn, 'cache.b', c.b, 1, M);
   const d = expectTensor3(fn, 'dout', dout, N, T, M, 'N×T×M, the shape of out');
+  checkMemory(fn, { N, T, D, M }, { grads: N * T * D + D * M + M });
   const dx = Tensor3.zeros(N, T, D);
   const dW = Matrix.zeros(D, M);
   const db = Matrix.zeros(1, M);

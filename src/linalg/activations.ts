@@ -130,6 +130,23 @@ export function tanh(z: number): number {
   return sign * (1 - (2 * D) / ((POW2[k] as number) * (E + O) + D));
 }
 
+/**
+ * Most values one WASM map copies into the kernel's memory at a time (2 MiB): a larger block is mapped in
+ * pieces of rows, so a bulk activation never grows that memory, which never shrinks, past a few MiB.
+ */
+const WASM_MAP_VALUES = 1 << 18;
+
+/** Rows i … i+count−1 of v (fewer at the end) as a view. */
+function rowsOf(v: MatrixView, i: number, count: number): MatrixView {
+  return {
+    data: v.data,
+    offset: v.offset + i * v.stride,
+    stride: v.stride,
+    rows: Math.min(count, v.rows - i),
+    cols: v.cols,
+  };
+}
+
 /** dst ← f(src) for f = σ or tanh: the WASM loops, or the scalar function row by row. */
 function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView): MatrixView {
   expectView(fn, 'dst', dst);
@@ -140,8 +157,11 @@ function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: Matrix
       'dst',
     );
   }
-  if (useWasmMap(src.cols)) {
-    mapWasm(f, dst, src);
+  if (useWasmMap(src.cols) && src.cols <= WASM_MAP_VALUES) {
+    // In pieces of rows, so the values copied into WASM memory stay at most WASM_MAP_VALUES (the same bits).
+    const rows = Math.floor(WASM_MAP_VALUES / src.cols);
+    if (src.rows <= rows) mapWasm(f, dst, src);
+    else for (let i = 0; i < src.rows; i += rows) mapWasm(f, rowsOf(dst, i, rows), rowsOf(src, i, rows));
     return dst;
   }
   // A test per value, not a function-valued variable: V8 inlines both

@@ -91,6 +91,17 @@ export function chunkSteps(N: number, T: number, cols: number): number {
 }
 
 /**
+ * Values of the scratch a fast sequence backward allocates: `kept` H-wide
+ * gradient blocks per step and h_{t−1} for the steps of one chunk
+ * ({@link chunkSteps} over `gates`·H columns), and when the steps are chunked
+ * the chunk's x and dx rows.
+ */
+export function bpttScratch(N: number, T: number, D: number, H: number, gates: number, kept: number): number {
+  const Tc = chunkSteps(N, T, gates * H);
+  return N * Tc * (kept + 1) * H + (Tc < T ? 2 * N * Tc * D : 0);
+}
+
+/**
  * Rows (n, t) for t0 ≤ t < t0 + len of a batch-first N×T×cols buffer as one
  * (N·len)×cols matrix: the buffer itself when the chunk is all T steps, else
  * a copy in `scratch` (at least N·len·cols values), row (n, t − t0).

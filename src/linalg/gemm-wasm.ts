@@ -711,3 +711,45 @@ export class WasmBlocks {
     this.k.tanhBackward((at + g * size) * 8, (at + h * size) * 8, (at + du * size) * 8, size);
   }
 }
+
+// ─── Arena release ──────────────────────────────────────────────────────────
+// Self-contained: reads and resets only `kernel`, `heap`, `held` and `heldTop`
+// above. Products call it after every WASM product and when a hold ends
+// (src/linalg/products.ts).
+
+/** An arena this small is always kept (64 MiB). */
+export const WASM_RELEASE_MIN_BYTES = 64 * 2 ** 20;
+
+/** The largest arena kept so far (ordinary calls' high-water), and the size last released. */
+let ordinaryArenaBytes = 0;
+let releasedArenaBytes = 0;
+
+/**
+ * Gives the kernel's memory back after a call that grew it far beyond what
+ * ordinary calls need: past {@link WASM_RELEASE_MIN_BYTES} and past 4× the
+ * largest arena kept before. WebAssembly memory cannot shrink, so the
+ * kernel instance is dropped with it (the engine frees the memory when it
+ * collects them); the next product instantiates a fresh kernel (≈ 20 ms,
+ * measured on a loaded 2-core machine: decode, validate, compile)
+ * with a one-page memory. Nothing is dropped while a weight is held (a
+ * sequence is running). A size that comes back after being released (up to
+ * 2× it) is the working set — a training loop over the same large batch —
+ * and is kept from then on. Returns whether it released.
+ */
+export function releaseWasmArenaIfLarge(): boolean {
+  if (!kernel || held.length > 0) return false;
+  const bytes = kernel.memory.buffer.byteLength;
+  if (bytes <= WASM_RELEASE_MIN_BYTES || bytes <= 4 * ordinaryArenaBytes) {
+    ordinaryArenaBytes = Math.max(ordinaryArenaBytes, bytes);
+    return false;
+  }
+  if (releasedArenaBytes > 0 && bytes <= 2 * releasedArenaBytes) {
+    ordinaryArenaBytes = bytes;
+    return false;
+  }
+  releasedArenaBytes = bytes;
+  kernel = undefined;
+  heap = new Float64Array(0);
+  heldTop = 0;
+  return true;
+}

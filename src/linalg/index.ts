@@ -1,4 +1,11 @@
 export { ShapeError } from './errors.js';
+export {
+  MemoryBudgetError,
+  setMemoryBudget,
+  getMemoryBudget,
+  checkMemory,
+  maxFloat64Length,
+} from './budget.js';
 export { Matrix, Tensor3, checkSize, type MatrixView } from './matrix.js';
 export { SlidingView, columnsOf } from './views.js';
 export { allocFloat64, allocationCount } from './alloc.js';

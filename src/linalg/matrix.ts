@@ -1,5 +1,6 @@
 import { ShapeError } from './errors.js';
 import { allocFloat64 } from './alloc.js';
+import { checkMemory } from './budget.js';
 
 /**
  * A rows×cols window into a `Float64Array`: element (i, j) is
@@ -69,6 +70,7 @@ export class Matrix implements MatrixView {
     checkSize('Matrix', 'rows', rows);
     checkSize('Matrix', 'cols', cols);
     if (data === undefined) {
+      checkMemory('Matrix', { rows, cols }, { data: rows * cols });
       data = allocFloat64(rows * cols);
     } else if (!(data instanceof Float64Array)) {
       throw new TypeError(`Matrix: data must be a Float64Array, got ${describe(data)}`);
@@ -92,6 +94,7 @@ export class Matrix implements MatrixView {
   static zeros(rows: number, cols: number): Matrix {
     checkSize('Matrix.zeros', 'rows', rows);
     checkSize('Matrix.zeros', 'cols', cols);
+    checkMemory('Matrix.zeros', { rows, cols }, { data: rows * cols });
     return new Matrix(rows, cols);
   }
 
@@ -179,6 +182,7 @@ export class Tensor3 {
     checkSize('Tensor3', 'T', T);
     checkSize('Tensor3', 'D', D);
     if (data === undefined) {
+      checkMemory('Tensor3', { N, T, D }, { data: N * T * D });
       data = allocFloat64(N * T * D);
     } else if (!(data instanceof Float64Array)) {
       throw new TypeError(`Tensor3: data must be a Float64Array, got ${describe(data)}`);
@@ -197,6 +201,7 @@ export class Tensor3 {
     checkSize('Tensor3.zeros', 'N', N);
     checkSize('Tensor3.zeros', 'T', T);
     checkSize('Tensor3.zeros', 'D', D);
+    checkMemory('Tensor3.zeros', { N, T, D }, { data: N * T * D });
     return new Tensor3(N, T, D);
   }
 

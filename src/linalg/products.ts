@@ -14,10 +14,11 @@
  * it runs on the tier {@link useWasm} picks: register-blocked TypeScript or
  * WASM-SIMD (src/linalg/gemm-wasm.ts).
  */
+import { checkMemory } from './budget.js';
 import { expectView } from './check.js';
 import { ShapeError } from './errors.js';
 import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
-import { gemmWasm, holdWasmOperand, wasmSimdAvailable } from './gemm-wasm.js';
+import { gemmWasm, holdWasmOperand, releaseWasmArenaIfLarge, wasmSimdAvailable } from './gemm-wasm.js';
 import { Matrix, type MatrixView } from './matrix.js';
 import { useWasm } from './tier.js';
 
@@ -40,9 +41,56 @@ function prepare(C: MatrixView, accumulate: boolean): void {
   }
 }
 
+/**
+ * How large a product's share of the WASM kernel's memory may get. That
+ * memory ends at 4 GiB (2²⁹ values) and never shrinks, and a long sum
+ * (K rows of a weight gradient) makes gemmWasm's blocks about 16·K values
+ * (panels of 4 columns of B and 6 rows of A, each K deep, and a raw copy):
+ * 2²⁵ rows would need all 4 GiB. So a product runs as pieces along K, each
+ * C (+)= A_piece·B_piece accumulated into C, small enough that:
+ *
+ * - its blocks stay under `pieceValues` (2²² values, 32 MiB: K ≤ 2¹⁸ per
+ *   piece; a piece that long does 2¹⁸ multiply-adds per value of C it copies
+ *   in and out, so the pieces cost nothing measurable);
+ * - B packed whole — how a weight held by a sequence is kept — stays under
+ *   `heldValues` (2²⁸ values, 2 GiB): a larger weight is not matched by
+ *   its hold (a piece's K differs) and is packed block by block instead.
+ *
+ * A product whose single row of B is already past `heldValues` runs on the
+ * TypeScript tier. Sums split this way differ from the unsplit sum by
+ * rounding only. Tests lower the two to run the pieces at small sizes.
+ * @internal
+ */
+export const wasmPieces = { pieceValues: 2 ** 22, heldValues: 2 ** 28 };
+
+/** gemmWasm's blocks take about this many values per unit of K (see {@link wasmPieces}). */
+const WASM_VALUES_PER_DEPTH = 16;
+
 function run(op: GemmOperands, accumulate: boolean): void {
-  if (useWasm(op.M * op.N * op.K)) gemmWasm(op, accumulate);
-  else gemmBlocked(op, accumulate);
+  const { N, K } = op;
+  if (!useWasm(op.M * N * K)) {
+    gemmBlocked(op, accumulate);
+    return;
+  }
+  const depth = Math.min(
+    K,
+    Math.floor(wasmPieces.pieceValues / WASM_VALUES_PER_DEPTH),
+    Math.floor(wasmPieces.heldValues / (4 * Math.ceil(N / 4))),
+  );
+  if (depth >= K) gemmWasm(op, accumulate);
+  else if (depth < 1) gemmBlocked(op, accumulate);
+  else {
+    for (let k0 = 0; k0 < K; k0 += depth) {
+      const piece = {
+        ...op,
+        K: Math.min(depth, K - k0),
+        aOff: op.aOff + k0 * op.aDepth,
+        bOff: op.bOff + k0 * op.bDepth,
+      };
+      gemmWasm(piece, accumulate || k0 > 0);
+    }
+  }
+  releaseWasmArenaIfLarge();
 }
 
 /**
@@ -61,7 +109,13 @@ export function holdOperand(W: MatrixView): () => void {
       `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`,
     );
   }
-  return wasmSimdAvailable() ? holdWasmOperand(W) : () => undefined;
+  if (!wasmSimdAvailable()) return () => undefined;
+  const release = holdWasmOperand(W);
+  return () => {
+    release();
+    // A large held weight grew the arena; give it back once nothing is held.
+    releaseWasmArenaIfLarge();
+  };
 }
 
 /**
@@ -283,6 +337,7 @@ export function matmul(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmul', 'A', A);
   expectView('matmul', 'B', B);
   if (B.rows !== A.cols) fail('matmul', 'B', `${A.cols}×${B.cols} (rows = A's ${A.cols} columns)`, B);
+  checkMemory('matmul', { M: A.rows, K: A.cols, N: B.cols }, { C: A.rows * B.cols });
   return matmulInto(Matrix.zeros(A.rows, B.cols), A, B) as Matrix;
 }
 
@@ -291,6 +346,7 @@ export function matmulTransA(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmulTransA', 'A', A);
   expectView('matmulTransA', 'B', B);
   if (B.rows !== A.rows) fail('matmulTransA', 'B', `${A.rows}×${B.cols} (rows = A's ${A.rows} rows)`, B);
+  checkMemory('matmulTransA', { K: A.rows, M: A.cols, N: B.cols }, { C: A.cols * B.cols });
   return matmulTransAInto(Matrix.zeros(A.cols, B.cols), A, B) as Matrix;
 }
 
@@ -299,11 +355,13 @@ export function matmulTransB(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmulTransB', 'A', A);
   expectView('matmulTransB', 'B', B);
   if (B.cols !== A.cols) fail('matmulTransB', 'B', `${B.rows}×${A.cols} (columns = A's ${A.cols} columns)`, B);
+  checkMemory('matmulTransB', { M: A.rows, K: A.cols, N: B.rows }, { C: A.rows * B.rows });
   return matmulTransBInto(Matrix.zeros(A.rows, B.rows), A, B) as Matrix;
 }
 
 /** eᵀ·A, the column sums of A, as a new 1×cols {@link Matrix}. */
 export function colSum(A: MatrixView): Matrix {
   expectView('colSum', 'A', A);
+  checkMemory('colSum', { rows: A.rows, cols: A.cols }, { sums: A.cols });
   return colSumInto(Matrix.zeros(1, A.cols), A) as Matrix;
 }

@@ -12,6 +12,7 @@
  * @module handgrad/linalg
  */
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './index.js';
+export { MemoryBudgetError, setMemoryBudget, getMemoryBudget } from './budget.js';
 export { sigmoid, tanh, sigmoidInto, tanhInto } from './activations.js';
 export {
   matmul,

@@ -25,6 +25,7 @@ import {
   type Steps,
 } from '../reference/ops.js';
 import { checkLstmParams, type LstmParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link lstmStepBackward} needs from the forward step. */
 export interface LstmStepCache {
@@ -106,6 +107,7 @@ export function lstmStepForward(
   const fn = 'lstmStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
   const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  checkMemory(fn, { N, D: xm.cols, H }, { 'h, c': 2 * N * H, cache: 5 * N * H, scratch: 12 * N * H });
   const A = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // A = x_t·W_x + b + h_{t−1}·W_h
   const zeros = (): Matrix => Matrix.zeros(N, H);
   const [f, i, g, o, c, h] = [zeros(), zeros(), zeros(), zeros(), zeros(), zeros()];
@@ -134,6 +136,7 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
   const [N, H] = [s.c.rows, s.c.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  checkMemory(fn, { N, D: s.x.cols, H }, { grads: cellGrads(N, 1, s.x.cols, H, 4, 2), scratch: 4 * N * H });
   const [dA, dcPrev] = [Matrix.zeros(N, 4 * H), Matrix.zeros(N, H)];
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < H; j++) {
@@ -176,6 +179,7 @@ export function lstmForward(
 } {
   const fn = 'lstmForward';
   const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
+  checkMemory(fn, { N, T, D: xs.dims[2], H }, { 'h, c': N * T * H + N * H, cache: xs.data.length + 7 * N * T * H });
   const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
   const h = Tensor3.zeros(N, T, H);
   const steps: LstmStepCache[] = [];
@@ -198,6 +202,7 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   const fn = 'lstmBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 2), scratch: 2 * cellGrads(N, 1, D, H, 4, 4) });
   let dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c');
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 4 * H), Matrix.zeros(H, 4 * H)];

@@ -40,6 +40,8 @@ import {
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link lstmBackward} needs from {@link lstmForward}. */
 export interface LstmCache {
@@ -109,6 +111,7 @@ export function lstmForward(
 } {
   const fn = 'lstmForward';
   const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
+  checkMemory(fn, { N, T, D, H }, { 'h, c': N * T * H + N * H, cache: 7 * N * T * H + N * H, c0: N * H });
   const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
 
   const hs = Tensor3.zeros(N, T, H);
@@ -167,6 +170,7 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 3), scratch: bpttScratch(N, T, D, H, 4, 4) });
   const dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c').clone();
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries

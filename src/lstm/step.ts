@@ -21,6 +21,7 @@ import {
   checkStepInputs,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link lstmStepBackward} needs from the forward pass. */
 export interface LstmStepCache {
@@ -298,6 +299,7 @@ export function lstmStepForward(
   const fn = 'lstmStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
   const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  checkMemory(fn, { N, D: xm.cols, H }, { 'h, c': 2 * N * H, cache: 5 * N * H });
   const gates = Matrix.zeros(N, 4 * H);
   const c = Matrix.zeros(N, H);
   const tanhC = Matrix.zeros(N, H);
@@ -326,6 +328,7 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
   const H = c.hPrev.cols;
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 4, 2), scratch: 4 * N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
     dhPrev: Matrix.zeros(N, H),

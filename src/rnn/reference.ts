@@ -15,6 +15,7 @@ import {
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
 import { checkRnnParams, type RnnParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link rnnStepBackward} needs from the forward step. */
 export interface RnnStepCache {
@@ -78,6 +79,7 @@ export function rnnStepForward(
 } {
   const fn = 'rnnStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkRnnParams);
+  checkMemory(fn, { N, D: xm.cols, H }, { h: N * H, cache: N * H, scratch: 3 * N * H });
   const u = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // u = x_t·W_x + b + h_{t−1}·W_h
   const h = Matrix.zeros(N, H);
   for (let n = 0; n < N; n++) {
@@ -95,6 +97,7 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const c = checkStepCache(fn, 'cache', cache);
   const [N, H] = [c.h.rows, c.h.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  checkMemory(fn, { N, D: c.x.cols, H }, { grads: cellGrads(N, 1, c.x.cols, H, 1, 1), scratch: N * H });
   const du = Matrix.zeros(N, H);
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < H; j++) du.data[n * H + j] = dhm.get(n, j) * (1 - c.h.get(n, j) ** 2); // du = dh_t ⊙ tanh'
@@ -124,6 +127,7 @@ export function rnnForward(
 } {
   const fn = 'rnnForward';
   const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkRnnParams);
+  checkMemory(fn, { N, T, D: xs.dims[2], H }, { h: N * T * H, cache: xs.data.length + 2 * N * T * H });
   const h = Tensor3.zeros(N, T, H);
   const steps: RnnStepCache[] = [];
   let hPrev = h0m;
@@ -145,6 +149,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 1, 1), scratch: 2 * cellGrads(N, 1, D, H, 1, 2) });
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh, db] = [Matrix.zeros(N, H), Matrix.zeros(D, H), Matrix.zeros(H, H), Matrix.zeros(1, H)];
   for (let t = T - 1; t >= 0; t--) {

@@ -14,6 +14,7 @@
  * Docs: docs/rnn.md ("Over a sequence"); docs/performance-design.md.
  */
 import { type Matrix, type SlidingView, WasmBlocks, useWasm, type MatrixView } from '../linalg/index.js';
+import { wasmPieces } from '../linalg/products.js';
 
 /**
  * Whether the sequence kernels may use these loops (on the WASM tier). Tests
@@ -22,9 +23,12 @@ import { type Matrix, type SlidingView, WasmBlocks, useWasm, type MatrixView } f
  */
 export const residentLoops = { enabled: true };
 
-/** Whether the step product h_{t−1}·W_h (N×H·H×H) runs on the WASM tier, where these loops apply. */
+/**
+ * Whether the step product h_{t−1}·W_h (N×H·H×H) runs on the WASM tier, where these loops apply, and W_h
+ * packed whole fits the share of WASM memory a held weight may take (else the loops of sequence.ts run).
+ */
 function applies(N: number, H: number): boolean {
-  return residentLoops.enabled && useWasm(N * H * H);
+  return residentLoops.enabled && useWasm(N * H * H) && 4 * Math.ceil(H / 4) * H <= wasmPieces.heldValues;
 }
 
 /**

@@ -41,6 +41,8 @@ import {
 import { checkRnnParams, type RnnParams } from './params.js';
 import { rnnBackwardStepsInWasm, rnnForwardStepsInWasm } from './resident.js';
 import { rnnCellBackwardInto, rnnCellForwardInto } from './step.js';
+import { bpttScratch } from '../linalg/batch-first.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link rnnBackward} needs from {@link rnnForward}. */
 export interface RnnCache {
@@ -93,6 +95,7 @@ export function rnnForward(
 } {
   const fn = 'rnnForward';
   const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkRnnParams);
+  checkMemory(fn, { N, T, D, H }, { h: N * T * H, 'cache.h': N * T * H });
 
   const hs = Tensor3.zeros(N, T, H);
   // u_t = x_t·W_x + b does not depend on h: one product for every (n, t) row,
@@ -146,6 +149,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 1, 2), scratch: bpttScratch(N, T, D, H, 1, 1) });
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
   // back. Nothing is carried into t = T.

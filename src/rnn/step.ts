@@ -18,6 +18,7 @@ import {
   checkStepInputs,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
+import { cellGrads, checkMemory } from '../linalg/budget.js';
 
 /** What {@link rnnStepBackward} needs from the forward pass. */
 export interface RnnStepCache {
@@ -167,6 +168,7 @@ export function rnnStepForward(
 } {
   const fn = 'rnnStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkRnnParams);
+  checkMemory(fn, { N, D: xm.cols, H }, { h: N * H, cache: N * H });
   const h = Matrix.zeros(N, H);
   rnnStepForwardInto(h, xm, hm, params);
   return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
@@ -190,6 +192,7 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const D = c.x.cols;
   const H = c.h.cols;
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 1, 1), scratch: N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
     dhPrev: Matrix.zeros(N, H),

@@ -5,6 +5,7 @@
  * Docs: docs/training.md ("Initialisation").
  */
 import { Matrix, checkSize } from '../linalg/index.js';
+import { checkMemory } from '../linalg/budget.js';
 import type { GruParams } from '../gru/params.js';
 import type { LstmParams } from '../lstm/params.js';
 import type { RnnParams } from '../rnn/params.js';
@@ -51,6 +52,7 @@ function checkInit(fn: string, D: number, H: number, rand: Rand, gateCount: numb
         `more than the ${MAX_INIT_VALUES} values (2 GiB) it allocates at most`,
     );
   }
+  checkMemory(fn, { D, H }, { weights: values });
 }
 
 /** The most weight values an init function allocates (2 GiB of float64): far past any model that trains here. */
