@@ -40,6 +40,7 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  expectLiveData,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
@@ -238,6 +239,7 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
     if (!(v instanceof Float64Array))
       throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
+      expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
         `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
       );

@@ -46,3 +46,4 @@ export {
   scatterChunk,
   CHUNK_VALUES,
 } from './batch-first.js';
+export { expectLiveData, unaliased } from './buffers.js';

@@ -37,6 +37,7 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  expectLiveData,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
@@ -237,6 +238,7 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
     if (!(v instanceof Float64Array))
       throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
+      expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
         `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
       );
