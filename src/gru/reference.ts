@@ -13,6 +13,7 @@ import {
   checkSequenceInputs,
   checkStepInputs,
 } from '../linalg/check.js';
+import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -43,6 +44,12 @@ export interface GruStepCache {
   readonly hn: Matrix;
   /** The weights used. */
   readonly params: GruParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one step. */
@@ -65,6 +72,12 @@ export interface GruStepGrads {
 export interface GruCache {
   /** The step caches, t = 1…T in order. */
   readonly steps: readonly GruStepCache[];
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a sequence, the weights' summed over t. */
@@ -114,7 +127,8 @@ export function gruStepForward(
       h.data[k] = (1 - z.get(b, j)) * n.get(b, j) + z.get(b, j) * hm.get(b, j); // h_t
     }
   }
-  return { h, cache: { x: xm, hPrev: hm, r, z, n, hn, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }, params); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, r, z, n, hn, params, stamp } };
 }
 
 /**
@@ -126,6 +140,7 @@ export function gruStepForward(
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
   const s = checkStepCache(fn, 'cache', cache);
+  checkStamp(fn, cache);
   const [N, H] = [s.hPrev.rows, s.hPrev.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   const [dX, dY, dhDirect] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), Matrix.zeros(N, H)];
@@ -173,7 +188,8 @@ export function gruForward(
     steps.push(step.cache);
     hPrev = step.h;
   }
-  return { h, cache: { steps } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m }, params); // checked by the backward
+  return { h, cache: { steps, stamp } };
 }
 
 /**
@@ -184,6 +200,7 @@ export function gruForward(
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  checkStamp(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 3 * H), Matrix.zeros(H, 3 * H)];

@@ -181,7 +181,7 @@ export function unaliased(out: MatrixView, input: MatrixView, inPlace = false): 
 /**
  * {@link unaliased} for the operands of one product: A and B are copied when
  * they share elements with C (A(i,k) and B(k,j) are read after C[i][j] is
- * written), so `matmulInto(C, C, B)` equals `matmulInto(C, C.clone(), B)`.
+ * written), so a product into C with C as its left operand equals one with a copy of C.
  */
 export function unaliasedOperands(op: GemmOperands): GemmOperands {
   const C: MatrixView = { data: op.c, offset: op.cOff, stride: op.cRow, rows: op.M, cols: op.N };
@@ -202,4 +202,137 @@ export function unaliasedOperands(op: GemmOperands): GemmOperands {
     ...(a === A ? {} : aAlongK ? { a: a.data, aOff: 0, aRow: op.K } : { a: a.data, aOff: 0, aDepth: op.M }),
     ...(b === B ? {} : bAlongJ ? { b: b.data, bOff: 0, bDepth: op.N } : { b: b.data, bOff: 0, bCol: op.K }),
   };
+}
+
+/**
+ * Thrown by a backward whose cache no longer matches the arrays it refers to:
+ * x, the initial state or a weight was edited in place after the forward
+ * that made the cache, so the gradients would mix the old and the new
+ * values. The message names the array; {@link StaleCacheError.argument} too.
+ */
+export class StaleCacheError extends Error {
+  /** The array that changed, e.g. `"Wx"`. */
+  readonly argument: string;
+
+  /**
+   * @param message - The full, human-readable message.
+   * @param argument - The name of the array that changed.
+   */
+  constructor(message: string, argument: string) {
+    super(message);
+    this.name = 'StaleCacheError';
+    this.argument = argument;
+  }
+}
+
+/** One array a forward's cache refers to, with its checksum at the time. */
+interface StampedArray {
+  /** The argument's name, as the forward's signature has it. */
+  readonly name: string;
+  /** The array itself (the cache refers to it anyway). */
+  readonly data: Float64Array;
+  /** Whether it is a weight (the advice in the message differs). */
+  readonly weight: boolean;
+  /** {@link checksum} of its 64-bit words' low and high halves. */
+  readonly low: number;
+  readonly high: number;
+}
+
+/**
+ * What a cache keeps to tell whether the caller's arrays it refers to
+ * changed before the backward: a checksum of each, taken at the end of the
+ * forward, and the forward's name for the message.
+ */
+export interface InputStamp {
+  /** The forward that made the cache, e.g. `"lstmForward"`. */
+  readonly forward: string;
+  /** @internal */
+  readonly arrays: readonly StampedArray[];
+}
+
+/** Candidates for keeping a cache honest; `bench/cache-stamps.mjs` measures them. */
+let guard: 'stamp' | 'sum' | 'copy' | 'off' = 'stamp';
+
+/**
+ * Two 32-bit folds of the array's bits, one over the low and one over the
+ * high word of each float64: s ← (s ⊕ w)·k mod 2³², k odd. Each fold step is
+ * a bijection of s for a fixed w and of w for a fixed s, so changing any one
+ * value (one or both of its words) always changes the result; a swap of two
+ * values changes it unless 2⁻³²-unlucky. One pass, two multiplies per value.
+ */
+function checksum(data: Float64Array): [number, number] {
+  const w = new Uint32Array(data.buffer, data.byteOffset, 2 * data.length);
+  let low = 0x811c9dc5;
+  let high = 0x01000193;
+  const n = w.length;
+  if (guard === 'sum') {
+    for (let k = 0; k < n; k += 2) {
+      low = (low + (w[k] as number)) | 0;
+      high = (high + (w[k + 1] as number)) | 0;
+    }
+    return [low, high];
+  }
+  for (let k = 0; k < n; k += 2) {
+    low = Math.imul(low ^ (w[k] as number), 0x9e3779b1);
+    high = Math.imul(high ^ (w[k + 1] as number), 0x85ebca77);
+  }
+  return [low, high];
+}
+
+type Stampable = { readonly data: Float64Array } | undefined;
+
+/**
+ * The stamp a forward keeps in its cache: a {@link checksum} of each of
+ * `inputs` (x, the initial state) and of each weight in `params`, the caller's
+ * arrays the cache refers to instead of copying (`params` is a weights
+ * record: every Matrix in it). {@link checkStamp} compares
+ * them at the start of the backward. Costs one pass over those arrays.
+ */
+export function stampInputs(
+  forward: string,
+  inputs: { readonly [name: string]: Stampable },
+  params: object = {},
+): InputStamp | undefined {
+  if (guard === 'off') return undefined;
+  const arrays: StampedArray[] = [];
+  for (const [record, weight] of [
+    [inputs, false],
+    [params, true],
+  ] as const) {
+    for (const [name, m] of Object.entries(record as { readonly [name: string]: Stampable })) {
+      if (!(m?.data instanceof Float64Array)) continue;
+      if (guard === 'copy') {
+        arrays.push({ name, data: m.data.slice(), weight, low: 0, high: 0 });
+        continue;
+      }
+      const [low, high] = checksum(m.data);
+      arrays.push({ name, data: m.data, weight, low, high });
+    }
+  }
+  return { forward, arrays };
+}
+
+/**
+ * Throws a {@link StaleCacheError} naming the first array whose checksum
+ * differs from the one `cache.stamp` kept: an array edited in place between
+ * the forward and `fn`. A cache without a stamp (made by hand) is not
+ * checked.
+ */
+export function checkStamp(fn: string, cache: unknown): void {
+  const stamp = (cache as { stamp?: Partial<InputStamp> } | null)?.stamp;
+  if (guard === 'copy' || guard === 'off' || stamp === undefined || !Array.isArray(stamp.arrays)) return;
+  for (const a of stamp.arrays as readonly StampedArray[]) {
+    if (!(a.data instanceof Float64Array)) continue;
+    const [low, high] = checksum(a.data);
+    if (low === a.low && high === a.high) continue;
+    const forward = String(stamp.forward);
+    const advice = a.weight
+      ? 'run the forward again after updating weights (or update them after the backward)'
+      : `run the forward again after changing ${a.name}`;
+    throw new StaleCacheError(
+      `${fn}: ${a.name} changed between ${forward} and ${fn} (its contents differ from when the cache was made); ` +
+        advice,
+      a.name,
+    );
+  }
 }

@@ -47,3 +47,4 @@ export {
   CHUNK_VALUES,
 } from './batch-first.js';
 export { expectLiveData, unaliased } from './buffers.js';
+export { StaleCacheError, checkStamp, stampInputs, type InputStamp } from './buffers.js';

@@ -38,6 +38,9 @@ import {
   stepOf,
   checkSequenceInputs,
   expectLiveData,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
@@ -62,6 +65,12 @@ export interface LstmCache {
   readonly gates: Float64Array;
   /** The weights used. */
   readonly params: LstmParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a whole sequence. */
@@ -139,7 +148,8 @@ export function lstmForward(
     release();
   }
   const cT = new Matrix(N, H, cs.slice(T * N * H));
-  return { h: hs.clone(), c: cT, cache: { x: xs, h0: h0m, h: hs, c: cs, tanhC: tanhCs, gates, params } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m, c0: c0m }, params); // checked by the backward
+  return { h: hs.clone(), c: cT, cache: { x: xs, h0: h0m, h: hs, c: cs, tanhC: tanhCs, gates, params, stamp } };
 }
 
 /**
@@ -165,6 +175,7 @@ export function lstmForward(
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
   const c = checkLstmCache(fn, cache);
+  checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');

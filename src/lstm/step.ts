@@ -19,6 +19,9 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 
@@ -36,6 +39,12 @@ export interface LstmStepCache {
   readonly tanhC: Matrix;
   /** The weights used. */
   readonly params: LstmParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one LSTM step. */
@@ -303,7 +312,8 @@ export function lstmStepForward(
   const tanhC = Matrix.zeros(N, H);
   const h = Matrix.zeros(N, H);
   lstmStepForwardInto(gates, c, tanhC, h, xm, hm, cm, params);
-  return { h, c, cache: { x: xm, hPrev: hm, cPrev: cm, gates, tanhC, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm, cPrev: cm }, params); // checked by the backward
+  return { h, c, cache: { x: xm, hPrev: hm, cPrev: cm, gates, tanhC, params, stamp } };
 }
 
 /**
@@ -321,6 +331,7 @@ export function lstmStepForward(
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';
   const c = checkLstmStepCache(fn, cache);
+  checkStamp(fn, cache);
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;

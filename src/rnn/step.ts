@@ -16,6 +16,9 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 
@@ -29,6 +32,12 @@ export interface RnnStepCache {
   readonly h: Matrix;
   /** The weights used. */
   readonly params: RnnParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one RNN step. */
@@ -169,7 +178,8 @@ export function rnnStepForward(
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkRnnParams);
   const h = Matrix.zeros(N, H);
   rnnStepForwardInto(h, xm, hm, params);
-  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }, params); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params, stamp } };
 }
 
 /**
@@ -186,6 +196,7 @@ export function rnnStepForward(
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
   const c = checkRnnStepCache(fn, cache);
+  checkStamp(fn, cache);
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.h.cols;
