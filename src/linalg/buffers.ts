@@ -312,6 +312,25 @@ export function stampInputs(
   return { forward, arrays };
 }
 
+function kindOfStamp(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object without its checksums' : typeof v;
+}
+
+function isStampedArray(a: unknown): a is StampedArray {
+  const r = a as Partial<StampedArray> | null;
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    typeof r.name === 'string' &&
+    r.data instanceof Float64Array &&
+    typeof r.weight === 'boolean' &&
+    typeof r.low === 'number' &&
+    typeof r.high === 'number'
+  );
+}
+
 /**
  * Throws a {@link StaleCacheError} naming the first array whose checksum
  * differs from the one `cache.stamp` kept: an array edited in place between
@@ -319,13 +338,18 @@ export function stampInputs(
  * checked.
  */
 export function checkStamp(fn: string, cache: unknown): void {
-  const stamp = (cache as { stamp?: Partial<InputStamp> } | null)?.stamp;
-  if (guard === 'copy' || guard === 'off' || stamp === undefined || !Array.isArray(stamp.arrays)) return;
-  for (const a of stamp.arrays as readonly StampedArray[]) {
-    if (!(a.data instanceof Float64Array)) continue;
+  const stamp = (cache as { stamp?: unknown } | null)?.stamp;
+  if (guard === 'copy' || guard === 'off' || stamp === undefined) return;
+  const { forward, arrays } = (stamp ?? {}) as Partial<InputStamp>;
+  if (typeof forward !== 'string' || !Array.isArray(arrays) || !arrays.every(isStampedArray)) {
+    throw new TypeError(
+      `${fn}: cache.stamp must be the stamp its forward left there (or absent, for a cache made by hand), ` +
+        `got ${kindOfStamp(stamp)}`,
+    );
+  }
+  for (const a of arrays) {
     const [low, high] = checksum(a.data);
     if (low === a.low && high === a.high) continue;
-    const forward = String(stamp.forward);
     const advice = a.weight
       ? 'run the forward again after updating weights (or update them after the backward)'
       : `run the forward again after changing ${a.name}`;

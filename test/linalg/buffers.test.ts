@@ -1,4 +1,15 @@
-import { Matrix, Tensor3, gruBackward, gruForward, lstmBackward, lstmForward, rnnForward } from '../../src/index';
+import fc from 'fast-check';
+import {
+  Matrix,
+  Tensor3,
+  gruBackward,
+  gruForward,
+  lstmBackward,
+  lstmForward,
+  rnnBackward,
+  rnnForward,
+} from '../../src/index';
+import { temporalAffineBackward, temporalAffineForward } from '../../src/layers/index';
 import * as reference from '../../src/reference';
 import {
   addInto,
@@ -16,7 +27,7 @@ import {
   type MatrixView,
 } from '../../src/linalg/public';
 import { productTier } from '../../src/linalg/tier';
-import { overlaps } from '../../src/linalg/buffers';
+import { StaleCacheError, checkStamp, overlaps, stampInputs, type InputStamp } from '../../src/linalg/buffers';
 
 const TIERS = ['ts', 'wasm'] as const;
 const initial = productTier();
@@ -291,3 +302,77 @@ describe('an output that aliases an input gives the result of separate arrays, o
     ).toBe(false);
   });
 });
+
+describe('the stamp a forward leaves in its cache', () => {
+  const p = () => ({ Wx: filled(4, 5, 1), Wh: filled(5, 5, 2), b: filled(1, 5, 3) });
+
+  test('any one value changed in any way (one bit of either word, NaN, −0) is caught', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 64 }),
+        fc.nat(),
+        fc.nat(63),
+        fc.constantFrom('bit', 'nan', 'negate'),
+        (n, pick, bit, how) => {
+          const data = filled(1, n, n).data;
+          const stamp = stampInputs('f', { x: { data } }) as InputStamp;
+          const k = pick % n;
+          if (how === 'bit') {
+            const words = new Uint32Array(data.buffer);
+            words[2 * k + (bit >> 5)] = ((words[2 * k + (bit >> 5)] as number) ^ (1 << (bit & 31))) >>> 0;
+          } else data[k] = how === 'nan' ? Number.NaN : -(data[k] as number);
+          if (Object.is(data[k], filled(1, n, n).data[k])) return true; // −(±0)… never equal here, kept honest
+          return throwsStale(() => checkStamp('g', { stamp }));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  test('a swap of two values is caught too', () => {
+    const data = filled(1, 50, 4).data;
+    const stamp = stampInputs('f', { x: { data } });
+    [data[3], data[40]] = [data[40] as number, data[3] as number];
+    expect(() => checkStamp('g', { stamp })).toThrow(StaleCacheError);
+  });
+
+  test('a cache without a stamp (made by hand) is not checked; a broken stamp is a TypeError', () => {
+    const { cache } = rnnForward(tensor(2, 3, 4, 1), filled(2, 5, 2), p());
+    const { stamp, ...byHand } = cache;
+    expect(stamp).toBeDefined();
+    expect(() => rnnBackward(tensor(2, 3, 5, 3), byHand)).not.toThrow();
+    for (const [bad, got] of [
+      [null, 'null'],
+      [42, 'number'],
+      [[], 'an array'],
+      [{ forward: 'rnnForward' }, 'an object without its checksums'],
+    ] as const) {
+      expect(() => rnnBackward(tensor(2, 3, 5, 3), { ...byHand, stamp: bad as never })).toThrow(
+        new TypeError(
+          'rnnBackward: cache.stamp must be the stamp its forward left there (or absent, for a cache made by hand), ' +
+            `got ${got}`,
+        ),
+      );
+    }
+  });
+
+  test('temporalAffineBackward names x or W edited after temporalAffineForward', () => {
+    const x = tensor(2, 3, 4, 1);
+    const W = filled(4, 6, 2);
+    const { cache } = temporalAffineForward(x, W, filled(1, 6, 3));
+    W.data[5] = 1;
+    expect(() => temporalAffineBackward(tensor(2, 3, 6, 4), cache)).toThrow(
+      'temporalAffineBackward: W changed between temporalAffineForward and temporalAffineBackward (its contents ' +
+        'differ from when the cache was made); run the forward again after updating weights',
+    );
+  });
+});
+
+function throwsStale(call: () => unknown): boolean {
+  try {
+    call();
+    return false;
+  } catch (e) {
+    return e instanceof StaleCacheError;
+  }
+}
