@@ -250,9 +250,6 @@ export interface InputStamp {
   readonly arrays: readonly StampedArray[];
 }
 
-/** Candidates for keeping a cache honest; `bench/cache-stamps.mjs` measures them. */
-let guard: 'stamp' | 'sum' | 'copy' | 'off' = 'stamp';
-
 /**
  * A checksum of the array's bits: 32-bit folds s ← (s ⊕ w)·k mod 2³² (k odd)
  * over its words, values 4j…4j+3 in four lanes, the low and the high word of
@@ -278,13 +275,6 @@ function checksum(data: Float64Array): [number, number] {
   const n = w.length;
   const n8 = n - (n % 8);
   let k = 0;
-  if (guard === 'sum') {
-    for (; k < n; k += 2) {
-      l0 = (l0 + (w[k] as number)) | 0;
-      h0 = (h0 + (w[k + 1] as number)) | 0;
-    }
-    return [l0, h0];
-  }
   for (; k < n8; k += 8) {
     l0 = Math.imul(l0 ^ (w[k] as number), K);
     h0 = Math.imul(h0 ^ (w[k + 1] as number), L);
@@ -315,8 +305,7 @@ export function stampInputs(
   forward: string,
   inputs: { readonly [name: string]: Stampable },
   params: object = {},
-): InputStamp | undefined {
-  if (guard === 'off') return undefined;
+): InputStamp {
   const arrays: StampedArray[] = [];
   for (const [record, weight] of [
     [inputs, false],
@@ -324,10 +313,6 @@ export function stampInputs(
   ] as const) {
     for (const [name, m] of Object.entries(record as { readonly [name: string]: Stampable })) {
       if (!(m?.data instanceof Float64Array)) continue;
-      if (guard === 'copy') {
-        arrays.push({ name, data: m.data.slice(), weight, low: 0, high: 0 });
-        continue;
-      }
       const [low, high] = checksum(m.data);
       arrays.push({ name, data: m.data, weight, low, high });
     }
@@ -362,7 +347,7 @@ function isStampedArray(a: unknown): a is StampedArray {
  */
 export function checkStamp(fn: string, cache: unknown): void {
   const stamp = (cache as { stamp?: unknown } | null)?.stamp;
-  if (guard === 'copy' || guard === 'off' || stamp === undefined) return;
+  if (stamp === undefined) return;
   const { forward, arrays } = (stamp ?? {}) as Partial<InputStamp>;
   if (typeof forward !== 'string' || !Array.isArray(arrays) || !arrays.every(isStampedArray)) {
     throw new TypeError(
