@@ -165,8 +165,9 @@ function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: Matrix
 /**
  * dst ← σ(src), element by element ({@link sigmoid} over a block; dst may be
  * src, in place; a src that overlaps dst otherwise is copied first, so the
- * result is the one separate arrays give, on both tiers). On the WASM tier it runs two values at a time and gives the same
- * bits; rows shorter than 32 values stay in JS unless the tier is forced.
+ * result is the one separate arrays give, on both tiers). On the WASM tier
+ * it runs two values at a time and gives the same bits; rows shorter than 32
+ * values stay in JS unless the tier is forced.
  *
  * @throws ShapeError when dst and src differ in shape.
  */

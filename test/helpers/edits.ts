@@ -90,10 +90,11 @@ function levels(cell: Cell, api: typeof fast | typeof reference): Level[] {
 }
 
 function message(backward: string, forward: string, name: string, weight: boolean): string {
-  return (
-    `${backward}: ${name} changed between ${forward} and ${backward} (its contents differ from when the cache was ` +
-    `made); ${weight ? 'run the forward again after updating weights (or update them after the backward)' : `run the forward again after changing ${name}`}`
-  );
+  const advice = weight
+    ? 'run the forward again after updating weights (or update them after the backward)'
+    : `run the forward again after changing ${name}`;
+  const what = `${name} changed between ${forward} and ${backward}`;
+  return `${backward}: ${what} (its contents differ from when the cache was made); ${advice}`;
 }
 
 export function editsSuite(cell: Cell): void {
