@@ -17,7 +17,7 @@
  * @module handgrad
  */
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
-export { StaleCacheError } from './linalg/buffers.js';
+export { StaleCacheError, type InputStamp } from './linalg/buffers.js';
 export {
   rnnStepForward,
   rnnStepBackward,

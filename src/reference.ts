@@ -13,7 +13,7 @@
  * @module handgrad/reference
  */
 export { ShapeError } from './linalg/errors.js';
-export { StaleCacheError } from './linalg/buffers.js';
+export { StaleCacheError, type InputStamp } from './linalg/buffers.js';
 export { Matrix, Tensor3 } from './linalg/matrix.js';
 export type { RnnParams } from './rnn/params.js';
 export { LSTM_GATE_ORDER, type LstmParams } from './lstm/params.js';

@@ -246,8 +246,8 @@ interface StampedArray {
 export interface InputStamp {
   /** The forward that made the cache, e.g. `"lstmForward"`. */
   readonly forward: string;
-  /** @internal */
-  readonly arrays: readonly StampedArray[];
+  /** One record per array (its name, the array and its checksum); their form is internal. */
+  readonly arrays: readonly unknown[];
 }
 
 /**
