@@ -5,9 +5,9 @@
  * differences.
  *
  * This entry holds what every user needs: the `Matrix` and `Tensor3`
- * containers, `ShapeError`, the twelve cell functions (step and sequence,
- * forward and backward, for each cell), the gate orders and the params,
- * cache and gradient types. The rest lives on subpaths: `handgrad/reference`
+ * containers, `ShapeError`, `StaleCacheError`, the twelve cell functions
+ * (step and sequence, forward and backward, for each cell), the gate orders
+ * and the params, cache and gradient types. The rest lives on subpaths: `handgrad/reference`
  * (the readable derivations), `handgrad/gradcheck` (the checker),
  * `handgrad/interop` (PyTorch, cs231n and Keras layouts), `handgrad/train`
  * (layers, optimizers, initialisers) and `handgrad/linalg` (block operations
@@ -18,6 +18,7 @@
  */
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
 export { MemoryBudgetError, setMemoryBudget, getMemoryBudget } from './linalg/budget.js';
+export { StaleCacheError, type InputStamp } from './linalg/buffers.js';
 export {
   rnnStepForward,
   rnnStepBackward,

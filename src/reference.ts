@@ -14,6 +14,7 @@
  */
 export { ShapeError } from './linalg/errors.js';
 export { MemoryBudgetError } from './linalg/budget.js';
+export { StaleCacheError, type InputStamp } from './linalg/buffers.js';
 export { Matrix, Tensor3 } from './linalg/matrix.js';
 export type { RnnParams } from './rnn/params.js';
 export { LSTM_GATE_ORDER, type LstmParams } from './lstm/params.js';

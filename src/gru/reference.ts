@@ -13,6 +13,7 @@ import {
   checkSequenceInputs,
   checkStepInputs,
 } from '../linalg/check.js';
+import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -44,6 +45,13 @@ export interface GruStepCache {
   readonly hn: Matrix;
   /** The weights used. */
   readonly params: GruParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one step. */
@@ -66,6 +74,12 @@ export interface GruStepGrads {
 export interface GruCache {
   /** The step caches, t = 1…T in order. */
   readonly steps: readonly GruStepCache[];
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a sequence, the weights' summed over t. */
@@ -116,7 +130,8 @@ export function gruStepForward(
       h.data[k] = (1 - z.get(b, j)) * n.get(b, j) + z.get(b, j) * hm.get(b, j); // h_t
     }
   }
-  return { h, cache: { x: xm, hPrev: hm, r, z, n, hn, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, r, z, n, hn, params, stamp } };
 }
 
 /**
@@ -128,6 +143,7 @@ export function gruStepForward(
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
   const s = checkStepCache(fn, 'cache', cache);
+  checkStamp(fn, cache);
   const [N, H] = [s.hPrev.rows, s.hPrev.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   checkMemory(fn, { N, D: s.x.cols, H }, { grads: cellGrads(N, 1, s.x.cols, H, 3, 1, 2), scratch: 8 * N * H });
@@ -177,7 +193,8 @@ export function gruForward(
     steps.push(step.cache);
     hPrev = step.h;
   }
-  return { h, cache: { steps } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m }, params); // checked by the backward
+  return { h, cache: { steps, stamp } };
 }
 
 /**
@@ -188,6 +205,7 @@ export function gruForward(
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  checkStamp(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 3, 1, 2), scratch: 3 * cellGrads(N, 1, D, H, 3, 4) });
   const dx = Tensor3.zeros(N, T, D);

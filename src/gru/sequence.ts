@@ -40,6 +40,10 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  expectLiveData,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
@@ -64,6 +68,12 @@ export interface GruCache {
   readonly hn: Float64Array;
   /** The weights used. */
   readonly params: GruParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a whole sequence. */
@@ -136,7 +146,8 @@ export function gruForward(
   } finally {
     release();
   }
-  return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, gates, hn: hns, params } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m }, params); // checked by the backward
+  return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, gates, hn: hns, params, stamp } };
 }
 
 /**
@@ -167,6 +178,7 @@ export function gruForward(
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
   const c = checkGruCache(fn, cache);
+  checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
@@ -242,6 +254,7 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
     if (!(v instanceof Float64Array))
       throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
+      expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
         `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
       );

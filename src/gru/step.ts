@@ -18,6 +18,9 @@ import {
   matmulTransBInto,
   type MatrixView,
   checkStepInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 // From their module, not the index: the CommonJS build re-exports through
 // getters, and a getter call per element made the fused loops ~2.5× slower.
@@ -37,6 +40,13 @@ export interface GruStepCache {
   readonly hn: Matrix;
   /** The weights used. */
   readonly params: GruParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one GRU step. */
@@ -281,7 +291,8 @@ export function gruStepForward(
   const hn = Matrix.zeros(N, H);
   const h = Matrix.zeros(N, H);
   gruStepForwardInto(gates, hn, h, xm, hm, params, Matrix.zeros(N, 3 * H));
-  return { h, cache: { x: xm, hPrev: hm, gates, hn, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, gates, hn, params, stamp } };
 }
 
 /**
@@ -299,6 +310,7 @@ export function gruStepForward(
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
   const c = checkGruStepCache(fn, cache);
+  checkStamp(fn, cache);
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;

@@ -17,6 +17,9 @@ import {
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkMemory } from '../linalg/budget.js';
 
@@ -28,6 +31,11 @@ export interface TemporalAffineCache {
   readonly W: Matrix;
   /** 1×M bias. */
   readonly b: Matrix;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, W and b), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Views an N×T×K tensor as the (N·T)×K matrix it is in memory (no copy). */
@@ -68,7 +76,8 @@ export function temporalAffineForward(
   const o = flat(out);
   broadcastRowInto(o, bm); // out  = e·b
   matmulInto(o, flat(xs), Wm, true); // out += x·W
-  return { out, cache: { x: xs, W: Wm, b: bm } };
+  const stamp = stampInputs(fn, { x: xs }, { W: Wm, b: bm }); // checked by the backward
+  return { out, cache: { x: xs, W: Wm, b: bm, stamp } };
 }
 
 /**
@@ -98,6 +107,7 @@ export function temporalAffineBackward(
   expectMatrix(fn, 'cache.b', c.b, 1, M);
   const d = expectTensor3(fn, 'dout', dout, N, T, M, 'N×T×M, the shape of out');
   checkMemory(fn, { N, T, D, M }, { grads: N * T * D + D * M + M });
+  checkStamp(fn, cache);
   const dx = Tensor3.zeros(N, T, D);
   const dW = Matrix.zeros(D, M);
   const db = Matrix.zeros(1, M);

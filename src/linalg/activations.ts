@@ -1,3 +1,4 @@
+import { unaliased } from './buffers.js';
 import { expectView } from './check.js';
 import { ShapeError } from './errors.js';
 import { mapWasm } from './gemm-wasm.js';
@@ -168,7 +169,7 @@ function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: Matrix
   // direct calls, where a call through one variable seen with both
   // functions ran tanh at half speed.
   const isSigmoid = f === 'sigmoid';
-  const { data: s, offset, stride, rows, cols } = src;
+  const { data: s, offset, stride, rows, cols } = unaliased(dst, src, true);
   const d = dst.data;
   for (let i = 0; i < rows; i++) {
     const si = offset + i * stride;
@@ -183,8 +184,10 @@ function mapInto(fn: string, f: 'sigmoid' | 'tanh', dst: MatrixView, src: Matrix
 
 /**
  * dst ← σ(src), element by element ({@link sigmoid} over a block; dst may be
- * src). On the WASM tier it runs two values at a time and gives the same
- * bits; rows shorter than 32 values stay in JS unless the tier is forced.
+ * src, in place; a src that overlaps dst otherwise is copied first, so the
+ * result is the one separate arrays give, on both tiers). On the WASM tier
+ * it runs two values at a time and gives the same bits; rows shorter than 32
+ * values stay in JS unless the tier is forced.
  *
  * @throws ShapeError when dst and src differ in shape.
  */
@@ -194,7 +197,9 @@ export function sigmoidInto(dst: MatrixView, src: MatrixView): MatrixView {
 
 /**
  * dst ← tanh(src), element by element (this module's scalar `tanh`, within
- * 1 ulp, over a block; dst may be src). On the WASM tier it runs two values
+ * 1 ulp, over a block; dst may be src, in place; a src that overlaps dst
+ * otherwise is copied first, so the result is the one separate arrays give,
+ * on both tiers). On the WASM tier it runs two values
  * at a time and gives the same bits; rows shorter than 32 values stay in JS
  * unless the tier is forced.
  *

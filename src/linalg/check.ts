@@ -3,6 +3,7 @@
  * with a message that names the function, the argument, the expected and the
  * actual shape, so a student can fix the call without reading our code.
  */
+import { expectLiveData, expectLiveView, liveMatrix, liveTensor3 } from './buffers.js';
 import { ShapeError } from './errors.js';
 import { Matrix, Tensor3, type MatrixView } from './matrix.js';
 
@@ -29,11 +30,12 @@ function isPositiveInt(n: unknown): n is number {
  * positive integer `rows`, `cols` and a `Float64Array` `data` of rows·cols).
  */
 export function asMatrix(fn: string, name: string, v: unknown): Matrix {
-  if (v instanceof Matrix) return v;
+  if (v instanceof Matrix) return liveMatrix(fn, name, v);
   if (typeof v === 'object' && v !== null) {
     const { rows, cols, data } = v as { rows?: unknown; cols?: unknown; data?: unknown };
     if (isPositiveInt(rows) && isPositiveInt(cols) && data instanceof Float64Array) {
       if (data.length !== rows * cols) {
+        expectLiveData(fn, name, data, rows * cols, `${rows}×${cols} shape`);
         throw new ShapeError(
           `${fn}: ${name} claims to be ${rows}×${cols} but its data holds ${data.length} values, not ${rows * cols}`,
           name,
@@ -80,6 +82,7 @@ export function expectView(fn: string, name: string, v: unknown): MatrixView {
   }
   const needed = offset + (rows - 1) * stride + cols;
   if (needed > data.length) {
+    expectLiveView(fn, name, view as MatrixView, needed);
     throw new RangeError(
       `${fn}: ${name} is a ${rows}×${cols} view at offset ${offset} with stride ${stride}, ` +
         `which reaches value ${needed}, but its data holds ${data.length}`,
@@ -90,12 +93,13 @@ export function expectView(fn: string, name: string, v: unknown): MatrixView {
 
 /** Returns `v` as a {@link Tensor3}, or throws a `TypeError` naming `name`. */
 export function asTensor3(fn: string, name: string, v: unknown): Tensor3 {
-  if (v instanceof Tensor3) return v;
+  if (v instanceof Tensor3) return liveTensor3(fn, name, v);
   if (typeof v === 'object' && v !== null) {
     const { dims, data } = v as { dims?: unknown; data?: unknown };
     if (Array.isArray(dims) && dims.length === 3 && dims.every(isPositiveInt) && data instanceof Float64Array) {
       const [N, T, D] = dims as [number, number, number];
       if (data.length !== N * T * D) {
+        expectLiveData(fn, name, data, N * T * D, `${N}×${T}×${D} shape`);
         throw new ShapeError(
           `${fn}: ${name} claims to be ${N}×${T}×${D} but its data holds ${data.length} values, not ${N * T * D}`,
           name,

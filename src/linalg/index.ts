@@ -53,3 +53,5 @@ export {
   scatterChunk,
   CHUNK_VALUES,
 } from './batch-first.js';
+export { expectLiveData, unaliased } from './buffers.js';
+export { StaleCacheError, checkStamp, stampInputs, type InputStamp } from './buffers.js';

@@ -15,6 +15,7 @@
  * WASM-SIMD (src/linalg/gemm-wasm.ts).
  */
 import { checkMemory } from './budget.js';
+import { unaliased, unaliasedOperands } from './buffers.js';
 import { expectView } from './check.js';
 import { ShapeError } from './errors.js';
 import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
@@ -66,7 +67,8 @@ export const wasmPieces = { pieceValues: 2 ** 22, heldValues: 2 ** 28 };
 /** gemmWasm's blocks take about this many values per unit of K (see {@link wasmPieces}). */
 const WASM_VALUES_PER_DEPTH = 16;
 
-function run(op: GemmOperands, accumulate: boolean): void {
+function run(operands: GemmOperands, accumulate: boolean): void {
+  const op = unaliasedOperands(operands); // an input that shares elements with C is copied first
   const { N, K } = op;
   if (!useWasm(op.M * N * K)) {
     gemmBlocked(op, accumulate);
@@ -121,6 +123,10 @@ export function holdOperand(W: MatrixView): () => void {
 /**
  * C ← A·B, or C ← C + A·B when `accumulate`.
  *
+ * C may share storage with A or B (`matmulInto(C, C, B)`): an operand that
+ * overlaps C is copied first, so the result is the one separate arrays give,
+ * bit for bit, on both tiers.
+ *
  * ```text
  * A: M×K   B: K×N   C: M×N
  * ```
@@ -159,6 +165,10 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
 /**
  * C ← Aᵀ·B, or C ← C + Aᵀ·B when `accumulate`: the weight-gradient product
  * (dW = xᵀ·dA), summed over the batch rows of A and B.
+ *
+ * C may share storage with A or B (`matmulInto(C, C, B)`): an operand that
+ * overlaps C is copied first, so the result is the one separate arrays give,
+ * bit for bit, on both tiers.
  *
  * ```text
  * A: K×M   B: K×N   C: M×N
@@ -199,6 +209,10 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
  * C ← A·Bᵀ, or C ← C + A·Bᵀ when `accumulate`: the input-gradient product
  * (dx = dA·W_xᵀ).
  *
+ * C may share storage with A or B (`matmulInto(C, C, B)`): an operand that
+ * overlaps C is copied first, so the result is the one separate arrays give,
+ * bit for bit, on both tiers.
+ *
  * ```text
  * A: M×K   B: N×K   C: M×N
  * ```
@@ -234,7 +248,11 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   return C;
 }
 
-/** C ← C + e·row: adds the 1×cols `row` (a bias) to every row of C. */
+/**
+ * C ← C + e·row: adds the 1×cols `row` (a bias) to every row of C. `row` may
+ * be a row of C: it is copied first, so every row gets its value from before
+ * the call, on both tiers.
+ */
 export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
   expectView('addRowInto', 'C', C);
   expectView('addRowInto', 'row', row);
@@ -242,8 +260,7 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
   // Fields in locals: views come in several classes, and V8 re-reads a
   // polymorphic field on every iteration instead of hoisting it.
   const { data: c, offset, stride, rows, cols } = C;
-  const r = row.data;
-  const r0 = row.offset;
+  const { data: r, offset: r0 } = unaliased(C, row);
   for (let i = 0; i < rows; i++) {
     const ci = offset + i * stride;
     for (let j = 0; j < cols; j++) c[ci + j] = (c[ci + j] as number) + (r[r0 + j] as number);
@@ -256,28 +273,30 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
  * a pre-activation from its bias this way and add the product into it
  * (`C = e·b; C += x·W`): a row copy is a memcpy, where adding the bias
  * afterwards is a JS loop over every value (≈ 4 ns each on the bench
- * machine against ≈ 0.3).
+ * machine against ≈ 0.3). `row` may be a row of C: it is copied first.
  */
 export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
   expectView('broadcastRowInto', 'C', C);
   expectView('broadcastRowInto', 'row', row);
   if (row.rows !== 1 || row.cols !== C.cols) fail('broadcastRowInto', 'row', `1×${C.cols}`, row);
   const { data: c, offset, stride, rows, cols } = C;
-  const r = row.data.subarray(row.offset, row.offset + cols);
+  const { data: rowData, offset: r0 } = unaliased(C, row);
+  const r = rowData.subarray(r0, r0 + cols);
   for (let i = 0; i < rows; i++) c.set(r, offset + i * stride);
   return C;
 }
 
 /**
  * dst ← eᵀ·A (the column sums of A, a 1×cols row), or dst ← dst + eᵀ·A when
- * `accumulate`: how a bias gradient is formed (db = e_Nᵀ dL/du).
+ * `accumulate`: how a bias gradient is formed (db = e_Nᵀ dL/du). dst may
+ * lie inside A: A is then copied first, so the sums are of A before the call.
  */
 export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): MatrixView {
   expectView('colSumInto', 'dst', dst);
   expectView('colSumInto', 'A', A);
   if (dst.rows !== 1 || dst.cols !== A.cols) fail('colSumInto', 'dst', `1×${A.cols}`, dst);
+  const { data: a, offset, stride, rows, cols } = unaliased(dst, A);
   prepare(dst, accumulate);
-  const { data: a, offset, stride, rows, cols } = A;
   const d = dst.data;
   const d0 = dst.offset;
   let i = 0;
@@ -301,31 +320,39 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
   return dst;
 }
 
-/** C ← C + A, element-wise (same shape). */
+/**
+ * C ← C + A, element-wise (same shape). A may be C itself (C ← 2C); an A
+ * that overlaps C otherwise (shifted by a row, say) is copied first, so the
+ * result is the one separate arrays give, on both tiers.
+ */
 export function addInto(C: MatrixView, A: MatrixView): MatrixView {
   expectView('addInto', 'C', C);
   expectView('addInto', 'A', A);
   if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', dims(C), A);
   const { data: c, offset, stride, rows, cols } = C;
-  const a = A.data;
+  const { data: a, offset: aOffset, stride: aStride } = unaliased(C, A, true);
   for (let i = 0; i < rows; i++) {
     const ci = offset + i * stride;
-    const ai = A.offset + i * A.stride;
+    const ai = aOffset + i * aStride;
     for (let j = 0; j < cols; j++) c[ci + j] = (c[ci + j] as number) + (a[ai + j] as number);
   }
   return C;
 }
 
-/** dst ← src, element-wise (same shape). */
+/**
+ * dst ← src, element-wise (same shape). Overlapping dst and src (a shift
+ * within one array) copy src first, so dst gets src's values from before the
+ * call, on both tiers.
+ */
 export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
   expectView('copyInto', 'dst', dst);
   expectView('copyInto', 'src', src);
   if (src.rows !== dst.rows || src.cols !== dst.cols) fail('copyInto', 'src', dims(dst), src);
   const d = dst.data;
-  const s = src.data;
+  const { data: s, offset: sOffset, stride: sStride } = unaliased(dst, src, true);
   for (let i = 0; i < dst.rows; i++) {
     const di = dst.offset + i * dst.stride;
-    const si = src.offset + i * src.stride;
+    const si = sOffset + i * sStride;
     if (dst.cols === 1) d[di] = s[si] as number;
     else d.set(s.subarray(si, si + dst.cols), di);
   }

@@ -12,6 +12,7 @@ import {
   checkSequenceInputs,
   checkStepInputs,
 } from '../linalg/check.js';
+import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -47,6 +48,13 @@ export interface LstmStepCache {
   readonly c: Matrix;
   /** The weights used. */
   readonly params: LstmParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one step. */
@@ -69,6 +77,12 @@ export interface LstmStepGrads {
 export interface LstmCache {
   /** The step caches, t = 1…T in order. */
   readonly steps: readonly LstmStepCache[];
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a sequence, the weights' summed over t. */
@@ -122,7 +136,8 @@ export function lstmStepForward(
       h.data[k] = o.get(n, j) * Math.tanh(c.get(n, j)); // h_t = o ⊙ tanh(c_t)
     }
   }
-  return { h, c: c.clone(), cache: { x: xm, hPrev: hm, cPrev: cm, f, i, g, o, c, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm, cPrev: cm }); // checked by the backward
+  return { h, c: c.clone(), cache: { x: xm, hPrev: hm, cPrev: cm, f, i, g, o, c, params, stamp } };
 }
 
 /**
@@ -133,6 +148,7 @@ export function lstmStepForward(
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';
   const s = checkStepCache(fn, 'cache', cache);
+  checkStamp(fn, cache);
   const [N, H] = [s.c.rows, s.c.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
@@ -190,7 +206,8 @@ export function lstmForward(
     steps.push(step.cache);
     [hPrev, cPrev] = [step.h, step.c];
   }
-  return { h, c: cPrev.clone(), cache: { steps } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m, c0: c0m }, params); // checked by the backward
+  return { h, c: cPrev.clone(), cache: { steps, stamp } };
 }
 
 /**
@@ -201,6 +218,7 @@ export function lstmForward(
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  checkStamp(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 2), scratch: 2 * cellGrads(N, 1, D, H, 4, 4) });
   let dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c');

@@ -37,6 +37,10 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  expectLiveData,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { lstmCellBackwardInto, lstmCellForwardInto } from './step.js';
@@ -63,6 +67,12 @@ export interface LstmCache {
   readonly gates: Float64Array;
   /** The weights used. */
   readonly params: LstmParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a whole sequence. */
@@ -141,7 +151,8 @@ export function lstmForward(
     release();
   }
   const cT = new Matrix(N, H, cs.slice(T * N * H));
-  return { h: hs.clone(), c: cT, cache: { x: xs, h0: h0m, h: hs, c: cs, tanhC: tanhCs, gates, params } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m, c0: c0m }, params); // checked by the backward
+  return { h: hs.clone(), c: cT, cache: { x: xs, h0: h0m, h: hs, c: cs, tanhC: tanhCs, gates, params, stamp } };
 }
 
 /**
@@ -167,6 +178,7 @@ export function lstmForward(
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
   const c = checkLstmCache(fn, cache);
+  checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
@@ -241,6 +253,7 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
     if (!(v instanceof Float64Array))
       throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
     if (v.length !== length) {
+      expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
         `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
       );

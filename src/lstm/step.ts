@@ -19,6 +19,9 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkLstmParams, type LstmParams } from './params.js';
 import { cellGrads, checkMemory } from '../linalg/budget.js';
@@ -37,6 +40,13 @@ export interface LstmStepCache {
   readonly tanhC: Matrix;
   /** The weights used. */
   readonly params: LstmParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one LSTM step. */
@@ -305,7 +315,8 @@ export function lstmStepForward(
   const tanhC = Matrix.zeros(N, H);
   const h = Matrix.zeros(N, H);
   lstmStepForwardInto(gates, c, tanhC, h, xm, hm, cm, params);
-  return { h, c, cache: { x: xm, hPrev: hm, cPrev: cm, gates, tanhC, params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm, cPrev: cm }); // checked by the backward
+  return { h, c, cache: { x: xm, hPrev: hm, cPrev: cm, gates, tanhC, params, stamp } };
 }
 
 /**
@@ -323,6 +334,7 @@ export function lstmStepForward(
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';
   const c = checkLstmStepCache(fn, cache);
+  checkStamp(fn, cache);
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;

@@ -12,6 +12,7 @@ import {
   checkSequenceInputs,
   checkStepInputs,
 } from '../linalg/check.js';
+import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
 import { checkRnnParams, type RnnParams } from './params.js';
@@ -27,6 +28,13 @@ export interface RnnStepCache {
   readonly h: Matrix;
   /** The weights used. */
   readonly params: RnnParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one step. */
@@ -47,6 +55,12 @@ export interface RnnStepGrads {
 export interface RnnCache {
   /** The step caches, t = 1…T in order. */
   readonly steps: readonly RnnStepCache[];
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a sequence, the weights' summed over t. */
@@ -85,7 +99,8 @@ export function rnnStepForward(
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < H; j++) h.data[n * H + j] = Math.tanh(u.get(n, j)); // h_t = tanh(u)
   }
-  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params, stamp } };
 }
 
 /**
@@ -95,6 +110,7 @@ export function rnnStepForward(
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
   const c = checkStepCache(fn, 'cache', cache);
+  checkStamp(fn, cache);
   const [N, H] = [c.h.rows, c.h.cols];
   const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
   checkMemory(fn, { N, D: c.x.cols, H }, { grads: cellGrads(N, 1, c.x.cols, H, 1, 1), scratch: N * H });
@@ -137,7 +153,8 @@ export function rnnForward(
     steps.push(step.cache);
     hPrev = step.h;
   }
-  return { h, cache: { steps } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m }, params); // checked by the backward
+  return { h, cache: { steps, stamp } };
 }
 
 /**
@@ -148,6 +165,7 @@ export function rnnForward(
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  checkStamp(fn, cache);
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 1, 1), scratch: 2 * cellGrads(N, 1, D, H, 1, 2) });
   const dx = Tensor3.zeros(N, T, D);

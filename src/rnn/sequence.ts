@@ -37,6 +37,9 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 import { rnnBackwardStepsInWasm, rnnForwardStepsInWasm } from './resident.js';
@@ -54,6 +57,12 @@ export interface RnnCache {
   readonly h: Tensor3;
   /** The weights used. */
   readonly params: RnnParams;
+  /**
+   * Checksums of the caller's arrays this cache refers to (x, the initial
+   * state, the weights), taken by the forward: the backward throws a
+   * StaleCacheError naming the one that was edited in place since.
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of a whole sequence. */
@@ -118,7 +127,8 @@ export function rnnForward(
       release();
     }
   }
-  return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, params } };
+  const stamp = stampInputs(fn, { x: xs, h0: h0m }, params); // checked by the backward
+  return { h: hs.clone(), cache: { x: xs, h0: h0m, h: hs, params, stamp } };
 }
 
 /**
@@ -146,6 +156,7 @@ export function rnnForward(
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
   const c = checkRnnCache(fn, cache);
+  checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
   const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');

@@ -16,6 +16,9 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  checkStamp,
+  stampInputs,
+  type InputStamp,
 } from '../linalg/index.js';
 import { checkRnnParams, type RnnParams } from './params.js';
 import { cellGrads, checkMemory } from '../linalg/budget.js';
@@ -30,6 +33,13 @@ export interface RnnStepCache {
   readonly h: Matrix;
   /** The weights used. */
   readonly params: RnnParams;
+  /**
+   * Checksums of x and the state this cache refers to, taken by the forward:
+   * the backward throws a StaleCacheError naming the one edited in place
+   * since. Not of the weights, which would cost a step 30–100% more (the
+   * sequence caches do check theirs).
+   */
+  readonly stamp?: InputStamp;
 }
 
 /** Gradients of one RNN step. */
@@ -171,7 +181,8 @@ export function rnnStepForward(
   checkMemory(fn, { N, D: xm.cols, H }, { h: N * H, cache: N * H });
   const h = Matrix.zeros(N, H);
   rnnStepForwardInto(h, xm, hm, params);
-  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params } };
+  const stamp = stampInputs(fn, { x: xm, hPrev: hm }); // checked by the backward
+  return { h, cache: { x: xm, hPrev: hm, h: h.clone(), params, stamp } };
 }
 
 /**
@@ -188,6 +199,7 @@ export function rnnStepForward(
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
   const c = checkRnnStepCache(fn, cache);
+  checkStamp(fn, cache);
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.h.cols;
