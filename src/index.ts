@@ -7,7 +7,8 @@
  * This entry holds what every user needs: the `Matrix` and `Tensor3`
  * containers, `ShapeError`, the twelve cell functions (step and sequence,
  * forward and backward, for each cell), the gate orders and the params,
- * cache and gradient types. The rest lives on subpaths: `handgrad/reference`
+ * cache and gradient types, and the thread count of the WASM products
+ * (`setThreads`, `getThreads`, `shutdownThreads`). The rest lives on subpaths: `handgrad/reference`
  * (the readable derivations), `handgrad/gradcheck` (the checker),
  * `handgrad/interop` (PyTorch, cs231n and Keras layouts), `handgrad/train`
  * (layers, optimizers, initialisers) and `handgrad/linalg` (block operations
@@ -17,6 +18,7 @@
  * @module handgrad
  */
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
+export { setThreads, getThreads, shutdownThreads } from './linalg/threads.js';
 export {
   rnnStepForward,
   rnnStepBackward,

@@ -40,8 +40,9 @@ function prepare(C: MatrixView, accumulate: boolean): void {
   }
 }
 
-function run(op: GemmOperands, accumulate: boolean): void {
-  if (useWasm(op.M * op.N * op.K)) gemmWasm(op, accumulate);
+/** Runs a product on the tier in force; `product` (the caller's name and shape) is what thread-pool errors name. */
+function run(op: GemmOperands, accumulate: boolean, fn: string): void {
+  if (useWasm(op.M * op.N * op.K)) gemmWasm(op, accumulate, undefined, `${fn} (${op.M}×${op.K} by ${op.K}×${op.N})`);
   else gemmBlocked(op, accumulate);
 }
 
@@ -98,6 +99,7 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
       cRow: C.stride,
     },
     accumulate,
+    'matmulInto',
   );
   return C;
 }
@@ -137,6 +139,7 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
       cRow: C.stride,
     },
     accumulate,
+    'matmulTransAInto',
   );
   return C;
 }
@@ -176,6 +179,7 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
       cRow: C.stride,
     },
     accumulate,
+    'matmulTransBInto',
   );
   return C;
 }
