@@ -244,6 +244,7 @@ export const THREAD_MIN_WORK = 1 << 20;
 let minWork: number | undefined;
 
 function threshold(): number {
+  if (threadPoolHooks.minWork !== undefined) return threadPoolHooks.minWork;
   if (minWork === undefined) {
     const value = nodeProcess()?.env?.HANDGRAD_THREAD_MIN_WORK;
     const n = value === undefined || value === '' ? THREAD_MIN_WORK : Number(value);
@@ -282,6 +283,10 @@ export const threadPoolHooks = {
   stallMs: 10_000,
   /** How long starting the pool waits for the workers to load the kernel in Node (ms). */
   startMs: 5_000,
+  /** Overrides {@link THREAD_MIN_WORK} (and HANDGRAD_THREAD_MIN_WORK) when set. */
+  minWork: undefined as number | undefined,
+  /** Node workers started and not yet exited (their exit event has run). */
+  liveWorkers: 0,
 };
 
 function probeWait(control: Int32Array): boolean {
@@ -304,12 +309,14 @@ function startPool(kernel: PoolKernel, workers: number): Pool {
     if (threads !== undefined) {
       const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: data });
       worker.unref();
+      threadPoolHooks.liveWorkers++;
       member = { slot, dead: undefined, stop: () => void worker.terminate() };
       const m = member;
       worker.on('error', (e) => {
         m.dead ??= `it threw ${String((e as Error)?.message ?? e)}`;
       });
       worker.on('exit', (code) => {
+        threadPoolHooks.liveWorkers--;
         m.dead ??= `it exited (code ${String(code)})`;
       });
     } else {

@@ -89,7 +89,14 @@ export function rnnBackwardStepsInWasm(
 ): boolean {
   const { rows: N, cols: H } = g;
   if (!applies(N, H)) return false;
-  const blocks = WasmBlocks.open(N, H, 3 * (t1 - t0) + 1, 4, [{ W: Wh, transposed: true }], 'rnnBackward (step product)');
+  const blocks = WasmBlocks.open(
+    N,
+    H,
+    3 * (t1 - t0) + 1,
+    4,
+    [{ W: Wh, transposed: true }],
+    'rnnBackward (step product)',
+  );
   if (blocks === null) return false;
   const S = Math.floor((blocks.count - 1) / 3);
   // Block indices within the piece that starts at step `first`.
