@@ -12,13 +12,18 @@
  * split is by whole panels of 4 columns, so no panel is shared either.
  *
  * Synchronisation: a control block (a SharedArrayBuffer of Int32, one slot
- * per worker) holds each worker's job; the caller stores the job, bumps the
- * slot's sequence number and notifies, computes its own share of the panels,
- * then waits for each worker's answer (Atomics.wait in Node; a spin on
- * Atomics.load where the thread may not block, as a browser's main thread).
- * Workers spin briefly before they sleep in Atomics.wait, so a step loop
- * whose products follow each other within microseconds does not pay a wake-up
- * per step.
+ * per worker) holds each worker's job and its state word, job number × 4 +
+ * phase (posted, claimed, done, revoked). The caller stores the job, posts
+ * it and notifies, and computes its own share of the panels. A worker claims
+ * a posted job with a compare-exchange before it reads it. When the caller
+ * is done with its share it tries to revoke each job that is still only
+ * posted, with the same compare-exchange, and computes that share itself:
+ * exactly one thread wins, so a worker that the OS has not scheduled yet (a
+ * busy machine) costs the caller nothing beyond doing the work alone. A
+ * claimed job is waited for (Atomics.wait in Node; a spin on Atomics.load
+ * where the thread may not block, as a browser's main thread). Workers spin
+ * briefly before they sleep in Atomics.wait, so a step loop whose products
+ * follow each other within microseconds does not pay a wake-up per step.
  *
  * The workers are started from source text (no file to resolve in dist/, in
  * a bundle or in a tarball): `worker_threads` with `eval: true` in Node, a
@@ -48,8 +53,8 @@ export interface PoolKernel {
 /** Int32 values per worker in the control block (1 KiB: slots never share a cache line). */
 const SLOT = 256;
 // Fields of a slot.
-const SEQ = 0; // bumped by the caller for each job
-const DONE = 1; // set to SEQ by the worker when the job is done
+const STATE = 0; // job number × 4 + one of the phases below
+const DELAY = 1; // test hook: ms the worker sleeps before it claims a job
 const OP = 2; // what to do: OP_GEMM, OP_EXIT, or a test hook's OP_THROW / OP_VANISH
 const ARGS = 3; // 9 arguments of gemm
 const STATUS = 12; // 0 done, 1 failed (message below)
@@ -61,6 +66,11 @@ const OP_GEMM = 1;
 const OP_EXIT = 2;
 const OP_THROW = 3;
 const OP_VANISH = 4;
+// Phases of STATE: posted by the caller, claimed by the worker, done by the worker, or revoked by the caller.
+const POSTED = 1;
+const CLAIMED = 2;
+const FINISHED = 3;
+const REVOKED = 0;
 
 /**
  * Times a waiting thread checks again before it sleeps (Atomics.load costs a
@@ -76,16 +86,22 @@ function start(d) {
   const base = d.slot * ${SLOT};
   const { exports } = new WebAssembly.Instance(d.module, { env: { memory: d.memory }, js: { exp: Math.exp } });
   const gemm = exports.gemm;
-  // Read before READY is set: the caller sends no job before it sees READY.
-  let seen = Atomics.load(ctl, base + ${SEQ});
+  // Read before READY is set: the caller posts no job before it sees READY.
+  let seen = Atomics.load(ctl, base + ${STATE});
   Atomics.store(ctl, base + ${READY}, 1);
   Atomics.notify(ctl, base + ${READY});
   for (;;) {
     let spins = 0;
-    while (Atomics.load(ctl, base + ${SEQ}) === seen) {
-      if (++spins > ${SPIN}) Atomics.wait(ctl, base + ${SEQ}, seen);
+    while (Atomics.load(ctl, base + ${STATE}) === seen) {
+      if (++spins > ${SPIN}) Atomics.wait(ctl, base + ${STATE}, seen);
     }
-    seen = Atomics.load(ctl, base + ${SEQ});
+    seen = Atomics.load(ctl, base + ${STATE});
+    if ((seen & 3) !== ${POSTED}) continue;
+    const delay = ctl[base + ${DELAY}];
+    if (delay > 0) Atomics.wait(ctl, base + ${DELAY}, delay, delay);
+    // Claim the job; if the caller revoked it meanwhile, it does this share itself.
+    if (Atomics.compareExchange(ctl, base + ${STATE}, seen, seen + 1) !== seen) continue;
+    seen += 1;
     const op = ctl[base + ${OP}];
     if (op === ${OP_EXIT}) return;
     if (op === ${OP_VANISH}) {
@@ -105,8 +121,9 @@ function start(d) {
       ctl[base + ${MESSAGE_LENGTH}] = text.length;
     }
     ctl[base + ${STATUS}] = status;
-    Atomics.store(ctl, base + ${DONE}, seen);
-    Atomics.notify(ctl, base + ${DONE});
+    seen += 1;
+    Atomics.store(ctl, base + ${STATE}, seen);
+    Atomics.notify(ctl, base + ${STATE});
   }
 }
 if (typeof require === 'function') start(require('node:worker_threads').workerData);
@@ -277,8 +294,16 @@ let pool: Pool | undefined;
 
 /** Internal counters and switches for tests. @internal */
 export const threadPoolHooks = {
-  /** Products run with more than one thread so far. */
+  /** Products split between threads so far. */
   parallelProducts: 0,
+  /** Shares of those products that a worker computed. */
+  workerShares: 0,
+  /** Shares the caller took back from a worker that had not claimed them yet, and computed itself. */
+  revoked: 0,
+  /** Milliseconds each worker sleeps before it claims a job (tests of revocation). */
+  claimDelayMs: 0,
+  /** Whether the caller takes back unclaimed shares (tests switch it off so the workers compute theirs). */
+  revoke: true,
   /** How long the caller waits for a worker's share before it reports the worker dead or stuck (ms). */
   stallMs: 10_000,
   /** How long starting the pool waits for the workers to load the kernel in Node (ms). */
@@ -352,8 +377,8 @@ export function shutdownThreads(): void {
   for (const w of p.workers) {
     const base = w.slot * SLOT;
     p.control[base + OP] = OP_EXIT;
-    Atomics.add(p.control, base + SEQ, 1);
-    Atomics.notify(p.control, base + SEQ);
+    Atomics.store(p.control, base + STATE, nextJob(p.control, base) + POSTED);
+    Atomics.notify(p.control, base + STATE);
     w.stop();
   }
 }
@@ -371,15 +396,32 @@ function fail(product: string, slot: number, why: string): never {
   throw new Error(`${product}: worker ${slot + 1} of the thread pool failed on its share of the columns: ${why}`);
 }
 
-function waitFor(p: Pool, w: Member, seq: number, product: string): void {
+/** STATE of slot `base` with the job number after the current one and no phase. */
+function nextJob(control: Int32Array, base: number): number {
+  return ((Atomics.load(control, base + STATE) >> 2) + 1) << 2;
+}
+
+/**
+ * After the caller's own share: revokes worker w's job if it is still only
+ * posted (then returns false: the caller computes that share), else waits for
+ * the worker's answer (true).
+ */
+function collect(p: Pool, w: Member, job: number, product: string): boolean {
   const { control } = p;
   const base = w.slot * SLOT;
+  if (
+    threadPoolHooks.revoke &&
+    Atomics.compareExchange(control, base + STATE, job + POSTED, job + REVOKED) === job + POSTED
+  ) {
+    threadPoolHooks.revoked++;
+    return false;
+  }
   const started = Date.now();
   let spins = 0;
-  while (Atomics.load(control, base + DONE) !== seq) {
+  while (Atomics.load(control, base + STATE) !== job + FINISHED) {
     if (++spins < SPIN) continue;
     spins = 0;
-    if (p.canWait) Atomics.wait(control, base + DONE, seq - 1, 50);
+    if (p.canWait) Atomics.wait(control, base + STATE, job + CLAIMED, 50);
     if (Date.now() - started > threadPoolHooks.stallMs) {
       fail(product, w.slot, `no answer after ${threadPoolHooks.stallMs} ms (the worker died or is stuck)`);
     }
@@ -390,6 +432,8 @@ function waitFor(p: Pool, w: Member, seq: number, product: string): void {
     for (let i = 0; i < length; i++) text += String.fromCharCode(control[base + MESSAGE + i] as number);
     fail(product, w.slot, `it threw ${text}`);
   }
+  threadPoolHooks.workerShares++;
+  return true;
 }
 
 /**
@@ -423,12 +467,13 @@ export function gemmInThreads(
   // Contiguous ranges of panels, sizes differing by at most one; this thread takes the first.
   const start = (i: number): number => Math.floor((i * np) / parts);
   const { control } = p;
-  const seqs: number[] = [];
+  const jobs: number[] = [];
   for (let i = 1; i < parts; i++) {
     const w = ready[i - 1] as Member;
     const base = w.slot * SLOT;
     const q0 = start(i);
     const a = base + ARGS;
+    control[base + DELAY] = threadPoolHooks.claimDelayMs;
     control[base + OP] = sabotaged.get(w.slot) ?? OP_GEMM;
     sabotaged.delete(w.slot);
     control[a] = mp;
@@ -440,12 +485,18 @@ export function gemmInThreads(
     control[a + 6] = acc;
     control[a + 7] = full;
     control[a + 8] = ld;
-    seqs.push(Atomics.add(control, base + SEQ, 1) + 1);
-    Atomics.notify(control, base + SEQ);
+    const job = nextJob(control, base);
+    jobs.push(job);
+    Atomics.store(control, base + STATE, job + POSTED);
+    Atomics.notify(control, base + STATE);
   }
   threadPoolHooks.parallelProducts++;
   kernel.gemm(mp, start(1), K, ap, bp, cp, acc, full, ld);
-  for (let i = 1; i < parts; i++) waitFor(p, ready[i - 1] as Member, seqs[i - 1] as number, product);
+  for (let i = 1; i < parts; i++) {
+    if (collect(p, ready[i - 1] as Member, jobs[i - 1] as number, product)) continue;
+    const q0 = start(i);
+    kernel.gemm(mp, start(i + 1) - q0, K, ap, bp + q0 * K * 32, cp + q0 * 32, acc, full, ld);
+  }
   return true;
 }
 

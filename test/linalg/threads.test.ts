@@ -35,10 +35,13 @@ beforeAll(() => {
   threadsBefore = getThreads();
   if (wasmSimdAvailable()) setProductTier('wasm');
   threadPoolHooks.minWork = 0;
+  // The workers compute their shares (the caller takes none back unless a test says so): every product is split.
+  threadPoolHooks.revoke = false;
 });
 afterAll(() => {
   setProductTier(tierBefore);
   threadPoolHooks.minWork = undefined;
+  threadPoolHooks.revoke = true;
   setThreads(Math.min(threadsBefore, availableCores()));
   shutdownThreads();
 });
@@ -51,12 +54,12 @@ function bits(values: Record<string, Matrix | Tensor3>): Record<string, string> 
   return out;
 }
 
-/** Runs f with n threads and returns its result and how many products used more than one thread. */
+/** Runs f with n threads and returns its result and how many shares of products a worker computed. */
 function withThreads<T>(n: number, f: () => T): { result: T; parallel: number } {
   setThreads(n);
-  const before = threadPoolHooks.parallelProducts;
+  const before = threadPoolHooks.workerShares;
   const result = f();
-  return { result, parallel: threadPoolHooks.parallelProducts - before };
+  return { result, parallel: threadPoolHooks.workerShares - before };
 }
 
 describe('setThreads and getThreads', () => {
@@ -175,6 +178,27 @@ describePool('the pool over time', () => {
     setThreads(1);
     await waitForExits();
     expect(threadPoolHooks.liveWorkers).toBe(0);
+  });
+
+  it('does a share itself when the worker has not claimed it by the time its own is done', () => {
+    const A = randMatrix(20, 30, rng(8));
+    const B = randMatrix(30, 40, rng(9));
+    const run = () => matmulInto(Matrix.zeros(20, 40), A, B) as Matrix;
+    const one = withThreads(1, run).result;
+    setThreads(2);
+    run(); // the pool starts
+    threadPoolHooks.claimDelayMs = 300;
+    threadPoolHooks.revoke = true;
+    const revoked = threadPoolHooks.revoked;
+    try {
+      const two = withThreads(2, run);
+      expect(threadPoolHooks.revoked).toBe(revoked + 1);
+      expect(two.parallel).toBe(0);
+      expect(bits({ C: two.result })).toEqual(bits({ C: one }));
+    } finally {
+      threadPoolHooks.claimDelayMs = 0;
+      threadPoolHooks.revoke = false;
+    }
   });
 
   it('survives the kernel being dropped (resetWasmKernel) between products', () => {
