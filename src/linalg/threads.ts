@@ -256,7 +256,7 @@ export function getThreads(): number {
  * it to a worker and waiting costs more than it saves (measured,
  * docs/performance-design.md). Tests lower it through `HANDGRAD_THREAD_MIN_WORK`.
  */
-export const THREAD_MIN_WORK = 1 << 20;
+export const THREAD_MIN_WORK = 1 << 21;
 
 let minWork: number | undefined;
 
