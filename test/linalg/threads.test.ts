@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CELL_DESCRIPTORS, fastDefs, makeUpstream, type Named } from '../helpers/kernels';
 import { randMatrix, rng } from '../helpers/numeric';
-import { Matrix, Tensor3 } from '../../src/index';
+import { Matrix, type Tensor3 } from '../../src/index';
 import {
   matmulInto,
   matmulTransAInto,
