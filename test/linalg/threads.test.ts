@@ -70,6 +70,33 @@ describe('setThreads and getThreads', () => {
     }
   });
 
+  it('starts from HANDGRAD_THREADS, and refuses a bad value naming the variable', () => {
+    const before = process.env.HANDGRAD_THREADS;
+    const fresh = (value: string) => {
+      process.env.HANDGRAD_THREADS = value;
+      let module: typeof import('../../src/linalg/threads') | undefined;
+      jest.isolateModules(() => {
+        module = require('../../src/linalg/threads');
+      });
+      return module as typeof import('../../src/linalg/threads');
+    };
+    try {
+      expect(fresh('1').getThreads()).toBe(1);
+      if (twoCores) expect(fresh('2').getThreads()).toBe(2);
+      for (const bad of ['0', 'lots', '1.5', String(availableCores() + 1)]) {
+        expect(() => fresh(bad).getThreads()).toThrow(
+          new RangeError(
+            `handgrad: HANDGRAD_THREADS must be a whole number from 1 to ${availableCores()} (the cores available), ` +
+              `got ${JSON.stringify(bad)}`,
+          ),
+        );
+      }
+    } finally {
+      if (before === undefined) delete process.env.HANDGRAD_THREADS;
+      else process.env.HANDGRAD_THREADS = before;
+    }
+  });
+
   it('reports what was set, and 1 after setThreads(1)', () => {
     setThreads(1);
     expect(getThreads()).toBe(1);
