@@ -304,7 +304,11 @@ export const threadPoolHooks = {
   claimDelayMs: 0,
   /** Whether the caller takes back unclaimed shares (tests switch it off so the workers compute theirs). */
   revoke: true,
-  /** How long the caller waits for a worker's share before it reports the worker dead or stuck (ms). */
+  /**
+   * How long the caller waits for a worker's claimed share before it reports the worker dead or stuck (ms),
+   * plus 1 ms per 10^5 multiply-adds of the share (a rate a hundred times below the kernel's, for the largest
+   * shares on a busy machine).
+   */
   stallMs: 10_000,
   /** How long starting the pool waits for the workers to load the kernel in Node (ms). */
   startMs: 5_000,
@@ -406,7 +410,7 @@ function nextJob(control: Int32Array, base: number): number {
  * posted (then returns false: the caller computes that share), else waits for
  * the worker's answer (true).
  */
-function collect(p: Pool, w: Member, job: number, product: string): boolean {
+function collect(p: Pool, w: Member, job: number, work: number, product: string): boolean {
   const { control } = p;
   const base = w.slot * SLOT;
   if (
@@ -417,13 +421,14 @@ function collect(p: Pool, w: Member, job: number, product: string): boolean {
     return false;
   }
   const started = Date.now();
+  const allowed = threadPoolHooks.stallMs + Math.floor(work / 1e5);
   let spins = 0;
   while (Atomics.load(control, base + STATE) !== job + FINISHED) {
     if (++spins < SPIN) continue;
     spins = 0;
     if (p.canWait) Atomics.wait(control, base + STATE, job + CLAIMED, 50);
-    if (Date.now() - started > threadPoolHooks.stallMs) {
-      fail(product, w.slot, `no answer after ${threadPoolHooks.stallMs} ms (the worker died or is stuck)`);
+    if (Date.now() - started > allowed) {
+      fail(product, w.slot, `no answer after ${allowed} ms (the worker died or is stuck)`);
     }
   }
   if (control[base + STATUS] !== 0) {
@@ -493,8 +498,9 @@ export function gemmInThreads(
   threadPoolHooks.parallelProducts++;
   kernel.gemm(mp, start(1), K, ap, bp, cp, acc, full, ld);
   for (let i = 1; i < parts; i++) {
-    if (collect(p, ready[i - 1] as Member, jobs[i - 1] as number, product)) continue;
     const q0 = start(i);
+    const work = mp * 6 * (start(i + 1) - q0) * 4 * K;
+    if (collect(p, ready[i - 1] as Member, jobs[i - 1] as number, work, product)) continue;
     kernel.gemm(mp, start(i + 1) - q0, K, ap, bp + q0 * K * 32, cp + q0 * 32, acc, full, ld);
   }
   return true;
