@@ -22,8 +22,8 @@
  * the length of one call, still never visible to the user, and reserves all
  * of it before the loop so the memory does not grow under it.
  *
- * Where the engine allows it (Node; a cross-origin isolated page) the memory
- * is a shared one, so the thread pool (threads.ts) runs the kernel on the
+ * Where the engine allows it (Node; a cross-origin isolated page) and more
+ * than one thread is allowed, the memory is a shared one, so the thread pool (threads.ts) runs the kernel on the
  * same packed operands from worker threads: the products below hand their
  * `gemm` calls to {@link gemmInThreads}, which splits the large ones by
  * column panels of C. Packing and copying stay on the calling thread.
@@ -36,7 +36,7 @@ import {
 } from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
-import { gemmInThreads, sharedMemoryAllowed, shutdownThreads } from './threads.js';
+import { gemmInThreads, getThreads, sharedMemoryAllowed, shutdownThreads, whenThreadsChange } from './threads.js';
 
 /** The slice of the WebAssembly JS API used here (the core has no DOM typings). */
 interface WasmApi {
@@ -152,9 +152,11 @@ function load(): Kernel | null {
   if (wasm === undefined) return null;
   // validate() is the feature test: an engine without relaxed SIMD rejects
   // the relaxed modules, one without 128-bit SIMD rejects all. The shared
-  // builds come first where shared memory is allowed; an engine without
-  // WASM threads rejects them and takes the module with its own memory.
-  const shared = sharedMemoryAllowed();
+  // builds come first where shared memory is allowed and more than one thread
+  // is (copies into and out of a SharedArrayBuffer take V8's relaxed-atomic
+  // copy, up to 2–3× slower than a memcpy for long rows, so one thread keeps
+  // the module's own memory); an engine without WASM threads rejects them.
+  const shared = sharedMemoryAllowed() && getThreads() > 1;
   for (const [kind, base64, isShared] of [
     ['relaxed-simd', GEMM_RELAXED_SHARED_BASE64, true],
     ['simd128', GEMM_SIMD128_SHARED_BASE64, true],
@@ -190,6 +192,11 @@ function getKernel(): Kernel | null {
   if (kernel === undefined) kernel = load();
   return kernel;
 }
+
+// A change between one thread and several reloads the kernel on the other kind of memory (before the next product).
+whenThreadsChange(() => {
+  if (kernel && kernel.shared !== (sharedMemoryAllowed() && getThreads() > 1)) resetWasmKernel();
+});
 
 /**
  * Drops the kernel — its memory, with every packed weight and scratch block,

@@ -238,6 +238,19 @@ export function setThreads(n: number): void {
   }
   chosen = n;
   if (pool !== undefined && pool.workers.length !== n - 1) shutdownThreads();
+  onThreadsChange?.();
+}
+
+let onThreadsChange: (() => void) | undefined;
+
+/**
+ * Registers what gemm-wasm.ts does when the thread count changes: it keeps
+ * the kernel on a shared memory only while more than one thread is allowed
+ * (copies into and out of a SharedArrayBuffer take V8's slower relaxed-atomic
+ * copy), so a switch between 1 and more reloads it. @internal
+ */
+export function whenThreadsChange(f: () => void): void {
+  onThreadsChange = f;
 }
 
 /**

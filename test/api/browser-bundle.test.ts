@@ -69,8 +69,7 @@ test('in a browser the products use one thread unless the page is cross-origin i
     );
     return sandbox.result as { threads: number; C: number[][] };
   };
-  // Not isolated: one thread, the module with its own memory. Isolated, but no Worker in this sandbox: one thread
-  // too, on the shared-memory build. Both multiply.
+  // Not isolated: one thread. Isolated, but no Worker in this sandbox: one thread too. Both multiply.
   for (const isolated of [false, true])
     expect(run(isolated)).toEqual({
       threads: 1,
