@@ -23,10 +23,11 @@
  * of it before the loop so the memory does not grow under it.
  *
  * Where the engine allows it (Node; a cross-origin isolated page) and more
- * than one thread is allowed, the memory is a shared one, so the thread pool (threads.ts) runs the kernel on the
- * same packed operands from worker threads: the products below hand their
- * `gemm` calls to {@link gemmInThreads}, which splits the large ones by
- * column panels of C. Packing and copying stay on the calling thread.
+ * than one thread is allowed, the memory is a shared one, so the thread
+ * pool (threads.ts) runs the kernel on the same packed operands from worker
+ * threads: the products below hand their `gemm` calls to
+ * {@link gemmInThreads}, which splits the large ones by column panels of C.
+ * Packing and copying stay on the calling thread.
  */
 import {
   GEMM_RELAXED_BASE64,
@@ -154,7 +155,7 @@ function load(): Kernel | null {
   // the relaxed modules, one without 128-bit SIMD rejects all. The shared
   // builds come first where shared memory is allowed and more than one thread
   // is (copies into and out of a SharedArrayBuffer take V8's relaxed-atomic
-  // copy, up to 2–3× slower than a memcpy for long rows, so one thread keeps
+  // copy, up to 2–4× slower than a memcpy for long rows, so one thread keeps
   // the module's own memory); an engine without WASM threads rejects them.
   const shared = sharedMemoryAllowed() && getThreads() > 1;
   for (const [kind, base64, isShared] of [
@@ -611,7 +612,7 @@ export function mapWasm(f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView)
     for (let i = 0; i < rows; i++) d.set(h.subarray(at + i * cols, at + (i + 1) * cols), dst.offset + i * dst.stride);
 }
 
-/** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
+/** Bytes of memory the WASM kernel holds now (it grows between calls; only {@link resetWasmKernel} frees it). */
 export function wasmArenaBytes(): number {
   return kernel ? kernel.memory.buffer.byteLength : 0;
 }
