@@ -193,8 +193,11 @@ export function sharedMemoryAllowed(): boolean {
   return global.crossOriginIsolated === true;
 }
 
+/** Set when the engine refused to start a worker (a page's content security policy, say): one thread from then on. */
+let workersRefused = false;
+
 function canStartWorkers(): boolean {
-  if (!sharedMemoryAllowed()) return false;
+  if (workersRefused || !sharedMemoryAllowed()) return false;
   if (nodeProcess() !== undefined) return nodeModule<NodeWorkerThreads>('node:worker_threads') !== undefined;
   return global.Worker !== undefined && global.Blob !== undefined && global.URL !== undefined;
 }
@@ -341,39 +344,56 @@ function probeWait(control: Int32Array): boolean {
   }
 }
 
+/** Starts one worker on the kernel's module and memory (Node's worker_threads, or a browser Worker). */
+function startWorker(
+  threads: NodeWorkerThreads | undefined,
+  data: { module: object; memory: object; control: SharedArrayBuffer; slot: number },
+): Member {
+  const { slot } = data;
+  let member: Member;
+  if (threads !== undefined) {
+    const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: data });
+    worker.unref();
+    threadPoolHooks.liveWorkers++;
+    member = { slot, dead: undefined, stop: () => void worker.terminate() };
+    const m = member;
+    worker.on('error', (e) => {
+      m.dead ??= `it threw ${String((e as Error)?.message ?? e)}`;
+    });
+    worker.on('exit', (code) => {
+      threadPoolHooks.liveWorkers--;
+      m.dead ??= `it exited (code ${String(code)})`;
+    });
+  } else {
+    const { Worker, Blob, URL } = global as Required<BrowserGlobals>;
+    const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+    const worker = new Worker(url);
+    URL.revokeObjectURL(url);
+    worker.postMessage(data);
+    member = { slot, dead: undefined, stop: () => worker.terminate() };
+    const m = member;
+    worker.addEventListener('error', (e) => {
+      m.dead ??= `it threw ${String(e.message)}`;
+    });
+  }
+  return member;
+}
+
 function startPool(kernel: PoolKernel, workers: number): Pool {
   const control = new Int32Array(new SharedArrayBuffer(4 * SLOT * workers));
   const p: Pool = { kernel, control, workers: [], canWait: probeWait(control) };
   const threads = nodeModule<NodeWorkerThreads>('node:worker_threads');
   for (let slot = 0; slot < workers; slot++) {
-    const data = { module: kernel.module, memory: kernel.memory, control: control.buffer, slot };
-    let member: Member;
-    if (threads !== undefined) {
-      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: data });
-      worker.unref();
-      threadPoolHooks.liveWorkers++;
-      member = { slot, dead: undefined, stop: () => void worker.terminate() };
-      const m = member;
-      worker.on('error', (e) => {
-        m.dead ??= `it threw ${String((e as Error)?.message ?? e)}`;
-      });
-      worker.on('exit', (code) => {
-        threadPoolHooks.liveWorkers--;
-        m.dead ??= `it exited (code ${String(code)})`;
-      });
-    } else {
-      const { Worker, Blob, URL } = global as Required<BrowserGlobals>;
-      const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-      const worker = new Worker(url);
-      URL.revokeObjectURL(url);
-      worker.postMessage(data);
-      member = { slot, dead: undefined, stop: () => worker.terminate() };
-      const m = member;
-      worker.addEventListener('error', (e) => {
-        m.dead ??= `it threw ${String(e.message)}`;
-      });
+    try {
+      p.workers.push(
+        startWorker(threads, { module: kernel.module, memory: kernel.memory, control: control.buffer, slot }),
+      );
+    } catch {
+      workersRefused = true;
+      for (const w of p.workers) w.stop();
+      p.workers.length = 0;
+      return p;
     }
-    p.workers.push(member);
   }
   if (p.canWait) {
     // Node: wait (briefly) for the workers to load the kernel, so the first large product already uses them.
