@@ -7,10 +7,12 @@
 // the median of the per-pair ratios B/A with their quartiles and range (< 1: B is faster). Pairing is what
 // makes this usable on a shared VM whose speed drifts by tens of percent over seconds: both sides of a pair
 // see the same moment. Run it with A = B once to see the noise of the moment. --backward times the backward
-// alone (on one cache from one forward), for a change that only touches the backward.
+// alone (on one cache from one forward), for a change that only touches the backward. --threads=a,b sets the
+// thread count of A and B (builds with setThreads; two copies of one build compare 1 and 2 threads): CPU time
+// then counts every thread, so read the wall ratio.
 //
 //   node bench/ab.mjs <A> <B> [--cells=gru] [--modes=sequence] [--sizes=small,medium,cs231n] [--pairs=21]
-//                              [--ms=20] [--tier=auto|ts|wasm] [--backward] [--json]
+//                              [--ms=20] [--tier=auto|ts|wasm] [--backward] [--threads=1,2] [--json]
 //   node --experimental-wasm-relaxed-simd bench/ab.mjs …   the fused multiply-add kernel on Node 20
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -36,7 +38,7 @@ const flags = Object.fromEntries(
       return [k, v ?? true];
     }),
 );
-const known = ['cells', 'modes', 'sizes', 'pairs', 'ms', 'tier', 'backward', 'json'];
+const known = ['cells', 'modes', 'sizes', 'pairs', 'ms', 'tier', 'backward', 'threads', 'json'];
 const unknown = Object.keys(flags).filter((k) => !known.includes(k));
 const list = (name, all, fallback) => {
   const names = flags[name] === undefined ? fallback : String(flags[name]).split(',');
@@ -47,7 +49,7 @@ const list = (name, all, fallback) => {
 function usage(message) {
   console.error(`error: ${message}`);
   console.error('usage: node bench/ab.mjs <A build folder> <B build folder> [--cells=…] [--modes=…] [--sizes=…]');
-  console.error('         [--pairs=N] [--ms=…] [--tier=auto|ts|wasm] [--backward] [--json]');
+  console.error('         [--pairs=N] [--ms=…] [--tier=auto|ts|wasm] [--backward] [--threads=a,b] [--json]');
   process.exit(2);
 }
 if (positional.length !== 2) usage('two build folders (each holding dist/cjs) are needed');
@@ -61,7 +63,12 @@ const backwardOnly = flags.backward === true;
 const sampleMs = Number(flags.ms ?? 20);
 if (!(sampleMs > 0)) usage(`--ms must be a positive number of milliseconds, got ${flags.ms}`);
 
-const builds = positional.map((folder) => {
+const threads = flags.threads === undefined ? undefined : String(flags.threads).split(',').map(Number);
+if (threads !== undefined && (threads.length !== 2 || !threads.every((n) => Number.isInteger(n) && n >= 1))) {
+  usage(`--threads must be two thread counts, as 1,2, got ${flags.threads}`);
+}
+
+const builds = positional.map((folder, side) => {
   const root = resolve(folder);
   // A build from before the subpaths has everything at its root; a current one
   // keeps seededRandom in handgrad/train and the tier switch in handgrad/linalg.
@@ -69,6 +76,10 @@ const builds = positional.map((folder) => {
   const hg = { ...entry('dist/cjs/linalg/public.js'), ...entry('dist/cjs/train/index.js') };
   Object.assign(hg, require(join(root, 'dist/cjs/index.js')));
   if (flags.tier) hg.setProductTier(flags.tier);
+  if (threads !== undefined) {
+    if (typeof hg.setThreads !== 'function') usage(`--threads: ${root} has no setThreads`);
+    hg.setThreads(threads[side]);
+  }
   return { root, hg };
 });
 
@@ -200,9 +211,10 @@ const machine = {
   loadavg: loadavg(),
 };
 if (flags.json) {
-  console.log(JSON.stringify({ A: builds[0].root, B: builds[1].root, machine, backwardOnly, rows }, null, 2));
+  console.log(JSON.stringify({ A: builds[0].root, B: builds[1].root, threads, machine, backwardOnly, rows }, null, 2));
 } else {
-  console.log(`A = ${builds[0].root}\nB = ${builds[1].root}`);
+  const t = (side) => (threads === undefined ? '' : `, ${threads[side]} thread(s)`);
+  console.log(`A = ${builds[0].root}${t(0)}\nB = ${builds[1].root}${t(1)}`);
   const load = machine.loadavg.map((l) => l.toFixed(1)).join(' ');
   console.log(
     `${machine.cpu} (${machine.cores} cores), Node ${machine.node}, tier ${machine.tier}, ` +

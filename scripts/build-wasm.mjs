@@ -1,6 +1,6 @@
-// Assembles src/linalg/wasm/gemm.wat with the `wabt` package (npm) into two
+// Assembles src/linalg/wasm/gemm.wat with the `wabt` package (npm) into
 // modules — SIMD128 (multiply then add) and relaxed SIMD (fused
-// multiply-add) — and writes their bytes, base64, into
+// multiply-add), each with its own memory and on an imported shared one — and writes their bytes, base64, into
 // src/linalg/wasm/gemm-bytes.ts, so the kernel loads in Node and in a browser
 // without file-system access or a bundler plugin.
 //
@@ -21,24 +21,43 @@ const wabt = await wabtInit();
 const source = readFileSync(watPath, 'utf8');
 const MADD = /\(MADD (\(local\.get \$\w+\)) (\(local\.get \$\w+\)) (\(local\.get \$\w+\))\)/g;
 
+// The shared-memory build imports its memory, so the main thread and each worker of the pool
+// (src/linalg/threads.ts) instantiate it on one SharedArrayBuffer; wabt needs the threads feature for it.
+const MEMORY = '(memory (export "memory") 1)';
+const SHARED_MEMORY = '(import "env" "memory" (memory 1 65536 shared))';
+if (!source.includes(MEMORY)) throw new Error(`build-wasm: gemm.wat no longer declares ${MEMORY}`);
+
 function assemble(name, text) {
-  const module = wabt.parseWat(name, text, { simd: true, relaxed_simd: true });
-  module.validate();
+  const features = { simd: true, relaxed_simd: true, threads: true };
+  const module = wabt.parseWat(name, text, features);
+  module.validate(features);
   const { buffer } = module.toBinary({ log: false, write_debug_names: false });
   module.destroy();
   return buffer;
 }
 
+const simd128 = source.replace(MADD, '(f64x2.add $3 (f64x2.mul $1 $2))');
+const relaxed = source.replace(MADD, '(f64x2.relaxed_madd $1 $2 $3)');
 const variants = [
   {
     constant: 'GEMM_SIMD128_BASE64',
     doc: 'The product kernel with f64x2 multiply then add (WebAssembly SIMD128).',
-    bytes: assemble('gemm.wat', source.replace(MADD, '(f64x2.add $3 (f64x2.mul $1 $2))')),
+    bytes: assemble('gemm.wat', simd128),
   },
   {
     constant: 'GEMM_RELAXED_BASE64',
     doc: 'The same kernel with f64x2.relaxed_madd (relaxed SIMD: fused multiply-add where available).',
-    bytes: assemble('gemm-relaxed.wat', source.replace(MADD, '(f64x2.relaxed_madd $1 $2 $3)')),
+    bytes: assemble('gemm-relaxed.wat', relaxed),
+  },
+  {
+    constant: 'GEMM_SIMD128_SHARED_BASE64',
+    doc: 'The SIMD128 kernel on an imported shared memory (env.memory), for the thread pool.',
+    bytes: assemble('gemm-shared.wat', simd128.replace(MEMORY, SHARED_MEMORY)),
+  },
+  {
+    constant: 'GEMM_RELAXED_SHARED_BASE64',
+    doc: 'The relaxed-SIMD kernel on an imported shared memory (env.memory), for the thread pool.',
+    bytes: assemble('gemm-relaxed-shared.wat', relaxed.replace(MEMORY, SHARED_MEMORY)),
   },
 ];
 

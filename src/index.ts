@@ -7,7 +7,10 @@
  * This entry holds what every user needs: the `Matrix` and `Tensor3`
  * containers, `ShapeError`, `StaleCacheError`, the twelve cell functions
  * (step and sequence, forward and backward, for each cell), the gate orders
- * and the params, cache and gradient types. The rest lives on subpaths: `handgrad/reference`
+ * and the params, cache and gradient types, the memory budget
+ * (`setMemoryBudget`, `getMemoryBudget`, `MemoryBudgetError`) and the thread
+ * count of the WASM products (`setThreads`, `getThreads`, `shutdownThreads`).
+ * The rest lives on subpaths: `handgrad/reference`
  * (the readable derivations), `handgrad/gradcheck` (the checker),
  * `handgrad/interop` (PyTorch, cs231n and Keras layouts), `handgrad/train`
  * (layers, optimizers, initialisers) and `handgrad/linalg` (block operations
@@ -19,6 +22,7 @@
 export { Matrix, Tensor3, ShapeError, type MatrixView } from './linalg/index.js';
 export { MemoryBudgetError, setMemoryBudget, getMemoryBudget } from './linalg/budget.js';
 export { StaleCacheError, type InputStamp } from './linalg/buffers.js';
+export { setThreads, getThreads, shutdownThreads } from './linalg/threads.js';
 export {
   rnnStepForward,
   rnnStepBackward,

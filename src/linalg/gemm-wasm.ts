@@ -9,8 +9,10 @@
  * memory. Every call copies (packs) its operands into a scratch arena and
  * copies the result out, so growing the memory — which detaches every old
  * view of it — can only ever detach this module's own `heap` view, and that
- * is refreshed after each growth. The arena grows only between calls and
- * never shrinks.
+ * is refreshed after each growth. The arena grows only between calls; a
+ * WebAssembly memory cannot shrink, so after a call that grew it far past
+ * the working set {@link releaseWasmArenaIfLarge} drops the kernel with its
+ * memory and the next product loads a fresh one.
  *
  * Packing is a copy anyway (the kernel wants K×6 panels of A and K×4 panels
  * of B). For a weight used by every step of a sequence, {@link holdWasmOperand}
@@ -21,16 +23,30 @@
  * step loop (src/rnn/resident.ts) keeps its step buffers in the arena for
  * the length of one call, still never visible to the user, and reserves all
  * of it before the loop so the memory does not grow under it.
+ *
+ * Where the engine allows it (Node; a cross-origin isolated page) and more
+ * than one thread is allowed, the memory is a shared one, so the thread
+ * pool (threads.ts) runs the kernel on the same packed operands from worker
+ * threads: the products below hand their `gemm` calls to
+ * {@link gemmInThreads}, which splits the large ones by column panels of C.
+ * Packing and copying stay on the calling thread.
  */
-import { GEMM_RELAXED_BASE64, GEMM_SIMD128_BASE64 } from './wasm/gemm-bytes.js';
+import {
+  GEMM_RELAXED_BASE64,
+  GEMM_RELAXED_SHARED_BASE64,
+  GEMM_SIMD128_BASE64,
+  GEMM_SIMD128_SHARED_BASE64,
+} from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
+import { gemmInThreads, getThreads, sharedMemoryAllowed, shutdownThreads, whenThreadsChange } from './threads.js';
 
 /** The slice of the WebAssembly JS API used here (the core has no DOM typings). */
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 interface WasmMemory {
@@ -44,7 +60,14 @@ export type WasmKernelKind = 'relaxed-simd' | 'simd128';
 interface Kernel {
   readonly kind: WasmKernelKind;
   readonly memory: WasmMemory;
-  /** The first `full` of the mp A panels run 6 rows high, the rest 4 ({@link rowPanels}). */
+  /** The compiled module (instantiated again by each worker of the pool when the memory is shared). */
+  readonly module: object;
+  /** Whether the memory is a shared one (a SharedArrayBuffer) that the thread pool may use. */
+  readonly shared: boolean;
+  /**
+   * The first `full` of the mp A panels run 6 rows high, the rest 4
+   * ({@link rowPanels}); C's rows are `ld` values apart.
+   */
   readonly gemm: (
     mp: number,
     np: number,
@@ -54,6 +77,7 @@ interface Kernel {
     cp: number,
     acc: number,
     full: number,
+    ld: number,
   ) => void;
   /** Panels of width w from a raw block whose panel direction is contiguous (byte addresses). */
   readonly packDepthMajor: (
@@ -123,23 +147,38 @@ function decodeBase64(text: string): Uint8Array {
 
 let kernel: Kernel | null | undefined;
 
+/** Pages of the shared memory's maximum (4 GiB, what 32-bit addresses reach): it can grow in place up to that. */
+const SHARED_MAX_PAGES = 65536;
+
 function load(): Kernel | null {
   const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
   if (wasm === undefined) return null;
   // validate() is the feature test: an engine without relaxed SIMD rejects
-  // the first module, one without 128-bit SIMD rejects both.
-  for (const [kind, base64] of [
-    ['relaxed-simd', GEMM_RELAXED_BASE64],
-    ['simd128', GEMM_SIMD128_BASE64],
+  // the relaxed modules, one without 128-bit SIMD rejects all. The shared
+  // builds come first where shared memory is allowed and more than one thread
+  // is (copies into and out of a SharedArrayBuffer take V8's relaxed-atomic
+  // copy, up to 2–4× slower than a memcpy for long rows, so one thread keeps
+  // the module's own memory); an engine without WASM threads rejects them.
+  const shared = sharedMemoryAllowed() && getThreads() > 1;
+  for (const [kind, base64, isShared] of [
+    ['relaxed-simd', GEMM_RELAXED_SHARED_BASE64, true],
+    ['simd128', GEMM_SIMD128_SHARED_BASE64, true],
+    ['relaxed-simd', GEMM_RELAXED_BASE64, false],
+    ['simd128', GEMM_SIMD128_BASE64, false],
   ] as const) {
+    if (isShared && !shared) continue;
     try {
       const bytes = decodeBase64(base64);
       if (!wasm.validate(bytes)) continue;
+      const module = new wasm.Module(bytes);
+      const memory = isShared ? new wasm.Memory({ initial: 1, maximum: SHARED_MAX_PAGES, shared: true }) : undefined;
       // σ's far tail calls Math.exp, as the scalar sigmoid does.
-      const { exports } = new wasm.Instance(new wasm.Module(bytes), { js: { exp: Math.exp } });
+      const { exports } = new wasm.Instance(module, { js: { exp: Math.exp }, ...(memory ? { env: { memory } } : {}) });
       return {
         kind,
-        memory: exports.memory as WasmMemory,
+        module,
+        shared: isShared,
+        memory: memory ?? (exports.memory as WasmMemory),
         gemm: exports.gemm as Kernel['gemm'],
         packDepthMajor: exports.pack_depth_major as Kernel['packDepthMajor'],
         packIndexMajor: exports.pack_index_major as Kernel['packIndexMajor'],
@@ -155,6 +194,58 @@ function load(): Kernel | null {
 function getKernel(): Kernel | null {
   if (kernel === undefined) kernel = load();
   return kernel;
+}
+
+// A change between one thread and several reloads the kernel on the other kind of memory (before the next product).
+whenThreadsChange(() => {
+  if (kernel && kernel.shared !== (sharedMemoryAllowed() && getThreads() > 1)) resetWasmKernel();
+});
+
+/**
+ * Drops the kernel — its memory, with every packed weight and scratch block,
+ * and its instances on the calling thread and in the pool's workers — so the
+ * memory is freed; the next product loads it again, on a new memory. Call it
+ * only between products (never while a {@link WasmBlocks} is open): held
+ * weights are packed again when next used.
+ */
+export function resetWasmKernel(): void {
+  shutdownThreads();
+  kernel = undefined;
+  heap = new Float64Array(0);
+  for (const entry of held) entry.packs.length = 0;
+  heldTop = 0;
+}
+
+/**
+ * k.gemm, through the thread pool when the memory is shared and the product
+ * large enough (the same bits either way). A worker that fails leaves the
+ * memory in doubt (it may still be writing into it): the kernel is dropped
+ * before the error goes on.
+ */
+function runGemm(
+  k: Kernel,
+  mp: number,
+  np: number,
+  K: number,
+  ap: number,
+  bp: number,
+  cp: number,
+  acc: number,
+  full: number,
+  ld: number,
+  product: string,
+): void {
+  if (k.shared) {
+    let done: boolean;
+    try {
+      done = gemmInThreads(k, mp, np, K, ap, bp, cp, acc, full, ld, product);
+    } catch (e) {
+      resetWasmKernel();
+      throw e;
+    }
+    if (done) return;
+  }
+  k.gemm(mp, np, K, ap, bp, cp, acc, full, ld);
 }
 
 /** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
@@ -395,7 +486,12 @@ export const WASM_BLOCK_VALUES = 1 << 18;
  * {@link gemmBlocked}. Throws if the kernel is unavailable (callers check
  * {@link wasmSimdAvailable} first).
  */
-export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WASM_BLOCK_VALUES): void {
+export function gemmWasm(
+  op: GemmOperands,
+  accumulate: boolean,
+  blockValues = WASM_BLOCK_VALUES,
+  product = 'gemmWasm',
+): void {
   const k = getKernel();
   if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
   const { M, N, K } = op;
@@ -419,7 +515,7 @@ export function gemmWasm(op: GemmOperands, accumulate: boolean, blockValues = WA
       packB(k, op, j0, nb, npb, bAt, rawAt);
     }
     for (let i0 = 0; i0 < M; i0 += mc) {
-      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb, rawAt);
+      multiplyBlock(k, op, accumulate, i0, Math.min(mc, M - i0), j0, nb, aAt, bAt, npb, rawAt, product);
     }
   }
 }
@@ -443,6 +539,7 @@ function multiplyBlock(
   bAt: number,
   npb: number,
   rawAt: number,
+  product: string,
 ): void {
   const { K, c, cRow } = op;
   const cOff = op.cOff + i0 * cRow + j0;
@@ -466,7 +563,7 @@ function multiplyBlock(
   // multiple of 4): one copy each way, no view per row.
   if (cRow === N && ldc === N) {
     if (accumulate) h.set(c.subarray(cOff, cOff + M * N), cAt);
-    k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full);
+    runGemm(k, mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc, product);
     c.set(h.subarray(cAt, cAt + M * N), cOff);
     return;
   }
@@ -480,7 +577,7 @@ function multiplyBlock(
       else h.set(c.subarray(src, src + N), dst);
     }
   }
-  k.gemm(mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full);
+  runGemm(k, mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc, product);
   for (let i = 0; i < M; i++) {
     const src = cAt + i * ldc;
     const dst = cOff + i * cRow;
@@ -517,7 +614,7 @@ export function mapWasm(f: 'sigmoid' | 'tanh', dst: MatrixView, src: MatrixView)
     for (let i = 0; i < rows; i++) d.set(h.subarray(at + i * cols, at + (i + 1) * cols), dst.offset + i * dst.stride);
 }
 
-/** Bytes of memory the WASM kernel holds now (it grows between calls and never shrinks). */
+/** Bytes of memory the WASM kernel holds now (it grows between calls; only {@link resetWasmKernel} frees it). */
 export function wasmArenaBytes(): number {
   return kernel ? kernel.memory.buffer.byteLength : 0;
 }
@@ -564,14 +661,18 @@ export class WasmBlocks {
   private readonly at: number;
   private readonly aAt: number;
   private readonly weightAt: number[];
+  /** What the products are part of, for errors. */
+  private readonly name: string;
 
   private constructor(
+    name: string,
     k: Kernel,
     rows: number,
     cols: number,
     count: number,
     weights: readonly { W: MatrixView; transposed: boolean }[],
   ) {
+    this.name = name;
     this.k = k;
     this.rows = rows;
     this.cols = cols;
@@ -636,7 +737,8 @@ export class WasmBlocks {
    * {@link WASM_RESIDENT_VALUES}, with each weight (cols×cols, used as W or
    * as Wᵀ) packed for {@link WasmBlocks.product}. Null when the engine has no
    * WASM SIMD or fewer than `least` blocks fit (the caller then loops through
-   * JS memory).
+   * JS memory). `name` (the kernel using the blocks) is what errors of the
+   * thread pool name.
    */
   static open(
     rows: number,
@@ -644,6 +746,7 @@ export class WasmBlocks {
     wanted: number,
     least: number,
     weights: readonly { W: MatrixView; transposed: boolean }[],
+    name = 'WasmBlocks.product',
   ): WasmBlocks | null {
     const k = getKernel();
     if (k === null) return null;
@@ -651,7 +754,7 @@ export class WasmBlocks {
     const size = (MR * full + 4 * tail) * 4 * ((cols + 3) >> 2);
     const fit = Math.floor(WASM_RESIDENT_VALUES / size);
     if (fit < least) return null;
-    return new WasmBlocks(k, rows, cols, Math.max(least, Math.min(wanted, fit)), weights);
+    return new WasmBlocks(name, k, rows, cols, Math.max(least, Math.min(wanted, fit)), weights);
   }
 
   /** Block i ← src (rows×cols). */
@@ -688,7 +791,8 @@ export class WasmBlocks {
       k.packIndexMajor(src + r0 * ld * 8, ld, cols, 4, MR, (this.aAt + full * cols * MR) * 8);
       k.packIndexMajor(src + (r0 + 4) * ld * 8, ld, cols, rows - r0 - 4, MR, (this.aAt + (full + 1) * cols * MR) * 8);
     }
-    k.gemm(
+    runGemm(
+      k,
       full + tail,
       ld >> 2,
       cols,
@@ -697,6 +801,8 @@ export class WasmBlocks {
       (this.at + c * this.size) * 8,
       accumulate ? 1 : 0,
       full,
+      ld,
+      this.name,
     );
   }
 
@@ -713,8 +819,9 @@ export class WasmBlocks {
 }
 
 // ─── Arena release ──────────────────────────────────────────────────────────
-// Self-contained: reads and resets only `kernel`, `heap`, `held` and `heldTop`
-// above. Products call it after every WASM product and when a hold ends
+// Reads `kernel` and `held` above and drops them through resetWasmKernel (which
+// also stops the pool's workers, restarted on the next large product).
+// Products call it after every WASM product and when a hold ends
 // (src/linalg/products.ts).
 
 /** An arena this small is always kept (64 MiB). */
@@ -748,8 +855,6 @@ export function releaseWasmArenaIfLarge(): boolean {
     return false;
   }
   releasedArenaBytes = bytes;
-  kernel = undefined;
-  heap = new Float64Array(0);
-  heldTop = 0;
+  resetWasmKernel(); // with the pool's workers, which hold instances on the same memory
   return true;
 }

@@ -31,8 +31,11 @@ export {
   wasmKernelKind,
   WasmBlocks,
   WASM_RESIDENT_VALUES,
+  resetWasmKernel,
+  wasmArenaBytes,
   type WasmKernelKind,
 } from './gemm-wasm.js';
+export { setThreads, getThreads, shutdownThreads, THREAD_MIN_WORK } from './threads.js';
 export {
   asMatrix,
   asTensor3,

@@ -67,7 +67,8 @@ export const wasmPieces = { pieceValues: 2 ** 22, heldValues: 2 ** 28 };
 /** gemmWasm's blocks take about this many values per unit of K (see {@link wasmPieces}). */
 const WASM_VALUES_PER_DEPTH = 16;
 
-function run(operands: GemmOperands, accumulate: boolean): void {
+/** Runs a product on the tier in force; `fn` (the caller's name, with the shape) is what thread-pool errors name. */
+function run(operands: GemmOperands, accumulate: boolean, fn: string): void {
   const op = unaliasedOperands(operands); // an input that shares elements with C is copied first
   const { N, K } = op;
   if (!useWasm(op.M * N * K)) {
@@ -79,7 +80,8 @@ function run(operands: GemmOperands, accumulate: boolean): void {
     Math.floor(wasmPieces.pieceValues / WASM_VALUES_PER_DEPTH),
     Math.floor(wasmPieces.heldValues / (4 * Math.ceil(N / 4))),
   );
-  if (depth >= K) gemmWasm(op, accumulate);
+  const product = `${fn} (${op.M}×${K} by ${K}×${N})`;
+  if (depth >= K) gemmWasm(op, accumulate, undefined, product);
   else if (depth < 1) gemmBlocked(op, accumulate);
   else {
     for (let k0 = 0; k0 < K; k0 += depth) {
@@ -89,7 +91,7 @@ function run(operands: GemmOperands, accumulate: boolean): void {
         aOff: op.aOff + k0 * op.aDepth,
         bOff: op.bOff + k0 * op.bDepth,
       };
-      gemmWasm(piece, accumulate || k0 > 0);
+      gemmWasm(piece, accumulate || k0 > 0, undefined, product);
     }
   }
   releaseWasmArenaIfLarge();
@@ -158,6 +160,7 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
       cRow: C.stride,
     },
     accumulate,
+    'matmulInto',
   );
   return C;
 }
@@ -201,6 +204,7 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
       cRow: C.stride,
     },
     accumulate,
+    'matmulTransAInto',
   );
   return C;
 }
@@ -244,6 +248,7 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
       cRow: C.stride,
     },
     accumulate,
+    'matmulTransBInto',
   );
   return C;
 }

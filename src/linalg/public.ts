@@ -2,7 +2,8 @@
  * Block operations on matrices and views, for people writing their own
  * kernels: products with either operand transposed (allocating, or into a
  * preallocated output), row broadcasts, column sums, element-wise
- * activations, and the choice of product tier (TypeScript or WASM-SIMD).
+ * activations, the choice of product tier (TypeScript or WASM-SIMD) and of
+ * the threads the large WASM products use.
  *
  * Every `…Into` function writes into an output you pass and allocates
  * nothing; shapes are checked before any arithmetic and a mismatch throws a
@@ -30,3 +31,4 @@ export {
 } from './products.js';
 export { setProductTier, productTier, type ProductTier } from './tier.js';
 export { wasmSimdAvailable, wasmKernelKind, type WasmKernelKind } from './gemm-wasm.js';
+export { setThreads, getThreads, shutdownThreads } from './threads.js';

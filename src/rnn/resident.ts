@@ -47,7 +47,7 @@ function applies(N: number, H: number): boolean {
 export function rnnForwardStepsInWasm(h: SlidingView, h0: Matrix, Wh: MatrixView, T: number): boolean {
   const { rows: N, cols: H } = h;
   if (!applies(N, H)) return false;
-  const blocks = WasmBlocks.open(N, H, T + 1, 2, [{ W: Wh, transposed: false }]);
+  const blocks = WasmBlocks.open(N, H, T + 1, 2, [{ W: Wh, transposed: false }], 'rnnForward (step product)');
   if (blocks === null) return false;
   const S = blocks.count - 1;
   blocks.load(0, h0);
@@ -93,7 +93,14 @@ export function rnnBackwardStepsInWasm(
 ): boolean {
   const { rows: N, cols: H } = g;
   if (!applies(N, H)) return false;
-  const blocks = WasmBlocks.open(N, H, 3 * (t1 - t0) + 1, 4, [{ W: Wh, transposed: true }]);
+  const blocks = WasmBlocks.open(
+    N,
+    H,
+    3 * (t1 - t0) + 1,
+    4,
+    [{ W: Wh, transposed: true }],
+    'rnnBackward (step product)',
+  );
   if (blocks === null) return false;
   const S = Math.floor((blocks.count - 1) / 3);
   // Block indices within the piece that starts at step `first`.

@@ -9,12 +9,12 @@
 ;; multiply-add where the engine and CPU have it (Node ≥ 22, current
 ;; browsers), so twice the arithmetic per instruction.
 ;;
-;; Layout (all f64, byte addresses into the exported memory; JS packs them):
+;; Layout (all f64, byte addresses into the memory; JS packs them):
 ;;   Ap: mp panels of 6 rows of A, each K×6, element (r, k) of panel p at
 ;;       ap + ((p·K + k)·6 + r)·8           (rows past M are zero)
 ;;   Bp: np panels of 4 columns of B, each K×4, element (k, c) of panel q at
 ;;       bp + ((q·K + k)·4 + c)·8           (columns past N are zero)
-;;   C : (6·mp)×(4·np) row-major at cp; the kernel writes Ap·Bp into it, or
+;;   C : (6·mp)×(4·np), rows ld values apart, at cp; the kernel writes Ap·Bp into it, or
 ;;       adds it when `acc` is 1 (then C must hold the values to add to).
 ;;       Entries of padded rows/columns are left unspecified.
 ;;
@@ -50,6 +50,9 @@
 (module
   ;; σ's tail below −690 calls the engine's own Math.exp, as the JS does.
   (import "js" "exp" (func $exp (param f64) (result f64)))
+  ;; The build also makes a shared-memory module of each kind, with this line
+  ;; replaced by (import "env" "memory" (memory 1 65536 shared)): the pool's
+  ;; threads each instantiate it on one SharedArrayBuffer (gemm-wasm.ts).
   (memory (export "memory") 1)
 
   ;; C block (+)= A panel · B panel over kc steps; `load` = 0 starts from zero
@@ -177,12 +180,15 @@
 
   ;; C (+)= Ap·Bp for mp row panels, np column panels and depth K ≥ 1: the
   ;; first $full panels run 6 rows high (C rows 6·ip …), the rest (one or
-  ;; two) 4 rows high (C rows 6·full + 4·(ip − full) …).
-  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32) (param $full i32)
+  ;; two) 4 rows high (C rows 6·full + 4·(ip − full) …). C's rows are $ld
+  ;; values apart (≥ 4·np): a thread of the pool computes a range of column
+  ;; panels of a wider C, each element with the same operations in the same
+  ;; order as when one call computes them all.
+  (func (export "gemm") (param $mp i32) (param $np i32) (param $K i32) (param $ap i32) (param $bp i32) (param $cp i32) (param $acc i32) (param $full i32) (param $ld i32)
     (local $ldc i32) (local $apanel i32) (local $bpanel i32) (local $k0 i32) (local $kc i32)
     (local $i0 i32) (local $iend i32) (local $jp i32) (local $ip i32) (local $row i32)
     (local $pa i32) (local $pb i32) (local $pc i32) (local $load i32)
-    (local.set $ldc (i32.shl (local.get $np) (i32.const 5)))
+    (local.set $ldc (i32.shl (local.get $ld) (i32.const 3)))
     ;; bytes per A panel (K×6) and per B panel (K×4)
     (local.set $apanel (i32.mul (local.get $K) (i32.const 48)))
     (local.set $bpanel (i32.shl (local.get $K) (i32.const 5)))
