@@ -6,6 +6,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerCheckCommand } from './check.js';
 import { Interrupted } from './interrupt.js';
+import { MemoryBudgetError } from '../linalg/budget.js';
 import { RunFailure, UsageError } from './usage.js';
 import { registerFlowCommand } from './flow.js';
 import { registerTrainCommand } from './train.js';
@@ -58,6 +59,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof UsageError) {
+      process.stderr.write(`handgrad: ${err.message}\n`);
+      return 2;
+    }
+    if (err instanceof MemoryBudgetError) {
+      // Sizes the machine cannot hold are the caller's choice, not a bug: say so and how to change the budget.
       process.stderr.write(`handgrad: ${err.message}\n`);
       return 2;
     }
