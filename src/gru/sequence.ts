@@ -26,9 +26,7 @@ import {
   colSumInto,
   copyInto,
   expectCacheOfPath,
-  expectMatrix,
   expectRecord,
-  expectTensor3,
   holdOperand,
   matmulInto,
   matmulTransAInto,
@@ -40,6 +38,11 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  dim,
+  expectShape,
+  expectShape3,
+  expectUpstreamSeq,
+  describeValue,
 } from '../linalg/index.js';
 import { checkGruParams, type GruParams } from './params.js';
 import { gruCellBackwardInto, gruCellForwardInto } from './step.js';
@@ -166,7 +169,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const c = checkGruCache(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
   // back. Nothing is carried into t = T; after the last step it holds dh_0.
@@ -231,12 +234,13 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);
   const H = h0.cols;
-  expectMatrix(fn, 'cache.h0', h0, N, H);
-  const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
+  const [n, h0H] = [dim('N', N, 'cache.x'), dim('H', H, 'cache.h0')];
+  expectShape(fn, 'cache.h0', h0, n, h0H);
+  const h = expectShape3(fn, 'cache.h', r.h, [n, dim('T', T, 'cache.x'), h0H]);
   const buffer = (name: string, length: number): Float64Array => {
     const v = r[name];
     if (!(v instanceof Float64Array))
-      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
+      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${describeValue(v)}`);
     if (v.length !== length) {
       throw new RangeError(
         `${fn}: cache.${name} must hold ${length} values for N=${N}, T=${T}, H=${H}, got ${v.length}`,
@@ -250,6 +254,6 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
     h,
     gates: buffer('gates', T * N * 3 * H),
     hn: buffer('hn', T * N * H),
-    params: checkGruParams(fn, r.params, D, H),
+    params: checkGruParams(fn, r.params, dim('D', D, 'cache.x'), h0H, 'cache.params'),
   };
 }

@@ -11,13 +11,16 @@ import {
   asMatrix,
   broadcastRowInto,
   colSumInto,
-  expectMatrix,
   expectRecord,
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
   type MatrixView,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
 } from '../linalg/index.js';
 // From their module, not the index: the CommonJS build re-exports through
 // getters, and a getter call per element made the fused loops ~2.5× slower.
@@ -300,7 +303,7 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   const grads = {
     dx: Matrix.zeros(N, D),
     dhPrev: Matrix.zeros(N, H),
@@ -326,16 +329,16 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
 
 function checkGruStepCache(fn: string, cache: unknown): GruStepCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by gruStepForward');
+  expectCacheOfPath(fn, r, 'gruStepForward', 'fast');
   const x = asMatrix(fn, 'cache.x', r.x);
   const hPrev = asMatrix(fn, 'cache.hPrev', r.hPrev);
-  const N = x.rows;
-  const H = hPrev.cols;
-  expectMatrix(fn, 'cache.hPrev', hPrev, N, H);
+  const [N, H] = [dim('N', x.rows, 'cache.x'), dim('H', hPrev.cols, 'cache.hPrev')];
+  expectShape(fn, 'cache.hPrev', hPrev, N, H);
   return {
     x,
     hPrev,
-    gates: expectMatrix(fn, 'cache.gates', r.gates, N, 3 * H),
-    hn: expectMatrix(fn, 'cache.hn', r.hn, N, H),
-    params: checkGruParams(fn, r.params, x.cols, H),
+    gates: expectShape(fn, 'cache.gates', r.gates, N, [3, H]),
+    hn: expectShape(fn, 'cache.hn', r.hn, N, H),
+    params: checkGruParams(fn, r.params, dim('D', x.cols, 'cache.x'), H, 'cache.params'),
   };
 }

@@ -8,9 +8,13 @@ import {
   asMatrix,
   expectMatrix,
   expectRecord,
-  expectTensor3,
   checkSequenceInputs,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
+  expectUpstreamSeq,
 } from '../linalg/check.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
@@ -94,7 +98,7 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
   const c = checkStepCache(fn, 'cache', cache);
   const [N, H] = [c.h.rows, c.h.cols];
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   const du = Matrix.zeros(N, H);
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < H; j++) du.data[n * H + j] = dhm.get(n, j) * (1 - c.h.get(n, j) ** 2); // du = dh_t ⊙ tanh'
@@ -144,7 +148,7 @@ export function rnnForward(
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh, db] = [Matrix.zeros(N, H), Matrix.zeros(D, H), Matrix.zeros(H, H), Matrix.zeros(1, H)];
   for (let t = T - 1; t >= 0; t--) {
@@ -158,11 +162,13 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
 /** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and h. */
 function checkStepCache(fn: string, name: string, cache: unknown): RnnStepCache {
   const r = expectRecord(fn, name, cache, 'the cache returned by rnnStepForward');
+  if (name === 'cache') expectCacheOfPath(fn, r, 'rnnStepForward', 'reference');
   const x = asMatrix(fn, `${name}.x`, r.x);
   const h = asMatrix(fn, `${name}.h`, r.h);
-  expectMatrix(fn, `${name}.h`, h, x.rows, h.cols, `N×H, N=${x.rows} from ${name}.x`);
-  const hPrev = expectMatrix(fn, `${name}.hPrev`, r.hPrev, x.rows, h.cols, 'N×H, the shape of h');
-  return { x, hPrev, h, params: checkRnnParams(fn, r.params, x.cols, h.cols) };
+  const [N, H] = [dim('N', x.rows, `${name}.x`), dim('H', h.cols, `${name}.h`)];
+  expectShape(fn, `${name}.h`, h, N, H);
+  const hPrev = expectShape(fn, `${name}.hPrev`, r.hPrev, N, H);
+  return { x, hPrev, h, params: checkRnnParams(fn, r.params, dim('D', x.cols, `${name}.x`), H, `${name}.params`) };
 }
 
 /** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */
