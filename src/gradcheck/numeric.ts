@@ -2,6 +2,7 @@
  * Centered finite differences: the independent witness every analytic
  * gradient in the library is checked against.
  */
+import { describeValue } from '../linalg/describe.js';
 import { Matrix, ShapeError, Tensor3 } from '../linalg/index.js';
 
 /** What `f` may return and `dout` may be: one tensor-like, or several (their losses add). */
@@ -50,9 +51,9 @@ export function numericGradient<X extends Matrix | Tensor3>(
   options: NumericGradientOptions = {},
 ): X {
   const fn = 'numericGradient';
-  if (typeof f !== 'function') throw new TypeError(`${fn}: f must be a function, got ${typeof f}`);
+  if (typeof f !== 'function') throw new TypeError(`${fn}: f must be a function, got ${describeValue(f)}`);
   if (!(x instanceof Matrix) && !(x instanceof Tensor3)) {
-    throw new TypeError(`${fn}: x must be a Matrix or a Tensor3, got ${x === null ? 'null' : typeof x}`);
+    throw new TypeError(`${fn}: x must be a Matrix or a Tensor3, got ${describeValue(x)}`);
   }
   const eps = checkEps(fn, options.eps);
   const length = x.data.length;

@@ -37,8 +37,8 @@ export interface GruParams {
  * `cache.params`). Returns the record with `Matrix` fields.
  */
 export function checkGruParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): GruParams {
-  const d = typeof D === 'number' ? dim('D', D, 'Wx') : D;
-  const h = typeof H === 'number' ? dim('H', H, 'Wh') : H;
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
   return checkCellParams(fn, p, { record: 'GruParams', gates: 3, biases: ['bx', 'bh'] }, d, h, at)
     .params as unknown as GruParams;
 }

@@ -47,7 +47,8 @@ function tensorHint(name: string, v: unknown): string {
     const shape = nestedShape(v);
     if (shape.includes(0)) return '';
     if (shape.length === 3) return `; wrap it with Tensor3.from(${name}) (a ${shape.join('×')} Tensor3)`;
-    return `; Tensor3.from takes a[n][t][d] (number[][][]), this has ${shape.length} level${shape.length > 1 ? 's' : ''}`;
+    const levels = `${shape.length} level${shape.length > 1 ? 's' : ''}`;
+    return `; Tensor3.from takes a[n][t][d] (number[][][]), this has ${levels}`;
   }
   const typed = typedArrayName(v);
   if (typed !== undefined) return typedArrayHint(name, typed, 'new Tensor3(N, T, D, DATA)');
@@ -111,7 +112,8 @@ export function expectView(fn: string, name: string, v: unknown): MatrixView {
   const fields = typeof v === 'object' && v !== null && view !== null;
   if (!fields || !(view.data instanceof Float64Array)) {
     throw new TypeError(
-      `${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), got ${describeValue(v)}`,
+      `${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), ` +
+        `got ${describeValue(v)}${matrixHint(name, v)}`,
     );
   }
   const { data, offset, stride, rows, cols } = view;

@@ -33,8 +33,8 @@ export interface LstmParams {
  * `cache.params`). Returns the record with `Matrix` fields.
  */
 export function checkLstmParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): LstmParams {
-  const d = typeof D === 'number' ? dim('D', D, 'Wx') : D;
-  const h = typeof H === 'number' ? dim('H', H, 'Wh') : H;
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
   return checkCellParams(fn, p, { record: 'LstmParams', gates: 4, biases: ['b'] }, d, h, at)
     .params as unknown as LstmParams;
 }

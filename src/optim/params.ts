@@ -1,3 +1,4 @@
+import { describeValue } from '../linalg/describe.js';
 import { asMatrix, expectMatrix, expectRecord, type Matrix } from '../linalg/index.js';
 
 /**
@@ -113,7 +114,7 @@ export function checkNumber(
   minOpen: boolean,
   maxOpen: boolean,
 ): number {
-  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describeValue(v)}`);
   const lowOk = minOpen ? v > min : v >= min;
   const highOk = maxOpen ? v < max : v <= max;
   if (!Number.isFinite(v) || !lowOk || !highOk) {

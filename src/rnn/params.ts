@@ -24,8 +24,8 @@ export interface RnnParams {
  * `cache.params`). Returns the record with `Matrix` fields.
  */
 export function checkRnnParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): RnnParams {
-  const d = typeof D === 'number' ? dim('D', D, 'Wx') : D;
-  const h = typeof H === 'number' ? dim('H', H, 'Wh') : H;
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
   return checkCellParams(fn, p, { record: 'RnnParams', gates: 1, biases: ['b'] }, d, h, at)
     .params as unknown as RnnParams;
 }

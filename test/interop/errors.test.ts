@@ -215,31 +215,34 @@ const cases: Case[] = [
     'to PyTorch: Wx not a Matrix',
     () => gruParamsToTorch({ ...gruP, Wx: [[1]] } as never),
     TypeError,
-    /^gruParamsToTorch: Wx must be a Matrix, got a plain array/,
+    new RegExp(
+      /^gruParamsToTorch: Wx must be a Matrix, got a plain 1×1 array of numbers; /.source +
+        /wrap it with Matrix\.from\(Wx\) \(a 1×1 Matrix\)/.source,
+    ),
   ],
   [
     'to PyTorch: Wh not a Matrix',
     () => rnnParamsToTorch({ ...rnnP, Wh: 3 } as never),
     TypeError,
-    /^rnnParamsToTorch: Wh must be a Matrix, got number$/,
+    /^rnnParamsToTorch: Wh must be a Matrix, got the number 3$/,
   ],
   [
     'to PyTorch: b of the wrong shape',
     () => rnnParamsToTorch({ ...rnnP, b: z(1, H + 1) }),
     ShapeError,
-    /^rnnParamsToTorch: b must be 1×4 \(1×H for H=4\), got 1×5$/,
+    /^rnnParamsToTorch: b must be 1×H = 1×4 \(H = 4 from Wh's rows\), got 1×5$/,
   ],
   [
     'to PyTorch: an LSTM Wh for a GRU',
     () => gruParamsToTorch({ ...gruP, Wh: z(H, 4 * H) }),
     ShapeError,
-    /^gruParamsToTorch: Wh must be 4×12 \(H×3H for H=4\), got 4×16$/,
+    /^gruParamsToTorch: Wh must be H×3H = 4×12 \(H = 4 from Wh's rows\), got 4×16$/,
   ],
   [
     'to cs231n: Wx of the wrong width',
     () => lstmParamsToCs231n({ ...lstmP, Wx: z(D, 3 * H) }),
     ShapeError,
-    /^lstmParamsToCs231n: Wx must be 3×16 \(D×4H for D=3, H=4\), got 3×12$/,
+    /^lstmParamsToCs231n: Wx must be D×4H = 3×16 \(D = 3 from Wx's rows, H = 4 from Wh's rows\), got 3×12$/,
   ],
   [
     'to Keras: params not an object',
@@ -287,7 +290,7 @@ const cases: Case[] = [
     'grads to PyTorch: GRU dbx missing',
     () => gruGradsToTorch({ ...gruG, dbx: undefined } as never),
     TypeError,
-    /^gruGradsToTorch: dbx must be a Matrix, got undefined$/,
+    /^gruGradsToTorch: dbx must be a Matrix \(1×12\), got undefined$/,
   ],
 ];
 

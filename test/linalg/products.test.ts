@@ -220,13 +220,19 @@ describe('block operations: an argument that is not a matrix view is named, befo
       'sigmoidInto, a plain array as src',
       () => sigmoidInto(M23, plain as never),
       TypeError,
-      /sigmoidInto: src must be a Matrix or matrix view .*got a plain array \(wrap it with Matrix\.from/,
+      new RegExp(
+        /sigmoidInto: src must be a Matrix or matrix view \(Float64Array data, offset, stride, rows, /.source +
+          /cols\), got a plain 2×3 array of numbers; wrap it with Matrix\.from\(src\) \(a 2×3 Matrix\)/.source,
+      ),
     ],
     [
       'tanhInto, a ragged array as dst',
       () => tanhInto(ragged as never, M23),
       TypeError,
-      /tanhInto: dst must be a Matrix or matrix view .*got a plain array/,
+      new RegExp(
+        /tanhInto: dst must be a Matrix or matrix view \(Float64Array data, offset, stride, rows, /.source +
+          /cols\), got a plain 2×3 array of numbers; wrap it with Matrix\.from\(dst\) \(a 2×3 Matrix\)/.source,
+      ),
     ],
     [
       'broadcastRowInto, null as row',
