@@ -4,6 +4,7 @@
  *
  * Docs: docs/training.md ("Initialisation").
  */
+import { describeValue } from '../linalg/describe.js';
 import { Matrix, checkSize } from '../linalg/index.js';
 import type { GruParams } from '../gru/params.js';
 import type { LstmParams } from '../lstm/params.js';
@@ -39,7 +40,10 @@ function checkInit(fn: string, D: number, H: number, rand: Rand, gateCount: numb
   checkSize(fn, 'D', D);
   checkSize(fn, 'H', H);
   if (typeof rand !== 'function') {
-    throw new TypeError(`${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1)`);
+    const seed = typeof rand === 'number' ? `; for the seed ${rand}, pass seededRandom(${rand})` : '';
+    throw new TypeError(
+      `${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), got ${describeValue(rand)}${seed}`,
+    );
   }
   // Wx, Wh and the biases, and the H×H scratch of the orthogonal blocks: refused here, by name, rather than
   // as the engine's "Array buffer allocation failed" from somewhere inside.

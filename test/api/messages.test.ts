@@ -11,7 +11,13 @@
 import * as fast from '../../src/index';
 import { Matrix, ShapeError, Tensor3 } from '../../src/index';
 import * as reference from '../../src/reference';
-import { temporalAffineForward, temporalSoftmaxLoss, wordEmbeddingForward } from '../../src/train/index';
+import {
+  adam,
+  initGruParams,
+  temporalAffineForward,
+  temporalSoftmaxLoss,
+  wordEmbeddingForward,
+} from '../../src/train/index';
 
 type ErrorType = typeof TypeError | typeof RangeError | typeof ShapeError;
 
@@ -404,5 +410,27 @@ describe('the temporal affine layer says where D and M come from', () => {
         message: 'temporalAffineForward: b must be 1×M = 1×2 (M = 2 from W), got 1×3',
       },
     );
+  });
+});
+
+describe('training helpers name what they were given', () => {
+  test("an RNN's gradients given with a GRU's params", () => {
+    const p = gruP(D, H);
+    const { dWx, dWh, db } = fast.rnnBackward(Tensor3.zeros(N, T, H), fast.rnnForward(x(), state(), rnnP(D, H)).cache);
+    expect(thrown(() => adam(p, { dWx, dWh, db } as never, undefined))).toEqual({
+      type: 'RangeError',
+      message:
+        'adam: grads is missing dbx (the gradient of params.bx); ' +
+        "it has db, gradients of other params (another cell's backward?)",
+    });
+  });
+
+  test('a seed where the random source goes', () => {
+    expect(thrown(() => initGruParams(D, H, 7 as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'initGruParams: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), ' +
+        'got the number 7; for the seed 7, pass seededRandom(7)',
+    });
   });
 });
