@@ -42,7 +42,8 @@ function checkInit(fn: string, D: number, H: number, rand: Rand, gateCount: numb
   if (typeof rand !== 'function') {
     const seed = typeof rand === 'number' ? `; for the seed ${rand}, pass seededRandom(${rand})` : '';
     throw new TypeError(
-      `${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), got ${describeValue(rand)}${seed}`,
+      `${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), ` +
+        `got ${describeValue(rand)}${seed}`,
     );
   }
   // Wx, Wh and the biases, and the H×H scratch of the orthogonal blocks: refused here, by name, rather than

@@ -381,7 +381,8 @@ describe('word ids say what they are', () => {
     expect(thrown(() => temporalSoftmaxLoss(Tensor3.zeros(1, 2, 3), [[0, 3]]))).toEqual({
       type: 'RangeError',
       message:
-        'temporalSoftmaxLoss: targets[0][1] is 3, past the last id 2; targets must be integers in [0, 3) (V = 3 from scores)',
+        'temporalSoftmaxLoss: targets[0][1] is 3, past the last id 2; ' +
+        'targets must be integers in [0, 3) (V = 3 from scores)',
     });
   });
 
