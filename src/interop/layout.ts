@@ -4,13 +4,8 @@
  * framework's order to another's, transposing when one side stores W as
  * G·H×K rows (PyTorch) and the other as K×G·H columns (handgrad, cs231n, Keras).
  */
+import { describeValue as kind } from '../linalg/describe.js';
 import { Matrix, ShapeError, allocFloat64 } from '../linalg/index.js';
-
-function kind(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v;
-}
 
 /** Checks that `v` is a record (a weights object); throws a TypeError naming it otherwise. */
 export function readRecord(fn: string, name: string, v: unknown, what: string): Record<string, unknown> {

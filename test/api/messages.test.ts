@@ -435,3 +435,30 @@ describe('training helpers name what they were given', () => {
     });
   });
 });
+
+describe('the constructors say how to make their data', () => {
+  test('a plain array as a Matrix’s data', () => {
+    expect(thrown(() => new Matrix(1, 2, [1, 2] as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'Matrix: data must be a Float64Array, got a plain array of 2 numbers; convert it with Float64Array.from(data)',
+    });
+  });
+
+  test('a Float32Array as a Tensor3’s data', () => {
+    expect(thrown(() => new Tensor3(1, 1, 2, new Float32Array(2) as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'Tensor3: data must be a Float64Array, got a Float32Array of 2 values; convert it with Float64Array.from(data)',
+    });
+  });
+
+  test('flat values given to Matrix.from', () => {
+    expect(thrown(() => Matrix.from(new Float64Array(4) as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'Matrix.from: expected an array of rows (number[][]), got a Float64Array of 4 values; ' +
+        'for flat values use new Matrix(rows, cols, data)',
+    });
+  });
+});

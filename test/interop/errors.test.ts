@@ -63,7 +63,7 @@ const cases: Case[] = [
     'row 0 is not an array',
     () => gruParamsFromTorch({ ...gru, weight_ih: [1, 2] as never }),
     TypeError,
-    /^gruParamsFromTorch: weight_ih\[0\] must be an array of numbers, got number$/,
+    /^gruParamsFromTorch: weight_ih\[0\] must be an array of numbers, got the number 1$/,
   ],
   [
     'row 0 is empty',
@@ -75,7 +75,7 @@ const cases: Case[] = [
     'a later row is not an array',
     () => rnnParamsFromTorch({ ...rnn, weight_hh: [[1], 'x'] as never }),
     TypeError,
-    /^rnnParamsFromTorch: weight_hh\[1\] must be an array of numbers, got string$/,
+    /^rnnParamsFromTorch: weight_hh\[1\] must be an array of numbers, got the string "x"$/,
   ],
   [
     'ragged rows',
@@ -87,13 +87,13 @@ const cases: Case[] = [
     'an entry is not a number',
     () => lstmParamsFromTorch({ ...lstm, weight_ih: [[0, 0, '1'], ...lstm.weight_ih.slice(1)] as never }),
     TypeError,
-    /^lstmParamsFromTorch: weight_ih\[0\]\[2\] must be a number, got string$/,
+    /^lstmParamsFromTorch: weight_ih\[0\]\[2\] must be a number, got the string "1"$/,
   ],
   [
     'a bias is not an array',
     () => lstmParamsFromTorch({ ...lstm, bias_ih: 0 } as never),
     TypeError,
-    /^lstmParamsFromTorch: bias_ih must be an array of numbers \(number\[\]\), got number$/,
+    /^lstmParamsFromTorch: bias_ih must be an array of numbers \(number\[\]\), got the number 0$/,
   ],
   [
     'a bias entry is not a number',
@@ -148,7 +148,7 @@ const cases: Case[] = [
     'cs231n: record is not an object',
     () => lstmParamsFromCs231n([] as never),
     TypeError,
-    /^lstmParamsFromCs231n: w must be a cs231n weights record \{ Wx, Wh, b \}, got an array$/,
+    /^lstmParamsFromCs231n: w must be a cs231n weights record \{ Wx, Wh, b \}, got an empty array$/,
   ],
   [
     'cs231n: Wh columns not a multiple of 4',
@@ -248,7 +248,7 @@ const cases: Case[] = [
     'to Keras: params not an object',
     () => lstmParamsToKeras('p' as never),
     TypeError,
-    /^lstmParamsToKeras: p must be an LstmParams record \{ Wx, Wh, b \}, got string$/,
+    /^lstmParamsToKeras: p must be an LstmParams record \{ Wx, Wh, b \}, got the string "p"$/,
   ],
   [
     'grads to PyTorch: not an object',
