@@ -11,6 +11,38 @@ function isPositiveInt(n: unknown): n is number {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1;
 }
 
+/** The argument lists of the cells' functions, said when an argument is missing or out of place. */
+const SIGNATURES: Readonly<Record<string, string>> = {
+  rnnStepForward: '(x, hPrev, p)',
+  rnnStepBackward: '(dh, cache)',
+  rnnForward: '(x, h0, p)',
+  rnnBackward: '(dh, cache)',
+  lstmStepForward: '(x, hPrev, cPrev, p)',
+  lstmStepBackward: '(dh, dcNext, cache)',
+  lstmForward: '(x, h0, p, c0?)',
+  lstmBackward: '(dh, cache, dcT?)',
+  gruStepForward: '(x, hPrev, p)',
+  gruStepBackward: '(dh, cache)',
+  gruForward: '(x, h0, p)',
+  gruBackward: '(dh, cache)',
+};
+
+/**
+ * For an argument that is missing (undefined) or is what another argument
+ * should be (a params record or cache where a Matrix goes, a Matrix where a
+ * record goes): the function's argument list, since a left-out or swapped
+ * argument is the likely cause.
+ */
+function orderHint(fn: string, name: string, v: unknown, wantRecord: boolean): string {
+  const signature = SIGNATURES[fn];
+  if (signature === undefined || !signature.replace(/[()?]/g, '').split(', ').includes(name)) return '';
+  const record = typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+  const misplaced = wantRecord
+    ? matrixLike(v) !== undefined || tensorLike(v) !== undefined
+    : record && matrixLike(v) === undefined && tensorLike(v) === undefined;
+  return v === undefined || misplaced ? `; ${fn} takes ${signature}` : '';
+}
+
 /** What a `Matrix` or `Tensor3` argument is for, said in its type error. */
 export interface Expecting {
   /** The expected shape in letters, e.g. `"N×H"`; printed after the type. */
@@ -91,7 +123,9 @@ export function asMatrix(fn: string, name: string, v: unknown, expecting: Expect
   }
   const shape = expecting.shape === undefined ? '' : ` (${expecting.shape})`;
   throw new TypeError(
-    `${fn}: ${name} must be a Matrix${shape}, got ${describeValue(v)}${expecting.hint ?? matrixHint(name, v)}`,
+    `${fn}: ${name} must be a Matrix${shape}, got ${describeValue(v)}` +
+      (expecting.hint ?? matrixHint(name, v)) +
+      orderHint(fn, name, v, false),
   );
 }
 
@@ -161,7 +195,9 @@ export function asTensor3(fn: string, name: string, v: unknown, expecting: Expec
   }
   const shape = ` (${expecting.shape ?? 'N×T×D: batch × time × features'})`;
   throw new TypeError(
-    `${fn}: ${name} must be a Tensor3${shape}, got ${describeValue(v)}${expecting.hint ?? tensorHint(name, v)}`,
+    `${fn}: ${name} must be a Tensor3${shape}, got ${describeValue(v)}` +
+      (expecting.hint ?? tensorHint(name, v)) +
+      orderHint(fn, name, v, false),
   );
 }
 
@@ -174,7 +210,8 @@ export function expectRecord(fn: string, name: string, v: unknown, what: string)
     !ArrayBuffer.isView(v) &&
     matrixLike(v) === undefined &&
     tensorLike(v) === undefined;
-  if (!isRecord) throw new TypeError(`${fn}: ${name} must be ${what}, got ${describeValue(v)}`);
+  if (!isRecord)
+    throw new TypeError(`${fn}: ${name} must be ${what}, got ${describeValue(v)}${orderHint(fn, name, v, true)}`);
   return v as Record<string, unknown>;
 }
 

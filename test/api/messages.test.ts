@@ -140,7 +140,27 @@ const cellCases: Case[] = [
     'a Matrix where the params record goes',
     (api) => api.rnnForward(x(), state(), Matrix.zeros(D, H) as never),
     TypeError,
-    'rnnForward: p must be an RnnParams record { Wx, Wh, b }, got a Matrix (4×5)',
+    'rnnForward: p must be an RnnParams record { Wx, Wh, b }, got a Matrix (4×5); rnnForward takes (x, h0, p)',
+  ],
+  [
+    'h0 and p swapped',
+    (api) => api.gruForward(x(), gruP(D, H) as never, state() as never),
+    TypeError,
+    'gruForward: p must be a GruParams record { Wx, Wh, bx, bh }, got a Matrix (2×5); gruForward takes (x, h0, p)',
+  ],
+  [
+    'cPrev left out',
+    (api) => (api.lstmStepForward as (...a: unknown[]) => unknown)(xt(), state(), lstmP(D, H)),
+    TypeError,
+    'lstmStepForward: p must be an LstmParams record { Wx, Wh, b }, got undefined; ' +
+      'lstmStepForward takes (x, hPrev, cPrev, p)',
+  ],
+  [
+    'a params record where hPrev goes',
+    (api) => (api.rnnStepForward as (...a: unknown[]) => unknown)(xt(), rnnP(D, H), rnnP(D, H)),
+    TypeError,
+    'rnnStepForward: hPrev must be a Matrix (N×H = 2×5), got an object with keys Wx, Wh, b; ' +
+      'rnnStepForward takes (x, hPrev, p)',
   ],
   [
     'a string where the params record goes',
@@ -327,6 +347,16 @@ describe.each([
       type: 'TypeError',
       message:
         'rnnBackward: dh must be a Tensor3 (N×T×H = 2×3×5), got a Matrix (2×5); dh is a sequence (N×T×…) — use Tensor3',
+    });
+  });
+
+  test('dcNext left out of an LSTM step backward', () => {
+    const { cache } = api.lstmStepForward(xt(), state(), state(), lstmP(D, H));
+    expect(thrown(() => (api.lstmStepBackward as (...a: unknown[]) => unknown)(state(), cache))).toEqual({
+      type: 'TypeError',
+      message:
+        'lstmStepBackward: cache must be the cache returned by lstmStepForward, got undefined; ' +
+        'lstmStepBackward takes (dh, dcNext, cache)',
     });
   });
 
