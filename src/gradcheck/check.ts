@@ -145,11 +145,11 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   };
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new RangeError(`${fn}: seed must be a non-negative integer, got ${String(seed)}`);
+    throw new RangeError(`${fn}: seed must be a non-negative integer, got ${describeValue(seed)}`);
   const eps = checkEps(fn, options.eps);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance <= 0) {
-    throw new RangeError(`${fn}: tolerance must be a positive finite number, got ${String(tolerance)}`);
+    throw new RangeError(`${fn}: tolerance must be a positive finite number, got ${describeValue(tolerance)}`);
   }
   const samples = options.samples === undefined ? null : positiveInt(fn, 'samples', options.samples);
   const isUser = options.implementation !== undefined;

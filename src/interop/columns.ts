@@ -104,7 +104,7 @@ function writeColumns(fn: string, p: unknown, map: readonly number[]): { Wx: num
   const r = readRecord(fn, 'p', p, 'an LstmParams record { Wx, Wh, b }');
   const D = asMatrix(fn, 'Wx', r.Wx).rows;
   const H = asMatrix(fn, 'Wh', r.Wh).rows;
-  const q = checkLstmParams(fn, p, D, H);
+  const q = checkLstmParams(fn, p, D);
   return {
     Wx: permuteColumnBlocks(q.Wx, map, H).toArray(),
     Wh: permuteColumnBlocks(q.Wh, map, H).toArray(),

@@ -5,7 +5,7 @@
  * Docs: docs/training.md ("Layers").
  */
 import { describeValue, matrixLike } from '../linalg/describe.js';
-import { Matrix, Tensor3, asMatrix, dim, expectRecord, expectShape3 } from '../linalg/index.js';
+import { Matrix, Tensor3, asMatrix, dim, expectCacheOfPath, expectRecord, expectShape3 } from '../linalg/index.js';
 import { checkIds, type Ids } from './ids.js';
 
 /** What {@link wordEmbeddingBackward} needs. */
@@ -40,7 +40,8 @@ export function wordEmbeddingForward(
   const fn = 'wordEmbeddingForward';
   refuseSwapped(fn, ids, W);
   const Wm = asMatrix(fn, 'W', W, { shape: 'V×D: one row per id' });
-  const { N, T } = checkIds(fn, 'ids', ids, Wm.rows, "W's rows");
+  const flipped = Wm.cols > Wm.rows ? `; W is ${Wm.rows}×${Wm.cols}, V×D with one row per id: is it transposed?` : '';
+  const { N, T } = checkIds(fn, 'ids', ids, Wm.rows, "W's rows", undefined, flipped);
   const D = Wm.cols;
   const out = Tensor3.zeros(N, T, D);
   for (let n = 0; n < N; n++) {
@@ -70,6 +71,7 @@ export function wordEmbeddingBackward(
 } {
   const fn = 'wordEmbeddingBackward';
   const c = expectRecord(fn, 'cache', cache, 'the cache returned by wordEmbeddingForward');
+  expectCacheOfPath(fn, c, 'wordEmbeddingForward', 'fast');
   const V = c.V as number;
   const D = c.D as number;
   if (!Number.isInteger(V) || V < 1 || !Number.isInteger(D) || D < 1) {

@@ -13,7 +13,7 @@ export type Mask = readonly (readonly boolean[])[];
  * the wrong type is a TypeError, a number outside the integers of [0, V) a
  * RangeError.
  */
-function badId(fn: string, name: string, at: string, v: unknown, V: number, vFrom: string): Error {
+function badId(fn: string, name: string, at: string, v: unknown, V: number, vFrom: string, pastEnd: string): Error {
   const rule = `; ${name} must be integers in [0, ${V}) (V = ${V} from ${vFrom})`;
   if (typeof v === 'string') {
     const n = Number(v);
@@ -25,7 +25,7 @@ function badId(fn: string, name: string, at: string, v: unknown, V: number, vFro
   if (Number.isNaN(v)) return new RangeError(`${fn}: ${at} is NaN${rule}`);
   if (!Number.isInteger(v)) return new RangeError(`${fn}: ${at} is ${v}, not an integer${rule}`);
   if (v < 0) return new RangeError(`${fn}: ${at} is ${v}, below 0${rule}`);
-  return new RangeError(`${fn}: ${at} is ${v}, past the last id ${V - 1}${rule}`);
+  return new RangeError(`${fn}: ${at} is ${v}, past the last id ${V - 1}${rule}${pastEnd}`);
 }
 
 /**
@@ -34,7 +34,8 @@ function badId(fn: string, name: string, at: string, v: unknown, V: number, vFro
  * reported with its position and what it is, e.g.
  * `wordEmbeddingForward: ids[1][3] is 27, past the last id 26; ids must be
  * integers in [0, 27) (V = 27 from W's rows)`. `shape` is the N×T the grid
- * must have and where it was read.
+ * must have and where it was read; `pastEnd` is added to the message of an
+ * id ≥ V (a hint about where V came from).
  */
 export function checkIds(
   fn: string,
@@ -43,6 +44,7 @@ export function checkIds(
   V: number,
   vFrom: string,
   shape?: { readonly N: number; readonly T: number; readonly from: string },
+  pastEnd = '',
 ): { N: number; T: number } {
   if (!Array.isArray(ids)) {
     throw new TypeError(`${fn}: ${name} must be an N×T array of integer ids (number[][]), got ${describeValue(ids)}`);
@@ -72,7 +74,7 @@ export function checkIds(
     for (let t = 0; t < T; t++) {
       const v: unknown = row[t];
       if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= V) {
-        throw badId(fn, name, `${name}[${n}][${t}]`, v, V, vFrom);
+        throw badId(fn, name, `${name}[${n}][${t}]`, v, V, vFrom, pastEnd);
       }
     }
   }

@@ -12,6 +12,7 @@ import {
   broadcastRowInto,
   colSumInto,
   dim,
+  expectCacheOfPath,
   expectShape,
   expectShape3,
   expectRecord,
@@ -89,6 +90,7 @@ export function temporalAffineBackward(
 } {
   const fn = 'temporalAffineBackward';
   const c = expectRecord(fn, 'cache', cache, 'the cache returned by temporalAffineForward');
+  expectCacheOfPath(fn, c, 'temporalAffineForward', 'fast');
   const x = asTensor3(fn, 'cache.x', c.x);
   const [N, T, D] = x.dims;
   const W = expectShape(

@@ -144,7 +144,18 @@ function isIndex(n: unknown): n is number {
 export function expectView(fn: string, name: string, v: unknown): MatrixView {
   const view = v as Partial<MatrixView> | null;
   const fields = typeof v === 'object' && v !== null && view !== null;
-  if (!fields || !(view.data instanceof Float64Array)) {
+  const like = matrixLike(v);
+  if (like !== undefined && tensorLike(v) === undefined && !(like.data instanceof Float64Array)) {
+    throw notFloat64(
+      fn,
+      name,
+      'Matrix',
+      v,
+      `${like.rows}×${like.cols} matrix-like`,
+      `new Matrix(${like.rows}, ${like.cols}, DATA)`,
+    );
+  }
+  if (!fields || !(view.data instanceof Float64Array) || tensorLike(v) !== undefined) {
     throw new TypeError(
       `${fn}: ${name} must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), ` +
         `got ${describeValue(v)}${matrixHint(name, v)}`,
@@ -379,20 +390,42 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
 }
 
-/** A step cache's cell, from the fields each step forward writes. */
+/** The cell a params record is for: bx/bh make a GRU's; otherwise Wh's columns per row (1, 4, 3). */
+function cellOfParams(p: unknown): string | undefined {
+  if (!isObject(p)) return undefined;
+  if ('bx' in p || 'bh' in p) return 'gru';
+  const wh = matrixLike(p.Wh);
+  return wh === undefined
+    ? undefined
+    : ({ 1: 'rnn', 4: 'lstm', 3: 'gru' } as Record<number, string>)[wh.cols / wh.rows];
+}
+
+/** The fields of `r` among `names`, as "a, b and c". */
+function present(r: Record<string, unknown>, names: readonly string[]): string {
+  return andList(names.filter((k) => k in r));
+}
+
+/**
+ * A step cache's cell and path, from the fields each step forward writes;
+ * its params, when they tell, decide the cell (a cache missing a field is
+ * then that cell's cache with a field missing, not another cell's).
+ */
 function stepOrigin(r: Record<string, unknown>): { cell: string; path: CacheOrigin['path']; has: string } | undefined {
   if (!('x' in r) || !('hPrev' in r)) return undefined;
-  if ('cPrev' in r) {
-    return 'gates' in r || 'tanhC' in r
-      ? { cell: 'lstm', path: 'fast', has: 'cPrev, gates and tanhC' }
-      : { cell: 'lstm', path: 'reference', has: 'cPrev and the gates f, i, g, o' };
+  const cell = cellOfParams(r.params) ?? ('cPrev' in r ? 'lstm' : 'hn' in r ? 'gru' : 'rnn');
+  if (cell === 'lstm') {
+    const fast = 'gates' in r || 'tanhC' in r;
+    const ref = ['f', 'i', 'g', 'o'].some((k) => k in r);
+    const has = fast ? present(r, ['cPrev', 'gates', 'tanhC']) : 'cPrev and the gates f, i, g, o';
+    return { cell, path: fast ? 'fast' : ref ? 'reference' : undefined, has };
   }
-  if ('hn' in r) {
-    return 'gates' in r
-      ? { cell: 'gru', path: 'fast', has: 'hn and gates' }
-      : { cell: 'gru', path: 'reference', has: 'hn and the gates r, z, n' };
+  if (cell === 'gru') {
+    const fast = 'gates' in r;
+    const ref = ['r', 'z', 'n'].some((k) => k in r);
+    const has = fast ? present(r, ['hn', 'gates']) : 'hn and the gates r, z, n';
+    return { cell, path: fast ? 'fast' : ref ? 'reference' : undefined, has };
   }
-  return { cell: 'rnn', path: undefined, has: 'hPrev and h, no gates' };
+  return { cell, path: undefined, has: 'hPrev and h, no gates' };
 }
 
 function cacheOrigin(r: Record<string, unknown>): CacheOrigin | undefined {
@@ -400,13 +433,20 @@ function cacheOrigin(r: Record<string, unknown>): CacheOrigin | undefined {
     const s = isObject(r.steps[0]) ? stepOrigin(r.steps[0]) : undefined;
     return { forward: s && `${s.cell}Forward`, path: 'reference', has: s ? `steps, each with ${s.has}` : 'steps' };
   }
-  if ('x' in r && 'h0' in r && r.steps === undefined) {
-    if ('c' in r || 'tanhC' in r) return { forward: 'lstmForward', path: 'fast', has: 'h0, c and tanhC' };
-    if ('hn' in r) return { forward: 'gruForward', path: 'fast', has: 'h0, gates and hn' };
-    return { forward: 'rnnForward', path: 'fast', has: 'h0 and h, no gates' };
+  if ('ids' in r && 'V' in r) return { forward: 'wordEmbeddingForward', path: undefined, has: 'ids, V and D' };
+  if ('x' in r && 'W' in r && !('h0' in r) && !('hPrev' in r)) {
+    return { forward: 'temporalAffineForward', path: undefined, has: 'x, W and b' };
   }
-  const s = stepOrigin(r);
-  return s && { forward: `${s.cell}StepForward`, path: s.path, has: s.has };
+  if ('x' in r && 'h0' in r && r.steps === undefined) {
+    const cell = cellOfParams(r.params) ?? ('c' in r || 'tanhC' in r ? 'lstm' : 'hn' in r ? 'gru' : 'rnn');
+    const has = { lstm: 'h0, c and tanhC', gru: 'h0, gates and hn', rnn: 'h0 and h, no gates' }[cell] as string;
+    return { forward: `${cell}Forward`, path: 'fast', has };
+  }
+  if ('x' in r && 'hPrev' in r) {
+    const s = stepOrigin(r) as NonNullable<ReturnType<typeof stepOrigin>>;
+    return { forward: `${s.cell}StepForward`, path: s.path, has: s.has };
+  }
+  return undefined;
 }
 
 /** `a gruForward`, `an lstmForward`, `an rnnStepForward`: by the sound of the first letter. */
@@ -496,6 +536,26 @@ function hiddenSize(field: (k: string) => string, r: Record<string, unknown>, la
 }
 
 /**
+ * A whole params record of another cell (an LSTM's given to an RNN): Wx, Wh
+ * and the biases agree on k gate blocks of one H, and k is not this cell's.
+ * Said as such, rather than as one weight of the wrong width.
+ */
+function refuseOtherCell(fn: string, at: string, r: Record<string, unknown>, layout: CellLayout, what: string): void {
+  const [wx, wh] = [matrixLike(r.Wx), matrixLike(r.Wh)];
+  if (wx === undefined || wh === undefined) return;
+  const k = wh.cols / wh.rows;
+  const kH = k * wh.rows;
+  const agree = wx.cols === kH && layout.biases.every((b) => matrixLike(r[b])?.cols === kH);
+  if (k === layout.gates || CELL_OF_GATES[k] === undefined || !agree) return;
+  const g = layout.gates;
+  throw new TypeError(
+    `${fn}: ${at} holds the weights of ${CELL_OF_GATES[k]}: Wx ${wx.rows}×${wx.cols} and Wh ${wh.rows}×${wh.cols} ` +
+      `are ${k} gate block${k > 1 ? 's' : ''} of H = ${wh.rows}; ${fn} takes ${what} of ${g} ` +
+      `block${g > 1 ? 's' : ''} (Wh H×${g === 1 ? '' : g}H)`,
+  );
+}
+
+/**
  * Checks a cell's params record: Wh first, whose rows are H (unless `H` is
  * given, as a cache's check does), then Wx against D and H, then the biases.
  * `at` is the record's name in messages: `p` (its fields are then called
@@ -523,6 +583,7 @@ export function checkCellParams(
   }
   const g = layout.gates;
   const gH = g === 1 ? 'H' : `${g}H`;
+  if (H === undefined) refuseOtherCell(fn, at, r, layout, what);
   const whm = asMatrix(fn, field('Wh'), r.Wh, { shape: `H×${gH}` });
   const h = H ?? hiddenSize(field, r, layout, whm);
   const ratio = whm.cols / whm.rows;

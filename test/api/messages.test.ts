@@ -11,11 +11,19 @@
 import * as fast from '../../src/index';
 import { Matrix, ShapeError, Tensor3 } from '../../src/index';
 import * as reference from '../../src/reference';
+import { numericGradient } from '../../src/gradcheck/index';
+import { matmul, tanhInto } from '../../src/linalg/public';
 import {
   adam,
   initGruParams,
+  initRecurrentWeights,
+  randomOrthogonal,
+  sampleIndex,
+  seededRandom,
+  temporalAffineBackward,
   temporalAffineForward,
   temporalSoftmaxLoss,
+  wordEmbeddingBackward,
   wordEmbeddingForward,
 } from '../../src/train/index';
 
@@ -161,6 +169,13 @@ const cellCases: Case[] = [
     TypeError,
     'rnnStepForward: hPrev must be a Matrix (N×H = 2×5), got an object with keys Wx, Wh, b; ' +
       'rnnStepForward takes (x, hPrev, p)',
+  ],
+  [
+    "an LSTM's whole params record given to an RNN",
+    (api) => api.rnnForward(x(), state(), lstmP(D, H) as never),
+    TypeError,
+    'rnnForward: p holds the weights of an LSTM (lstm…): Wx 4×20 and Wh 5×20 are 4 gate blocks of H = 5; ' +
+      'rnnForward takes an RnnParams record { Wx, Wh, b } of 1 block (Wh H×H)',
   ],
   [
     'a string where the params record goes',
@@ -360,6 +375,17 @@ describe.each([
     });
   });
 
+  test('a step cache missing a field is told by its params, and the field named', () => {
+    const { cPrev: _, ...rest } = api.lstmStepForward(xt(), state(), state(), lstmP(D, H)).cache as never as Record<
+      string,
+      unknown
+    >;
+    expect(thrown(() => api.lstmStepBackward(state(), state(), rest as never))).toEqual({
+      type: 'TypeError',
+      message: 'lstmStepBackward: cache.cPrev must be a Matrix (N×H = 2×5), got undefined',
+    });
+  });
+
   test('a dcNext of another width', () => {
     const { cache } = api.lstmStepForward(xt(), state(), state(), lstmP(D, H));
     expect(thrown(() => api.lstmStepBackward(state(), Matrix.zeros(N, H + 1), cache as never))).toEqual({
@@ -489,6 +515,106 @@ describe('the constructors say how to make their data', () => {
       message:
         'Matrix.from: expected an array of rows (number[][]), got a Float64Array of 4 values; ' +
         'for flat values use new Matrix(rows, cols, data)',
+    });
+  });
+});
+
+describe('the layers name the cache they were given', () => {
+  test("an RNN's cache given to temporalAffineBackward", () => {
+    const { cache } = fast.rnnForward(x(), state(), rnnP(D, H));
+    expect(thrown(() => temporalAffineBackward(Tensor3.zeros(N, T, H), cache as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'temporalAffineBackward: cache is an rnnForward cache (it has h0 and h, no gates); pass it to rnnBackward — ' +
+        'temporalAffineBackward takes the cache of temporalAffineForward',
+    });
+  });
+
+  test("a temporal affine layer's cache given to wordEmbeddingBackward", () => {
+    const { cache } = temporalAffineForward(x(), Matrix.zeros(D, H), Matrix.zeros(1, H));
+    expect(thrown(() => wordEmbeddingBackward(Tensor3.zeros(N, T, H), cache as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'wordEmbeddingBackward: cache is a temporalAffineForward cache (it has x, W and b); ' +
+        'pass it to temporalAffineBackward — wordEmbeddingBackward takes the cache of wordEmbeddingForward',
+    });
+  });
+
+  test('an id past a W that looks transposed', () => {
+    expect(thrown(() => wordEmbeddingForward([[0, 5]], Matrix.zeros(4, 7)))).toEqual({
+      type: 'RangeError',
+      message:
+        'wordEmbeddingForward: ids[0][1] is 5, past the last id 3; ' +
+        "ids must be integers in [0, 4) (V = 4 from W's rows); W is 4×7, V×D with one row per id: is it transposed?",
+    });
+  });
+});
+
+describe('the block operations say what a wrong operand is', () => {
+  test('a Tensor3 given to matmul', () => {
+    expect(thrown(() => matmul(Tensor3.zeros(2, 3, 4) as never, Matrix.zeros(4, 5)))).toEqual({
+      type: 'TypeError',
+      message:
+        'matmul: A must be a Matrix or matrix view (Float64Array data, offset, stride, rows, cols), ' +
+        'got a Tensor3 (2×3×4); a Tensor3 holds a sequence — take one time step with A.step(t)',
+    });
+  });
+
+  test('a matrix view over a Float32Array', () => {
+    const src = { data: new Float32Array(12), offset: 0, stride: 4, rows: 3, cols: 4 };
+    expect(thrown(() => tanhInto(Matrix.zeros(3, 4), src as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'tanhInto: src must be a Matrix (Float64Array data), ' +
+        'got a 3×4 matrix-like object whose data is a Float32Array; ' +
+        'convert it: new Matrix(3, 4, Float64Array.from(src.data))',
+    });
+  });
+});
+
+describe('the random helpers and the gradient checker name a missing argument', () => {
+  test('randomOrthogonal without rand', () => {
+    expect(thrown(() => (randomOrthogonal as (...a: unknown[]) => unknown)(3))).toEqual({
+      type: 'TypeError',
+      message:
+        'randomOrthogonal: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), got undefined',
+    });
+  });
+
+  test('sampleIndex without weights', () => {
+    expect(thrown(() => sampleIndex(null as never, seededRandom(1)))).toEqual({
+      type: 'TypeError',
+      message: 'sampleIndex: weights must be an array of non-negative numbers, got null',
+    });
+  });
+
+  test('initRecurrentWeights with no gate blocks', () => {
+    expect(thrown(() => initRecurrentWeights(3, 4, 0, seededRandom(1)))).toEqual({
+      type: 'RangeError',
+      message: 'initRecurrentWeights: gateCount must be a positive integer, got 0',
+    });
+  });
+
+  test('seededRandom given a string', () => {
+    expect(thrown(() => seededRandom('x' as never))).toEqual({
+      type: 'TypeError',
+      message: 'seededRandom: seed must be a finite number, got the string "x"',
+    });
+  });
+
+  test('numericGradient without dout', () => {
+    expect(thrown(() => numericGradient((m: Matrix) => m, Matrix.zeros(2, 2), null as never))).toEqual({
+      type: 'TypeError',
+      message:
+        'numericGradient: dout must be a Matrix or a Tensor3, or an array of them (one per output of f), got null',
+    });
+  });
+
+  test('numericGradient with an f that returns a number', () => {
+    expect(thrown(() => numericGradient(() => 3 as never, Matrix.zeros(2, 2), Matrix.zeros(2, 2)))).toEqual({
+      type: 'TypeError',
+      message:
+        'numericGradient: f(x) must be a Matrix or a Tensor3, or an array of them (the outputs of f), got the number 3',
     });
   });
 });

@@ -230,19 +230,22 @@ const cases: Case[] = [
     'to PyTorch: b of the wrong shape',
     () => rnnParamsToTorch({ ...rnnP, b: z(1, H + 1) }),
     ShapeError,
-    /^rnnParamsToTorch: b must be 1×H = 1×4 \(H = 4 from Wh's rows\), got 1×5$/,
+    /^rnnParamsToTorch: b must be 1×H = 1×4 \(H = 4 from Wh\), got 1×5$/,
   ],
   [
     'to PyTorch: an LSTM Wh for a GRU',
     () => gruParamsToTorch({ ...gruP, Wh: z(H, 4 * H) }),
     ShapeError,
-    /^gruParamsToTorch: Wh must be H×3H = 4×12 \(H = 4 from Wh's rows\), got 4×16$/,
+    new RegExp(
+      /^gruParamsToTorch: Wh must be H×3H = 4×12 \(H = 4 from Wx's columns \/ 3\), got 4×16; /.source +
+        /4×16 is H×4H, the Wh of an LSTM \(lstm…\)$/.source,
+    ),
   ],
   [
     'to cs231n: Wx of the wrong width',
     () => lstmParamsToCs231n({ ...lstmP, Wx: z(D, 3 * H) }),
     ShapeError,
-    /^lstmParamsToCs231n: Wx must be D×4H = 3×16 \(D = 3 from Wx's rows, H = 4 from Wh's rows\), got 3×12$/,
+    /^lstmParamsToCs231n: Wx must be D×4H = 3×16 \(D = 3 from Wx's rows, H = 4 from Wh\), got 3×12$/,
   ],
   [
     'to Keras: params not an object',
