@@ -79,10 +79,10 @@ function readColumns(
   const r = readRecord(fn, 'w', w, what);
   const Wh = readMatrix(fn, names.Wh, r[names.Wh]);
   const H = Wh.rows;
-  blockSize(fn, names.Wh, Wh.cols, 4, 'columns');
+  blockSize(fn, names.Wh, Wh.cols, 4, 'columns', Wh);
   expectShape(fn, names.Wh, Wh, H, 4 * H, `H×4H for H=${H} from its rows, blocks ${blocks}`, blockHint(Wh.cols, H));
   const Wx = readMatrix(fn, names.Wx, r[names.Wx]);
-  blockSize(fn, names.Wx, Wx.cols, 4, 'columns');
+  blockSize(fn, names.Wx, Wx.cols, 4, 'columns', Wx);
   expectShape(
     fn,
     names.Wx,

@@ -52,8 +52,10 @@ export function readMatrix(fn: string, field: string, v: unknown): Matrix {
  */
 export function readVector(fn: string, field: string, v: unknown, length: number, why: string): Float64Array {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${field} must be an array of numbers (number[]), got ${kind(v)}`);
-  if (v.length !== length)
-    throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}`, field);
+  if (v.length !== length) {
+    const nested = v.length === 1 && Array.isArray(v[0]) ? `, ${kind(v)}: pass the flat ${field}[0]` : '';
+    throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}${nested}`, field);
+  }
   const out = allocFloat64(length);
   for (let j = 0; j < length; j++) {
     const x: unknown = v[j];
@@ -96,10 +98,22 @@ export function blockHint(length: number, H: number): string {
  * H from a length that must be G·H (G gate blocks): throws a ShapeError
  * naming `field` when G does not divide it.
  */
-export function blockSize(fn: string, field: string, length: number, G: number, what: string): number {
+export function blockSize(
+  fn: string,
+  field: string,
+  length: number,
+  G: number,
+  what: 'rows' | 'columns',
+  m?: { readonly rows: number; readonly cols: number },
+): number {
   if (length % G !== 0) {
+    const other = what === 'rows' ? m?.cols : m?.rows;
+    const shape = m === undefined ? '' : `; ${field} is ${m.rows}×${m.cols}`;
+    const flipped = other !== undefined && other % G === 0 ? ': is it transposed?' : '';
     throw new ShapeError(
-      `${fn}: ${field} must have ${G}·H ${what} (${G} gate blocks), got ${length}, which ${G} does not divide`,
+      `${fn}: ${field} must have ${G}·H ${what} (${G} gate blocks), got ${length}, which ${G} does not divide` +
+        shape +
+        flipped,
       field,
     );
   }

@@ -71,7 +71,7 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
   const weightHh = readMatrix(fn, 'weight_hh', r.weight_hh);
   const H = weightHh.cols;
   const gh = G === 1 ? 'H' : `${G}H`;
-  blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows');
+  blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows', weightHh);
   expectShape(
     fn,
     'weight_hh',
@@ -82,7 +82,7 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
     blockHint(weightHh.rows, H),
   );
   const weightIh = readMatrix(fn, 'weight_ih', r.weight_ih);
-  blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows');
+  blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows', weightIh);
   expectShape(
     fn,
     'weight_ih',

@@ -551,7 +551,7 @@ function refuseOtherCell(fn: string, at: string, r: Record<string, unknown>, lay
   throw new TypeError(
     `${fn}: ${at} holds the weights of ${CELL_OF_GATES[k]}: Wx ${wx.rows}×${wx.cols} and Wh ${wh.rows}×${wh.cols} ` +
       `are ${k} gate block${k > 1 ? 's' : ''} of H = ${wh.rows}; ${fn} takes ${what} of ${g} ` +
-      `block${g > 1 ? 's' : ''} (Wh H×${g === 1 ? '' : g}H)`,
+      `block${g > 1 ? 's' : ''} (Wh H×${g === 1 ? '' : g}H = ${wh.rows}×${g * wh.rows})`,
   );
 }
 

@@ -175,7 +175,7 @@ const cellCases: Case[] = [
     (api) => api.rnnForward(x(), state(), lstmP(D, H) as never),
     TypeError,
     'rnnForward: p holds the weights of an LSTM (lstm…): Wx 4×20 and Wh 5×20 are 4 gate blocks of H = 5; ' +
-      'rnnForward takes an RnnParams record { Wx, Wh, b } of 1 block (Wh H×H)',
+      'rnnForward takes an RnnParams record { Wx, Wh, b } of 1 block (Wh H×H = 5×5)',
   ],
   [
     'a string where the params record goes',

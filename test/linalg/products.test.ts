@@ -192,15 +192,19 @@ describe('products: shape errors name the argument', () => {
       () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)),
       /matmulTransBInto: C must be 2×2/,
     ],
-    ['addRowInto row', () => addRowInto(A, Matrix.zeros(1, 2)), /addRowInto: row must be 1×3, got 1×2/],
+    [
+      'addRowInto row',
+      () => addRowInto(A, Matrix.zeros(1, 2)),
+      /addRowInto: row must be 1×3 \(one value per column of C, 2×3\), got 1×2/,
+    ],
     [
       'broadcastRowInto row',
       () => broadcastRowInto(A, Matrix.zeros(2, 3)),
-      /broadcastRowInto: row must be 1×3, got 2×3/,
+      /broadcastRowInto: row must be 1×3 \(one value per column of C, 2×3\), got 2×3/,
     ],
     ['colSumInto dst', () => colSumInto(Matrix.zeros(1, 2), A), /colSumInto: dst must be 1×3/],
-    ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3, got 3×2/],
-    ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3, got 3×2/],
+    ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3 \(the shape of C\), got 3×2/],
+    ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3 \(the shape of dst\), got 3×2/],
   ])('%s', (_label, call, message) => {
     expect(call).toThrow(ShapeError);
     expect(call).toThrow(message);
