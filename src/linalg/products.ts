@@ -15,6 +15,7 @@
  * WASM-SIMD (src/linalg/gemm-wasm.ts).
  */
 import { expectView } from './check.js';
+import { describeValue } from './describe.js';
 import { ShapeError } from './errors.js';
 import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
 import { gemmWasm, holdWasmOperand, wasmSimdAvailable } from './gemm-wasm.js';
@@ -58,7 +59,7 @@ export function holdOperand(W: MatrixView): () => void {
   const data = (W as { data?: unknown } | null)?.data;
   if (!(data instanceof Float64Array)) {
     throw new TypeError(
-      `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`,
+      `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${describeValue(W)}`,
     );
   }
   return wasmSimdAvailable() ? holdWasmOperand(W) : () => undefined;
