@@ -109,7 +109,8 @@ export function blockSize(
   if (length % G !== 0) {
     const other = what === 'rows' ? m?.cols : m?.rows;
     const shape = m === undefined ? '' : `; ${field} is ${m.rows}×${m.cols}`;
-    const flipped = other !== undefined && other % G === 0 ? ': is it transposed?' : '';
+    const flipped =
+      other !== undefined && other % G === 0 ? `: is it transposed (its transpose is ${m?.cols}×${m?.rows})?` : '';
     throw new ShapeError(
       `${fn}: ${field} must have ${G}·H ${what} (${G} gate blocks), got ${length}, which ${G} does not divide` +
         shape +

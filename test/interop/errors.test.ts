@@ -162,7 +162,7 @@ const cases: Case[] = [
     ShapeError,
     new RegExp(
       /^lstmParamsFromCs231n: Wh must have 4·H columns \(4 gate blocks\), got 14, /.source +
-        /which 4 does not divide; Wh is 4×14: is it transposed\?$/.source,
+        /which 4 does not divide; Wh is 4×14: is it transposed \(its transpose is 14×4\)\?$/.source,
     ),
   ],
   [
