@@ -4,6 +4,7 @@
  * for someone else's implementation, both passes with the library's), and
  * report per gradient, per gate block and per coordinate.
  */
+import { describeValue } from '../linalg/describe.js';
 import { KernelContractError, isTransposedShape, toCheckable } from './coerce.js';
 import { diagnoseKernel, type DiagnoseCase, type HasValues } from './mistakes/diagnose.js';
 import { checkEps, numericGradientAt } from './numeric.js';
@@ -81,15 +82,15 @@ function positiveInt(fn: string, name: string, v: unknown): number {
  */
 export function checkSpec(fn: string, spec: unknown): KernelSpec {
   if (typeof spec !== 'object' || spec === null)
-    throw new TypeError(`${fn}: spec must be a KernelSpec, got ${spec === null ? 'null' : typeof spec}`);
+    throw new TypeError(`${fn}: spec must be a KernelSpec, got ${describeValue(spec)}`);
   const s = spec as Record<string, unknown>;
   for (const key of ['name', 'forwardName', 'backwardName']) {
     if (typeof s[key] !== 'string' || s[key] === '')
-      throw new TypeError(`${fn}: spec.${key} must be a non-empty string, got ${typeof s[key]}`);
+      throw new TypeError(`${fn}: spec.${key} must be a non-empty string, got ${describeValue(s[key])}`);
   }
   for (const key of ['callForward', 'callBackward']) {
     if (typeof s[key] !== 'function')
-      throw new TypeError(`${fn}: spec.${key} must be a function, got ${typeof s[key]}`);
+      throw new TypeError(`${fn}: spec.${key} must be a function, got ${describeValue(s[key])}`);
   }
   const ref = s.reference as Record<string, unknown> | undefined;
   if (typeof ref?.forward !== 'function' || typeof ref.backward !== 'function') {
@@ -144,11 +145,11 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
   };
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed) || seed < 0)
-    throw new RangeError(`${fn}: seed must be a non-negative integer, got ${String(seed)}`);
+    throw new RangeError(`${fn}: seed must be a non-negative integer, got ${describeValue(seed)}`);
   const eps = checkEps(fn, options.eps);
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
   if (!Number.isFinite(tolerance) || tolerance <= 0) {
-    throw new RangeError(`${fn}: tolerance must be a positive finite number, got ${String(tolerance)}`);
+    throw new RangeError(`${fn}: tolerance must be a positive finite number, got ${describeValue(tolerance)}`);
   }
   const samples = options.samples === undefined ? null : positiveInt(fn, 'samples', options.samples);
   const isUser = options.implementation !== undefined;
@@ -195,7 +196,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       throw new KernelContractError(
         kernel,
         `${whose}${spec.forwardName} must return an object { ${spec.outputs.map((o) => o.name).join(', ')}, cache }, ` +
-          `got ${result === null ? 'null' : typeof result}`,
+          `got ${describeValue(result)}`,
       );
     }
     const r = result as Record<string, unknown>;
@@ -229,7 +230,7 @@ export function checkKernel(spec: KernelSpec, options: CheckKernelOptions = {}):
       throw new KernelContractError(
         kernel,
         `${whose}${spec.backwardName} must return an object { ${spec.inputs.map((i) => i.gradient).join(', ')} }, ` +
-          `got ${result === null ? 'null' : typeof result}`,
+          `got ${describeValue(result)}`,
       );
     }
     const r = result as Record<string, unknown>;

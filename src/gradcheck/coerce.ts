@@ -3,6 +3,7 @@
  * build its matrices with its own code; whatever it returns is accepted if it
  * has a shape and numbers, and turned into a Matrix / Tensor3.
  */
+import { describeValue } from '../linalg/describe.js';
 import { Matrix, Tensor3 } from '../linalg/index.js';
 import { formatShape } from './shapes.js';
 
@@ -115,7 +116,7 @@ export function toCheckable(
     }
     data = r.data;
   } else {
-    throw new KernelContractError(kernel, `${what} must be ${want}, got ${value === null ? 'null' : typeof value}`);
+    throw new KernelContractError(kernel, `${what} must be ${want}, got ${describeValue(value)}`);
   }
   if (formatShape(shape) !== formatShape(expected)) {
     throw new KernelContractError(kernel, `${what} must be ${want}, got ${formatShape(shape)}`);

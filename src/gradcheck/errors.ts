@@ -2,6 +2,7 @@
  * The two ways the checker scores an analytic gradient `a` against a numeric
  * one `n`. Both are 0 for a perfect match and at most 1 for finite inputs.
  */
+import { describeValue } from '../linalg/describe.js';
 import { ShapeError } from '../linalg/index.js';
 import type { HasData } from './numeric.js';
 
@@ -14,9 +15,7 @@ function valuesOf(fn: string, name: string, v: Values): ArrayLike<number> {
       return v.data;
     if ('length' in v && typeof v.length === 'number') return v as ArrayLike<number>;
   }
-  throw new TypeError(
-    `${fn}: ${name} must be a Matrix, a Tensor3 or an array of numbers, got ${v === null ? 'null' : typeof v}`,
-  );
+  throw new TypeError(`${fn}: ${name} must be a Matrix, a Tensor3 or an array of numbers, got ${describeValue(v)}`);
 }
 
 function pair(fn: string, a: Values, b: Values): [ArrayLike<number>, ArrayLike<number>] {

@@ -2,6 +2,7 @@
  * Centered finite differences: the independent witness every analytic
  * gradient in the library is checked against.
  */
+import { describeValue } from '../linalg/describe.js';
 import { Matrix, ShapeError, Tensor3 } from '../linalg/index.js';
 
 /** What `f` may return and `dout` may be: one tensor-like, or several (their losses add). */
@@ -50,9 +51,9 @@ export function numericGradient<X extends Matrix | Tensor3>(
   options: NumericGradientOptions = {},
 ): X {
   const fn = 'numericGradient';
-  if (typeof f !== 'function') throw new TypeError(`${fn}: f must be a function, got ${typeof f}`);
+  if (typeof f !== 'function') throw new TypeError(`${fn}: f must be a function, got ${describeValue(f)}`);
   if (!(x instanceof Matrix) && !(x instanceof Tensor3)) {
-    throw new TypeError(`${fn}: x must be a Matrix or a Tensor3, got ${x === null ? 'null' : typeof x}`);
+    throw new TypeError(`${fn}: x must be a Matrix or a Tensor3, got ${describeValue(x)}`);
   }
   const eps = checkEps(fn, options.eps);
   const length = x.data.length;
@@ -62,8 +63,8 @@ export function numericGradient<X extends Matrix | Tensor3>(
       throw new RangeError(`${fn}: indices must be integers in [0, ${length - 1}], got ${String(k)}`);
     }
   }
-  const douts = asList(dout);
-  const loss = (): number => dotOutputs(fn, f(x), douts);
+  const douts = checkOutputs(fn, 'dout', dout, 'one per output of f');
+  const loss = (): number => dotOutputs(fn, checkOutputs(fn, 'f(x)', f(x), 'the outputs of f'), douts);
   const values = numericGradientAt(loss, x.data, indices, eps);
   const grad = x instanceof Matrix ? Matrix.zeros(x.rows, x.cols) : Tensor3.zeros(...x.dims);
   indices.forEach((k, i) => {
@@ -116,6 +117,28 @@ function asList(o: Outputs): readonly { readonly data: ArrayLike<number> }[] {
   return Array.isArray(o)
     ? (o as readonly { readonly data: ArrayLike<number> }[])
     : [o as { readonly data: ArrayLike<number> }];
+}
+
+/** `v` as a list of outputs with numeric `data`, or a TypeError saying what `v` (or one of its entries) is. */
+function checkOutputs(
+  fn: string,
+  name: string,
+  v: unknown,
+  what: string,
+): readonly { readonly data: ArrayLike<number> }[] {
+  const hasData = (o: unknown): boolean => {
+    const data = typeof o === 'object' && o !== null ? (o as { data?: unknown }).data : undefined;
+    return typeof data === 'object' && data !== null && typeof (data as { length?: unknown }).length === 'number';
+  };
+  const list = Array.isArray(v) ? v : [v];
+  const bad = list.findIndex((o) => !hasData(o));
+  if (bad >= 0) {
+    const at = Array.isArray(v) ? `${name}[${bad}]` : name;
+    throw new TypeError(
+      `${fn}: ${at} must be a Matrix or a Tensor3, or an array of them (${what}), got ${describeValue(list[bad])}`,
+    );
+  }
+  return list as readonly { readonly data: ArrayLike<number> }[];
 }
 
 function dotOutputs(fn: string, out: Outputs, douts: readonly { readonly data: ArrayLike<number> }[]): number {

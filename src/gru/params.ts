@@ -1,4 +1,4 @@
-import { expectMatrix, expectRecord } from '../linalg/check.js';
+import { checkCellParams, dim, type Dim } from '../linalg/check.js';
 import type { Matrix } from '../linalg/matrix.js';
 
 /**
@@ -30,13 +30,15 @@ export interface GruParams {
   readonly bh: Matrix;
 }
 
-/** Checks a params record against D and H; returns it with `Matrix` fields. */
-export function checkGruParams(fn: string, p: unknown, D: number, H: number): GruParams {
-  const r = expectRecord(fn, 'p', p, 'a GruParams record { Wx, Wh, bx, bh }');
-  return {
-    Wx: expectMatrix(fn, 'Wx', r.Wx, D, 3 * H, `D×3H for D=${D}, H=${H}`),
-    Wh: expectMatrix(fn, 'Wh', r.Wh, H, 3 * H, `H×3H for H=${H}`),
-    bx: expectMatrix(fn, 'bx', r.bx, 1, 3 * H, `1×3H for H=${H}`),
-    bh: expectMatrix(fn, 'bh', r.bh, 1, 3 * H, `1×3H for H=${H}`),
-  };
+/**
+ * Checks a params record: H is Wh's rows (unless given, as a cache's check
+ * does), Wx is D×3H, the biases 1×3H. `D` and `H` are sizes or
+ * {@link Dim}s naming where they were read; `at` names the record (`p`,
+ * `cache.params`). Returns the record with `Matrix` fields.
+ */
+export function checkGruParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): GruParams {
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
+  return checkCellParams(fn, p, { record: 'GruParams', gates: 3, biases: ['bx', 'bh'] }, d, h, at)
+    .params as unknown as GruParams;
 }

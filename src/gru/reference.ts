@@ -9,9 +9,13 @@ import {
   asMatrix,
   expectMatrix,
   expectRecord,
-  expectTensor3,
   checkSequenceInputs,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
+  expectUpstreamSeq,
 } from '../linalg/check.js';
 import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
@@ -145,7 +149,7 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const s = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [s.hPrev.rows, s.hPrev.cols];
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   checkMemory(fn, { N, D: s.x.cols, H }, { grads: cellGrads(N, 1, s.x.cols, H, 3, 1, 2), scratch: 8 * N * H });
   const [dX, dY, dhDirect] = [Matrix.zeros(N, 3 * H), Matrix.zeros(N, 3 * H), Matrix.zeros(N, H)];
   for (let b = 0; b < N; b++) {
@@ -205,8 +209,8 @@ export function gruForward(
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkStamp(fn, cache);
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 3, 1, 2), scratch: 3 * cellGrads(N, 1, D, H, 3, 4) });
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 3 * H), Matrix.zeros(H, 3 * H)];
@@ -222,13 +226,13 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
 /** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and hPrev. */
 function checkStepCache(fn: string, name: string, cache: unknown): GruStepCache {
   const r = expectRecord(fn, name, cache, 'the cache returned by gruStepForward');
+  if (name === 'cache') expectCacheOfPath(fn, r, 'gruStepForward', 'reference');
   const x = asMatrix(fn, `${name}.x`, r.x);
   const hPrev = asMatrix(fn, `${name}.hPrev`, r.hPrev);
-  const [N, H] = [x.rows, hPrev.cols];
-  const why = `N×H, N=${N} from ${name}.x`;
-  const nh = (field: string): Matrix => expectMatrix(fn, `${name}.${field}`, r[field], N, H, why);
+  const [N, H] = [dim('N', x.rows, `${name}.x`), dim('H', hPrev.cols, `${name}.hPrev`)];
+  const nh = (field: string): Matrix => expectShape(fn, `${name}.${field}`, r[field], N, H);
   nh('hPrev');
-  const params = checkGruParams(fn, r.params, x.cols, H);
+  const params = checkGruParams(fn, r.params, dim('D', x.cols, `${name}.x`), H, `${name}.params`);
   return { x, hPrev, r: nh('r'), z: nh('z'), n: nh('n'), hn: nh('hn'), params };
 }
 

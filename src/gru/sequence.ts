@@ -26,9 +26,7 @@ import {
   colSumInto,
   copyInto,
   expectCacheOfPath,
-  expectMatrix,
   expectRecord,
-  expectTensor3,
   holdOperand,
   matmulInto,
   matmulTransAInto,
@@ -40,6 +38,11 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  dim,
+  expectShape,
+  expectShape3,
+  expectUpstreamSeq,
+  describeValue,
   expectLiveData,
   checkStamp,
   stampInputs,
@@ -181,7 +184,7 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 3, 1, 2), scratch: bpttScratch(N, T, D, H, 3, 6) });
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
@@ -247,12 +250,13 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);
   const H = h0.cols;
-  expectMatrix(fn, 'cache.h0', h0, N, H);
-  const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
+  const [n, h0H] = [dim('N', N, 'cache.x'), dim('H', H, 'cache.h0')];
+  expectShape(fn, 'cache.h0', h0, n, h0H);
+  const h = expectShape3(fn, 'cache.h', r.h, [n, dim('T', T, 'cache.x'), h0H]);
   const buffer = (name: string, length: number): Float64Array => {
     const v = r[name];
     if (!(v instanceof Float64Array))
-      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
+      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${describeValue(v)}`);
     if (v.length !== length) {
       expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
@@ -267,6 +271,6 @@ function checkGruCache(fn: string, cache: unknown): GruCache {
     h,
     gates: buffer('gates', T * N * 3 * H),
     hn: buffer('hn', T * N * H),
-    params: checkGruParams(fn, r.params, D, H),
+    params: checkGruParams(fn, r.params, dim('D', D, 'cache.x'), h0H, 'cache.params'),
   };
 }

@@ -11,13 +11,16 @@ import {
   asMatrix,
   broadcastRowInto,
   colSumInto,
-  expectMatrix,
   expectRecord,
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
   type MatrixView,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
   checkStamp,
   stampInputs,
   type InputStamp,
@@ -314,7 +317,7 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 3, 1, 2), scratch: 6 * N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
@@ -341,16 +344,16 @@ export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
 
 function checkGruStepCache(fn: string, cache: unknown): GruStepCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by gruStepForward');
+  expectCacheOfPath(fn, r, 'gruStepForward', 'fast');
   const x = asMatrix(fn, 'cache.x', r.x);
   const hPrev = asMatrix(fn, 'cache.hPrev', r.hPrev);
-  const N = x.rows;
-  const H = hPrev.cols;
-  expectMatrix(fn, 'cache.hPrev', hPrev, N, H);
+  const [N, H] = [dim('N', x.rows, 'cache.x'), dim('H', hPrev.cols, 'cache.hPrev')];
+  expectShape(fn, 'cache.hPrev', hPrev, N, H);
   return {
     x,
     hPrev,
-    gates: expectMatrix(fn, 'cache.gates', r.gates, N, 3 * H),
-    hn: expectMatrix(fn, 'cache.hn', r.hn, N, H),
-    params: checkGruParams(fn, r.params, x.cols, H),
+    gates: expectShape(fn, 'cache.gates', r.gates, N, [3, H]),
+    hn: expectShape(fn, 'cache.hn', r.hn, N, H),
+    params: checkGruParams(fn, r.params, dim('D', x.cols, 'cache.x'), H, 'cache.params'),
   };
 }

@@ -79,10 +79,10 @@ function readColumns(
   const r = readRecord(fn, 'w', w, what);
   const Wh = readMatrix(fn, names.Wh, r[names.Wh]);
   const H = Wh.rows;
-  blockSize(fn, names.Wh, Wh.cols, 4, 'columns');
+  blockSize(fn, names.Wh, Wh.cols, 4, 'columns', Wh);
   expectShape(fn, names.Wh, Wh, H, 4 * H, `H×4H for H=${H} from its rows, blocks ${blocks}`, blockHint(Wh.cols, H));
   const Wx = readMatrix(fn, names.Wx, r[names.Wx]);
-  blockSize(fn, names.Wx, Wx.cols, 4, 'columns');
+  blockSize(fn, names.Wx, Wx.cols, 4, 'columns', Wx);
   expectShape(
     fn,
     names.Wx,
@@ -104,7 +104,7 @@ function writeColumns(fn: string, p: unknown, map: readonly number[]): { Wx: num
   const r = readRecord(fn, 'p', p, 'an LstmParams record { Wx, Wh, b }');
   const D = asMatrix(fn, 'Wx', r.Wx).rows;
   const H = asMatrix(fn, 'Wh', r.Wh).rows;
-  const q = checkLstmParams(fn, p, D, H);
+  const q = checkLstmParams(fn, p, D);
   return {
     Wx: permuteColumnBlocks(q.Wx, map, H).toArray(),
     Wh: permuteColumnBlocks(q.Wh, map, H).toArray(),

@@ -4,13 +4,8 @@
  * framework's order to another's, transposing when one side stores W as
  * G·H×K rows (PyTorch) and the other as K×G·H columns (handgrad, cs231n, Keras).
  */
+import { describeValue as kind } from '../linalg/describe.js';
 import { Matrix, ShapeError, allocFloat64 } from '../linalg/index.js';
-
-function kind(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  return typeof v;
-}
 
 /** Checks that `v` is a record (a weights object); throws a TypeError naming it otherwise. */
 export function readRecord(fn: string, name: string, v: unknown, what: string): Record<string, unknown> {
@@ -57,8 +52,10 @@ export function readMatrix(fn: string, field: string, v: unknown): Matrix {
  */
 export function readVector(fn: string, field: string, v: unknown, length: number, why: string): Float64Array {
   if (!Array.isArray(v)) throw new TypeError(`${fn}: ${field} must be an array of numbers (number[]), got ${kind(v)}`);
-  if (v.length !== length)
-    throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}`, field);
+  if (v.length !== length) {
+    const nested = v.length === 1 && Array.isArray(v[0]) ? `, ${kind(v)}: pass the flat ${field}[0]` : '';
+    throw new ShapeError(`${fn}: ${field} must hold ${length} values (${why}), got ${v.length}${nested}`, field);
+  }
   const out = allocFloat64(length);
   for (let j = 0; j < length; j++) {
     const x: unknown = v[j];
@@ -101,10 +98,23 @@ export function blockHint(length: number, H: number): string {
  * H from a length that must be G·H (G gate blocks): throws a ShapeError
  * naming `field` when G does not divide it.
  */
-export function blockSize(fn: string, field: string, length: number, G: number, what: string): number {
+export function blockSize(
+  fn: string,
+  field: string,
+  length: number,
+  G: number,
+  what: 'rows' | 'columns',
+  m?: { readonly rows: number; readonly cols: number },
+): number {
   if (length % G !== 0) {
+    const other = what === 'rows' ? m?.cols : m?.rows;
+    const shape = m === undefined ? '' : `; ${field} is ${m.rows}×${m.cols}`;
+    const flipped =
+      other !== undefined && other % G === 0 ? `: is it transposed (its transpose is ${m?.cols}×${m?.rows})?` : '';
     throw new ShapeError(
-      `${fn}: ${field} must have ${G}·H ${what} (${G} gate blocks), got ${length}, which ${G} does not divide`,
+      `${fn}: ${field} must have ${G}·H ${what} (${G} gate blocks), got ${length}, which ${G} does not divide` +
+        shape +
+        flipped,
       field,
     );
   }

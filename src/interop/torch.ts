@@ -71,7 +71,7 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
   const weightHh = readMatrix(fn, 'weight_hh', r.weight_hh);
   const H = weightHh.cols;
   const gh = G === 1 ? 'H' : `${G}H`;
-  blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows');
+  blockSize(fn, 'weight_hh', weightHh.rows, G, 'rows', weightHh);
   expectShape(
     fn,
     'weight_hh',
@@ -82,7 +82,7 @@ function readTorch(fn: string, w: unknown, map: readonly number[], blocks: strin
     blockHint(weightHh.rows, H),
   );
   const weightIh = readMatrix(fn, 'weight_ih', r.weight_ih);
-  blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows');
+  blockSize(fn, 'weight_ih', weightIh.rows, G, 'rows', weightIh);
   expectShape(
     fn,
     'weight_ih',
@@ -166,7 +166,7 @@ export function rnnParamsFromTorch(w: TorchWeights): RnnParams {
 export function rnnParamsToTorch(p: RnnParams): TorchWeights {
   const fn = 'rnnParamsToTorch';
   const { D, H } = dims(fn, p, 'an RnnParams record { Wx, Wh, b }');
-  const q = checkRnnParams(fn, p, D, H);
+  const q = checkRnnParams(fn, p, D);
   return torchRecord(q.Wx, q.Wh, q.b.data, zeros(H), SINGLE, H);
 }
 
@@ -214,7 +214,7 @@ export function lstmParamsFromTorch(w: TorchWeights): LstmParams {
 export function lstmParamsToTorch(p: LstmParams): TorchWeights {
   const fn = 'lstmParamsToTorch';
   const { D, H } = dims(fn, p, 'an LstmParams record { Wx, Wh, b }');
-  const q = checkLstmParams(fn, p, D, H);
+  const q = checkLstmParams(fn, p, D);
   return torchRecord(q.Wx, q.Wh, q.b.data, zeros(4 * H), LSTM_TO_TORCH, H);
 }
 
@@ -262,7 +262,7 @@ export function gruParamsFromTorch(w: TorchWeights): GruParams {
 export function gruParamsToTorch(p: GruParams): TorchWeights {
   const fn = 'gruParamsToTorch';
   const { D, H } = dims(fn, p, 'a GruParams record { Wx, Wh, bx, bh }');
-  const q = checkGruParams(fn, p, D, H);
+  const q = checkGruParams(fn, p, D);
   return torchRecord(q.Wx, q.Wh, q.bx.data, q.bh.data, GRU_TO_TORCH, H);
 }
 

@@ -4,7 +4,8 @@
  *
  * Docs: docs/training.md ("Layers").
  */
-import { Matrix, Tensor3, asMatrix, expectRecord, expectTensor3 } from '../linalg/index.js';
+import { describeValue, matrixLike } from '../linalg/describe.js';
+import { Matrix, Tensor3, asMatrix, dim, expectCacheOfPath, expectRecord, expectShape3 } from '../linalg/index.js';
 import { checkIds, type Ids } from './ids.js';
 import { checkMemory } from '../linalg/budget.js';
 
@@ -38,8 +39,10 @@ export function wordEmbeddingForward(
   cache: WordEmbeddingCache;
 } {
   const fn = 'wordEmbeddingForward';
-  const Wm = asMatrix(fn, 'W', W);
-  const { N, T } = checkIds(fn, 'ids', ids, Wm.rows);
+  refuseSwapped(fn, ids, W);
+  const Wm = asMatrix(fn, 'W', W, { shape: 'V×D: one row per id' });
+  const flipped = Wm.cols > Wm.rows ? `; W is ${Wm.rows}×${Wm.cols}, V×D with one row per id: is it transposed?` : '';
+  const { N, T } = checkIds(fn, 'ids', ids, Wm.rows, "W's rows", undefined, flipped);
   const D = Wm.cols;
   checkMemory(fn, { N, T, D }, { out: N * T * D, 'cache.ids': N * T });
   const out = Tensor3.zeros(N, T, D);
@@ -70,14 +73,24 @@ export function wordEmbeddingBackward(
 } {
   const fn = 'wordEmbeddingBackward';
   const c = expectRecord(fn, 'cache', cache, 'the cache returned by wordEmbeddingForward');
+  expectCacheOfPath(fn, c, 'wordEmbeddingForward', 'fast');
   const V = c.V as number;
   const D = c.D as number;
   if (!Number.isInteger(V) || V < 1 || !Number.isInteger(D) || D < 1) {
-    throw new TypeError(`${fn}: cache must be the cache returned by wordEmbeddingForward (V and D positive integers)`);
+    throw new TypeError(
+      `${fn}: cache must be the cache returned by wordEmbeddingForward (V and D positive integers), ` +
+        `got V = ${describeValue(c.V)}, D = ${describeValue(c.D)}`,
+    );
   }
   const ids = c.ids as Ids;
-  const { N, T } = checkIds(fn, 'cache.ids', ids, V);
-  const d = expectTensor3(fn, 'dout', dout, N, T, D, 'N×T×D, the shape of out');
+  const { N, T } = checkIds(fn, 'cache.ids', ids, V, 'cache.V');
+  const d = expectShape3(
+    fn,
+    'dout',
+    dout,
+    [dim('N', N, 'the cache'), dim('T', T, 'the cache'), dim('D', D, 'the cache')],
+    'the shape of out',
+  );
   checkMemory(fn, { V, D }, { dW: V * D });
   const dW = Matrix.zeros(V, D);
   for (let n = 0; n < N; n++) {
@@ -89,4 +102,11 @@ export function wordEmbeddingBackward(
     }
   }
   return { dW };
+}
+
+/** `wordEmbeddingForward(W, ids)`: the two arguments in the wrong order, said as such. */
+function refuseSwapped(fn: string, ids: unknown, W: unknown): void {
+  if (matrixLike(ids) !== undefined && Array.isArray(W)) {
+    throw new TypeError(`${fn}: ids is ${describeValue(ids)} and W ${describeValue(W)}: the arguments are (ids, W)`);
+  }
 }

@@ -39,7 +39,7 @@ export function temporalSoftmaxLoss(
   const fn = 'temporalSoftmaxLoss';
   const s = asTensor3(fn, 'scores', scores);
   const [N, T, V] = s.dims;
-  checkIds(fn, 'targets', targets, V, [N, T]);
+  checkIds(fn, 'targets', targets, V, 'scores', { N, T, from: 'scores' });
   const m = mask === undefined ? undefined : checkMask(fn, mask, N, T);
   checkMemory(fn, { N, T, V }, { dscores: N * T * V });
   const dscores = Tensor3.zeros(N, T, V);

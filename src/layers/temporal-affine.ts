@@ -11,9 +11,11 @@ import {
   asTensor3,
   broadcastRowInto,
   colSumInto,
-  expectMatrix,
+  dim,
+  expectCacheOfPath,
+  expectShape,
+  expectShape3,
   expectRecord,
-  expectTensor3,
   matmulInto,
   matmulTransAInto,
   matmulTransBInto,
@@ -67,12 +69,11 @@ export function temporalAffineForward(
   const fn = 'temporalAffineForward';
   const xs = asTensor3(fn, 'x', x);
   const [N, T, D] = xs.dims;
-  const Wcols = asMatrix(fn, 'W', W).cols;
-  const Wm = expectMatrix(fn, 'W', W, D, Wcols, `D×M, D=${D} from x`);
-  const M = Wm.cols;
-  const bm = expectMatrix(fn, 'b', b, 1, M, `1×M, M=${M} from W`);
-  checkMemory(fn, { N, T, D, M }, { out: N * T * M });
-  const out = Tensor3.zeros(N, T, M);
+  const M = dim('M', asMatrix(fn, 'W', W, { shape: 'D×M' }).cols, "W's columns");
+  const Wm = expectShape(fn, 'W', W, dim('D', D, 'x'), M);
+  const bm = expectShape(fn, 'b', b, 1, dim('M', M.size, 'W'));
+  checkMemory(fn, { N, T, D, M: M.size }, { out: N * T * M.size });
+  const out = Tensor3.zeros(N, T, M.size);
   const o = flat(out);
   broadcastRowInto(o, bm); // out  = e·b
   matmulInto(o, flat(xs), Wm, true); // out += x·W
@@ -100,12 +101,20 @@ export function temporalAffineBackward(
 } {
   const fn = 'temporalAffineBackward';
   const c = expectRecord(fn, 'cache', cache, 'the cache returned by temporalAffineForward');
+  expectCacheOfPath(fn, c, 'temporalAffineForward', 'fast');
   const x = asTensor3(fn, 'cache.x', c.x);
   const [N, T, D] = x.dims;
-  const W = expectMatrix(fn, 'cache.W', c.W, D, asMatrix(fn, 'cache.W', c.W).cols);
+  const W = expectShape(
+    fn,
+    'cache.W',
+    c.W,
+    dim('D', D, 'cache.x'),
+    dim('M', asMatrix(fn, 'cache.W', c.W).cols, 'cache.W'),
+  );
   const M = W.cols;
-  expectMatrix(fn, 'cache.b', c.b, 1, M);
-  const d = expectTensor3(fn, 'dout', dout, N, T, M, 'N×T×M, the shape of out');
+  expectShape(fn, 'cache.b', c.b, 1, dim('M', M, 'cache.W'));
+  const sizes = [dim('N', N, 'the cache'), dim('T', T, 'the cache'), dim('M', M, 'the cache')] as const;
+  const d = expectShape3(fn, 'dout', dout, sizes, 'the shape of out');
   checkMemory(fn, { N, T, D, M }, { grads: N * T * D + D * M + M });
   checkStamp(fn, cache);
   const dx = Tensor3.zeros(N, T, D);

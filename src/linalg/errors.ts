@@ -1,7 +1,7 @@
 /**
  * Thrown when an argument has the wrong shape. The message names the calling
  * function, the argument, the expected shape and the actual one, e.g.
- * `lstmStepForward: Wh must be 5×20 (H×4H for H=5), got 5×16`.
+ * `lstmStepForward: hPrev must be N×H = 2×5 (N = 2 from x, H = 5 from Wh), got 2×4`.
  *
  * It extends `RangeError` so code that already catches range errors keeps
  * working; check `instanceof ShapeError` to tell shape mistakes apart.

@@ -36,15 +36,27 @@ export {
   type WasmKernelKind,
 } from './gemm-wasm.js';
 export { setThreads, getThreads, shutdownThreads, THREAD_MIN_WORK } from './threads.js';
+export { describeValue } from './describe.js';
 export {
   asMatrix,
   asTensor3,
+  checkCellParams,
   checkSequenceInputs,
   checkStepInputs,
+  dim,
   expectCacheOfPath,
   expectMatrix,
+  expectShape,
+  expectShape3,
+  expectState,
+  expectUpstream,
+  expectUpstreamSeq,
   expectTensor3,
   expectRecord,
+  type CellLayout,
+  type Dim,
+  type Expecting,
+  type Side,
 } from './check.js';
 export {
   allRows,

@@ -1,6 +1,7 @@
 import { ShapeError } from './errors.js';
 import { allocFloat64 } from './alloc.js';
 import { checkMemory } from './budget.js';
+import { describeValue } from './describe.js';
 
 /**
  * A rows×cols window into a `Float64Array`: element (i, j) is
@@ -35,11 +36,17 @@ export function checkSize(fn: string, what: string, n: unknown): number {
   return n;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v)}`;
-  return typeof v;
+const describe = describeValue;
+
+/** What a wrong `data` is, and for an array of numbers how to make the Float64Array wanted. */
+function describeData(v: unknown): string {
+  const convertible = Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView));
+  return `${describeValue(v)}${convertible ? '; convert it with Float64Array.from(data)' : ''}`;
+}
+
+/** For a flat typed array given to a `from`: the constructor that takes one. */
+function flatHint(v: unknown, make: string): string {
+  return ArrayBuffer.isView(v) ? `; for flat values use ${make}` : '';
 }
 
 /**
@@ -73,7 +80,7 @@ export class Matrix implements MatrixView {
       checkMemory('Matrix', { rows, cols }, { data: rows * cols });
       data = allocFloat64(rows * cols);
     } else if (!(data instanceof Float64Array)) {
-      throw new TypeError(`Matrix: data must be a Float64Array, got ${describe(data)}`);
+      throw new TypeError(`Matrix: data must be a Float64Array, got ${describeData(data)}`);
     } else if (data.length !== rows * cols) {
       throw new ShapeError(
         `Matrix: data must hold rows·cols = ${rows * cols} values for a ${rows}×${cols} matrix, got ${data.length}`,
@@ -106,7 +113,10 @@ export class Matrix implements MatrixView {
    */
   static from(rows: readonly (readonly number[])[]): Matrix {
     if (!Array.isArray(rows)) {
-      throw new TypeError(`Matrix.from: expected an array of rows (number[][]), got ${describe(rows)}`);
+      throw new TypeError(
+        `Matrix.from: expected an array of rows (number[][]), got ${describe(rows)}` +
+          flatHint(rows, 'new Matrix(rows, cols, data)'),
+      );
     }
     if (rows.length === 0) {
       throw new ShapeError('Matrix.from: expected at least one row, got an empty array', 'rows');
@@ -185,7 +195,7 @@ export class Tensor3 {
       checkMemory('Tensor3', { N, T, D }, { data: N * T * D });
       data = allocFloat64(N * T * D);
     } else if (!(data instanceof Float64Array)) {
-      throw new TypeError(`Tensor3: data must be a Float64Array, got ${describe(data)}`);
+      throw new TypeError(`Tensor3: data must be a Float64Array, got ${describeData(data)}`);
     } else if (data.length !== N * T * D) {
       throw new ShapeError(
         `Tensor3: data must hold N·T·D = ${N * T * D} values for a ${N}×${T}×${D} tensor, got ${data.length}`,
@@ -213,7 +223,10 @@ export class Tensor3 {
    */
   static from(a: readonly (readonly (readonly number[])[])[]): Tensor3 {
     if (!Array.isArray(a)) {
-      throw new TypeError(`Tensor3.from: expected a nested array a[n][t][d] (number[][][]), got ${describe(a)}`);
+      throw new TypeError(
+        `Tensor3.from: expected a nested array a[n][t][d] (number[][][]), got ${describe(a)}` +
+          flatHint(a, 'new Tensor3(N, T, D, data)'),
+      );
     }
     if (a.length === 0) throw new ShapeError('Tensor3.from: expected N ≥ 1, got an empty array', 'a');
     const a0 = a[0];

@@ -17,6 +17,7 @@
 import { checkMemory } from './budget.js';
 import { unaliased, unaliasedOperands } from './buffers.js';
 import { expectView } from './check.js';
+import { describeValue } from './describe.js';
 import { ShapeError } from './errors.js';
 import { gemmBlocked, type GemmOperands } from './gemm-ts.js';
 import { gemmWasm, holdWasmOperand, releaseWasmArenaIfLarge, wasmSimdAvailable } from './gemm-wasm.js';
@@ -110,7 +111,7 @@ export function holdOperand(W: MatrixView): () => void {
   const data = (W as { data?: unknown } | null)?.data;
   if (!(data instanceof Float64Array)) {
     throw new TypeError(
-      `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${W === null ? 'null' : typeof W}`,
+      `holdOperand: W must be a Matrix or MatrixView (with a Float64Array data), got ${describeValue(W)}`,
     );
   }
   if (!wasmSimdAvailable()) return () => undefined;
@@ -140,7 +141,7 @@ export function matmulInto(C: MatrixView, A: MatrixView, B: MatrixView, accumula
   const M = A.rows;
   const K = A.cols;
   const N = B.cols;
-  if (B.rows !== K) fail('matmulInto', 'B', `${K}×${N} (rows = A's ${K} columns)`, B);
+  if (B.rows !== K) fail('matmulInto', 'B', `${K}×${N} (rows = the ${K} columns of A, ${dims(A)})`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulInto', 'C', `${M}×${N} (A's rows × B's columns)`, C);
   run(
     {
@@ -184,7 +185,7 @@ export function matmulTransAInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   const K = A.rows;
   const M = A.cols;
   const N = B.cols;
-  if (B.rows !== K) fail('matmulTransAInto', 'B', `${K}×${N} (rows = A's ${K} rows)`, B);
+  if (B.rows !== K) fail('matmulTransAInto', 'B', `${K}×${N} (rows = the ${K} rows of A, ${dims(A)})`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransAInto', 'C', `${M}×${N} (A's columns × B's columns)`, C);
   run(
     {
@@ -228,7 +229,7 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
   const M = A.rows;
   const K = A.cols;
   const N = B.rows;
-  if (B.cols !== K) fail('matmulTransBInto', 'B', `${N}×${K} (columns = A's ${K} columns)`, B);
+  if (B.cols !== K) fail('matmulTransBInto', 'B', `${N}×${K} (columns = the ${K} columns of A, ${dims(A)})`, B);
   if (C.rows !== M || C.cols !== N) fail('matmulTransBInto', 'C', `${M}×${N} (A's rows × B's rows)`, C);
   run(
     {
@@ -261,7 +262,8 @@ export function matmulTransBInto(C: MatrixView, A: MatrixView, B: MatrixView, ac
 export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
   expectView('addRowInto', 'C', C);
   expectView('addRowInto', 'row', row);
-  if (row.rows !== 1 || row.cols !== C.cols) fail('addRowInto', 'row', `1×${C.cols}`, row);
+  if (row.rows !== 1 || row.cols !== C.cols)
+    fail('addRowInto', 'row', `1×${C.cols} (one value per column of C, ${dims(C)})`, row);
   // Fields in locals: views come in several classes, and V8 re-reads a
   // polymorphic field on every iteration instead of hoisting it.
   const { data: c, offset, stride, rows, cols } = C;
@@ -283,7 +285,8 @@ export function addRowInto(C: MatrixView, row: MatrixView): MatrixView {
 export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
   expectView('broadcastRowInto', 'C', C);
   expectView('broadcastRowInto', 'row', row);
-  if (row.rows !== 1 || row.cols !== C.cols) fail('broadcastRowInto', 'row', `1×${C.cols}`, row);
+  if (row.rows !== 1 || row.cols !== C.cols)
+    fail('broadcastRowInto', 'row', `1×${C.cols} (one value per column of C, ${dims(C)})`, row);
   const { data: c, offset, stride, rows, cols } = C;
   const { data: rowData, offset: r0 } = unaliased(C, row);
   const r = rowData.subarray(r0, r0 + cols);
@@ -299,7 +302,8 @@ export function broadcastRowInto(C: MatrixView, row: MatrixView): MatrixView {
 export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): MatrixView {
   expectView('colSumInto', 'dst', dst);
   expectView('colSumInto', 'A', A);
-  if (dst.rows !== 1 || dst.cols !== A.cols) fail('colSumInto', 'dst', `1×${A.cols}`, dst);
+  if (dst.rows !== 1 || dst.cols !== A.cols)
+    fail('colSumInto', 'dst', `1×${A.cols} (one value per column of A, ${dims(A)})`, dst);
   const { data: a, offset, stride, rows, cols } = unaliased(dst, A);
   prepare(dst, accumulate);
   const d = dst.data;
@@ -333,7 +337,7 @@ export function colSumInto(dst: MatrixView, A: MatrixView, accumulate = false): 
 export function addInto(C: MatrixView, A: MatrixView): MatrixView {
   expectView('addInto', 'C', C);
   expectView('addInto', 'A', A);
-  if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', dims(C), A);
+  if (A.rows !== C.rows || A.cols !== C.cols) fail('addInto', 'A', `${dims(C)} (the shape of C)`, A);
   const { data: c, offset, stride, rows, cols } = C;
   const { data: a, offset: aOffset, stride: aStride } = unaliased(C, A, true);
   for (let i = 0; i < rows; i++) {
@@ -352,7 +356,7 @@ export function addInto(C: MatrixView, A: MatrixView): MatrixView {
 export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
   expectView('copyInto', 'dst', dst);
   expectView('copyInto', 'src', src);
-  if (src.rows !== dst.rows || src.cols !== dst.cols) fail('copyInto', 'src', dims(dst), src);
+  if (src.rows !== dst.rows || src.cols !== dst.cols) fail('copyInto', 'src', `${dims(dst)} (the shape of dst)`, src);
   const d = dst.data;
   const { data: s, offset: sOffset, stride: sStride } = unaliased(dst, src, true);
   for (let i = 0; i < dst.rows; i++) {
@@ -368,7 +372,7 @@ export function copyInto(dst: MatrixView, src: MatrixView): MatrixView {
 export function matmul(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmul', 'A', A);
   expectView('matmul', 'B', B);
-  if (B.rows !== A.cols) fail('matmul', 'B', `${A.cols}×${B.cols} (rows = A's ${A.cols} columns)`, B);
+  if (B.rows !== A.cols) fail('matmul', 'B', `${A.cols}×${B.cols} (rows = the ${A.cols} columns of A, ${dims(A)})`, B);
   checkMemory('matmul', { M: A.rows, K: A.cols, N: B.cols }, { C: A.rows * B.cols });
   return matmulInto(Matrix.zeros(A.rows, B.cols), A, B) as Matrix;
 }
@@ -377,7 +381,8 @@ export function matmul(A: MatrixView, B: MatrixView): Matrix {
 export function matmulTransA(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmulTransA', 'A', A);
   expectView('matmulTransA', 'B', B);
-  if (B.rows !== A.rows) fail('matmulTransA', 'B', `${A.rows}×${B.cols} (rows = A's ${A.rows} rows)`, B);
+  if (B.rows !== A.rows)
+    fail('matmulTransA', 'B', `${A.rows}×${B.cols} (rows = the ${A.rows} rows of A, ${dims(A)})`, B);
   checkMemory('matmulTransA', { K: A.rows, M: A.cols, N: B.cols }, { C: A.cols * B.cols });
   return matmulTransAInto(Matrix.zeros(A.cols, B.cols), A, B) as Matrix;
 }
@@ -386,7 +391,8 @@ export function matmulTransA(A: MatrixView, B: MatrixView): Matrix {
 export function matmulTransB(A: MatrixView, B: MatrixView): Matrix {
   expectView('matmulTransB', 'A', A);
   expectView('matmulTransB', 'B', B);
-  if (B.cols !== A.cols) fail('matmulTransB', 'B', `${B.rows}×${A.cols} (columns = A's ${A.cols} columns)`, B);
+  if (B.cols !== A.cols)
+    fail('matmulTransB', 'B', `${B.rows}×${A.cols} (columns = the ${A.cols} columns of A, ${dims(A)})`, B);
   checkMemory('matmulTransB', { M: A.rows, K: A.cols, N: B.rows }, { C: A.rows * B.rows });
   return matmulTransBInto(Matrix.zeros(A.rows, B.rows), A, B) as Matrix;
 }

@@ -1,4 +1,4 @@
-import { expectMatrix, expectRecord } from '../linalg/check.js';
+import { checkCellParams, dim, type Dim } from '../linalg/check.js';
 import type { Matrix } from '../linalg/matrix.js';
 
 /**
@@ -26,12 +26,15 @@ export interface LstmParams {
   readonly b: Matrix;
 }
 
-/** Checks a params record against D and H; returns it with `Matrix` fields. */
-export function checkLstmParams(fn: string, p: unknown, D: number, H: number): LstmParams {
-  const r = expectRecord(fn, 'p', p, 'an LstmParams record { Wx, Wh, b }');
-  return {
-    Wx: expectMatrix(fn, 'Wx', r.Wx, D, 4 * H, `D×4H for D=${D}, H=${H}`),
-    Wh: expectMatrix(fn, 'Wh', r.Wh, H, 4 * H, `H×4H for H=${H}`),
-    b: expectMatrix(fn, 'b', r.b, 1, 4 * H, `1×4H for H=${H}`),
-  };
+/**
+ * Checks a params record: H is Wh's rows (unless given, as a cache's check
+ * does), Wx is D×4H, the bias 1×4H. `D` and `H` are sizes or
+ * {@link Dim}s naming where they were read; `at` names the record (`p`,
+ * `cache.params`). Returns the record with `Matrix` fields.
+ */
+export function checkLstmParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): LstmParams {
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
+  return checkCellParams(fn, p, { record: 'LstmParams', gates: 4, biases: ['b'] }, d, h, at)
+    .params as unknown as LstmParams;
 }

@@ -8,9 +8,14 @@ import {
   asMatrix,
   expectMatrix,
   expectRecord,
-  expectTensor3,
   checkSequenceInputs,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectState,
+  expectUpstream,
+  expectUpstreamSeq,
 } from '../linalg/check.js';
 import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
@@ -120,7 +125,7 @@ export function lstmStepForward(
 } {
   const fn = 'lstmStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
-  const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  const cm = expectState(fn, 'cPrev', cPrev, N, H);
   checkMemory(fn, { N, D: xm.cols, H }, { 'h, c': 2 * N * H, cache: 5 * N * H, scratch: 12 * N * H });
   const A = add(affine(xm, params.Wx, params.b), affine(hm, params.Wh)); // A = x_t·W_x + b + h_{t−1}·W_h
   const zeros = (): Matrix => Matrix.zeros(N, H);
@@ -150,8 +155,8 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
   const s = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [s.c.rows, s.c.cols];
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
-  const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
+  const dcm = expectUpstream(fn, 'dcNext', dcNext, 'c', N, H);
   checkMemory(fn, { N, D: s.x.cols, H }, { grads: cellGrads(N, 1, s.x.cols, H, 4, 2), scratch: 4 * N * H });
   const [dA, dcPrev] = [Matrix.zeros(N, 4 * H), Matrix.zeros(N, H)];
   for (let n = 0; n < N; n++) {
@@ -196,7 +201,7 @@ export function lstmForward(
   const fn = 'lstmForward';
   const { x: xs, h0: h0m, params, N, T, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
   checkMemory(fn, { N, T, D: xs.dims[2], H }, { 'h, c': N * T * H + N * H, cache: xs.data.length + 7 * N * T * H });
-  const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
+  const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectState(fn, 'c0', c0, N, H);
   const h = Tensor3.zeros(N, T, H);
   const steps: LstmStepCache[] = [];
   let [hPrev, cPrev] = [h0m, c0m];
@@ -218,10 +223,10 @@ export function lstmForward(
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
+  let dc = dcT === undefined ? Matrix.zeros(N, H) : expectUpstream(fn, 'dcT', dcT, 'c', N, H);
   checkStamp(fn, cache);
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 2), scratch: 2 * cellGrads(N, 1, D, H, 4, 4) });
-  let dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c');
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 4 * H), Matrix.zeros(H, 4 * H)];
   let db = Matrix.zeros(1, 4 * H);
@@ -236,13 +241,14 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
 /** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and c. */
 function checkStepCache(fn: string, name: string, cache: unknown): LstmStepCache {
   const r = expectRecord(fn, name, cache, 'the cache returned by lstmStepForward');
+  if (name === 'cache') expectCacheOfPath(fn, r, 'lstmStepForward', 'reference');
   const x = asMatrix(fn, `${name}.x`, r.x);
   const c = asMatrix(fn, `${name}.c`, r.c);
-  const [N, H] = [x.rows, c.cols];
-  const why = `N×H, N=${N} from ${name}.x`;
-  const nh = (field: string): Matrix => expectMatrix(fn, `${name}.${field}`, r[field], N, H, why);
+  const [N, H] = [dim('N', x.rows, `${name}.x`), dim('H', c.cols, `${name}.c`)];
+  const nh = (field: string): Matrix => expectShape(fn, `${name}.${field}`, r[field], N, H);
   const [hPrev, cPrev, f, i, g, o] = [nh('hPrev'), nh('cPrev'), nh('f'), nh('i'), nh('g'), nh('o')];
-  return { x, hPrev, cPrev, f, i, g, o, c: nh('c'), params: checkLstmParams(fn, r.params, x.cols, H) };
+  const params = checkLstmParams(fn, r.params, dim('D', x.cols, `${name}.x`), H, `${name}.params`);
+  return { x, hPrev, cPrev, f, i, g, o, c: nh('c'), params };
 }
 
 /** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */

@@ -23,9 +23,7 @@ import {
   colSumInto,
   copyInto,
   expectCacheOfPath,
-  expectMatrix,
   expectRecord,
-  expectTensor3,
   holdOperand,
   matmulInto,
   matmulTransAInto,
@@ -37,6 +35,13 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  dim,
+  expectShape,
+  expectShape3,
+  expectState,
+  expectUpstream,
+  expectUpstreamSeq,
+  describeValue,
   expectLiveData,
   checkStamp,
   stampInputs,
@@ -122,7 +127,7 @@ export function lstmForward(
   const fn = 'lstmForward';
   const { x: xs, h0: h0m, params, N, T, D, H } = checkSequenceInputs(fn, x, h0, p, checkLstmParams);
   checkMemory(fn, { N, T, D, H }, { 'h, c': N * T * H + N * H, cache: 7 * N * T * H + N * H, c0: N * H });
-  const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'c0', c0, N, H, 'N×H, the shape of h0');
+  const c0m = c0 === undefined ? Matrix.zeros(N, H) : expectState(fn, 'c0', c0, N, H);
 
   const hs = Tensor3.zeros(N, T, H);
   const cs = allocFloat64((T + 1) * N * H);
@@ -181,9 +186,9 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 3), scratch: bpttScratch(N, T, D, H, 4, 4) });
-  const dc = dcT === undefined ? Matrix.zeros(N, H) : expectMatrix(fn, 'dcT', dcT, N, H, 'N×H, the shape of c').clone();
+  const dc = dcT === undefined ? Matrix.zeros(N, H) : expectUpstream(fn, 'dcT', dcT, 'c', N, H).clone();
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
   // back. Nothing is carried into t = T.
@@ -246,12 +251,13 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
   const [N, T, D] = x.dims;
   const h0 = asMatrix(fn, 'cache.h0', r.h0);
   const H = h0.cols;
-  expectMatrix(fn, 'cache.h0', h0, N, H);
-  const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
+  const [n, h0H] = [dim('N', N, 'cache.x'), dim('H', H, 'cache.h0')];
+  expectShape(fn, 'cache.h0', h0, n, h0H);
+  const h = expectShape3(fn, 'cache.h', r.h, [n, dim('T', T, 'cache.x'), h0H]);
   const buffer = (name: string, length: number): Float64Array => {
     const v = r[name];
     if (!(v instanceof Float64Array))
-      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${typeof v}`);
+      throw new TypeError(`${fn}: cache.${name} must be a Float64Array, got ${describeValue(v)}`);
     if (v.length !== length) {
       expectLiveData(fn, `cache.${name}`, v, length, `layout for N=${N}, T=${T}, H=${H}`);
       throw new RangeError(
@@ -267,6 +273,6 @@ function checkLstmCache(fn: string, cache: unknown): LstmCache {
     c: buffer('c', (T + 1) * N * H),
     tanhC: buffer('tanhC', T * N * H),
     gates: buffer('gates', T * N * 4 * H),
-    params: checkLstmParams(fn, r.params, D, H),
+    params: checkLstmParams(fn, r.params, dim('D', D, 'cache.x'), h0H, 'cache.params'),
   };
 }

@@ -10,7 +10,6 @@ import {
   broadcastRowInto,
   colSumInto,
   columnsOf,
-  expectMatrix,
   expectRecord,
   matmulInto,
   matmulTransAInto,
@@ -19,6 +18,11 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectState,
+  expectUpstream,
   checkStamp,
   stampInputs,
   type InputStamp,
@@ -308,7 +312,7 @@ export function lstmStepForward(
 } {
   const fn = 'lstmStepForward';
   const { x: xm, hPrev: hm, params, N, H } = checkStepInputs(fn, x, hPrev, p, checkLstmParams);
-  const cm = expectMatrix(fn, 'cPrev', cPrev, N, H, `N×H, the shape of hPrev`);
+  const cm = expectState(fn, 'cPrev', cPrev, N, H);
   checkMemory(fn, { N, D: xm.cols, H }, { 'h, c': 2 * N * H, cache: 5 * N * H });
   const gates = Matrix.zeros(N, 4 * H);
   const c = Matrix.zeros(N, H);
@@ -338,8 +342,8 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.hPrev.cols;
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
-  const dcm = expectMatrix(fn, 'dcNext', dcNext, N, H, 'N×H, the shape of c');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
+  const dcm = expectUpstream(fn, 'dcNext', dcNext, 'c', N, H);
   checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 4, 2), scratch: 4 * N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
@@ -367,17 +371,17 @@ export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCach
 
 function checkLstmStepCache(fn: string, cache: unknown): LstmStepCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by lstmStepForward');
+  expectCacheOfPath(fn, r, 'lstmStepForward', 'fast');
   const x = asMatrix(fn, 'cache.x', r.x);
   const hPrev = asMatrix(fn, 'cache.hPrev', r.hPrev);
-  const N = x.rows;
-  const H = hPrev.cols;
-  expectMatrix(fn, 'cache.hPrev', hPrev, N, H);
+  const [N, H] = [dim('N', x.rows, 'cache.x'), dim('H', hPrev.cols, 'cache.hPrev')];
+  expectShape(fn, 'cache.hPrev', hPrev, N, H);
   return {
     x,
     hPrev,
-    cPrev: expectMatrix(fn, 'cache.cPrev', r.cPrev, N, H),
-    gates: expectMatrix(fn, 'cache.gates', r.gates, N, 4 * H),
-    tanhC: expectMatrix(fn, 'cache.tanhC', r.tanhC, N, H),
-    params: checkLstmParams(fn, r.params, x.cols, H),
+    cPrev: expectShape(fn, 'cache.cPrev', r.cPrev, N, H),
+    gates: expectShape(fn, 'cache.gates', r.gates, N, [4, H]),
+    tanhC: expectShape(fn, 'cache.tanhC', r.tanhC, N, H),
+    params: checkLstmParams(fn, r.params, dim('D', x.cols, 'cache.x'), H, 'cache.params'),
   };
 }

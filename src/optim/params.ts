@@ -1,3 +1,4 @@
+import { describeValue } from '../linalg/describe.js';
 import { asMatrix, expectMatrix, expectRecord, type Matrix } from '../linalg/index.js';
 
 /**
@@ -45,6 +46,9 @@ export function member(name: string, key: string): string {
   return /^[A-Za-z_$][\w$]*$/.test(key) ? `${name}.${key}` : `${name}[${JSON.stringify(key)}]`;
 }
 
+/** The gradients a backward returns for its inputs, not its params: never "another cell's" param gradients. */
+const INPUT_GRADS = new Set(['dx', 'dh0', 'dc0', 'dhPrev', 'dcPrev']);
+
 /** Checks a params record: non-empty, every value a Matrix. */
 export function checkParamRecord(fn: string, name: string, v: unknown): Record<string, Matrix> {
   const r = expectRecord(fn, name, v, 'a record of named Matrix values');
@@ -70,13 +74,26 @@ export function checkGrads(
 ): Record<string, Matrix> {
   const r = expectRecord(fn, name, v, `a record holding the gradient of every entry of ${likeName} (Wx → dWx)`);
   const out: Record<string, Matrix> = {};
+  // Every name first, then every shape: a record of another cell's gradients is told by its names.
   for (const k of Object.keys(like)) {
     const dk = gradKey(k);
     if (!(dk in r)) {
-      const hint = k in r ? `; it has ${k}, but gradients are named d + the param's name` : '';
+      const wanted = new Set(Object.keys(like).map(gradKey));
+      const others = Object.keys(r).filter(
+        (key) => /^d./.test(key) && !INPUT_GRADS.has(key) && !wanted.has(key as GradKey<string>),
+      );
+      const hint =
+        k in r
+          ? `; it has ${k}, but gradients are named d + the param's name`
+          : others.length > 0
+            ? `; it has ${others.join(', ')}, gradients of other params (another cell's backward?)`
+            : '';
       throw new RangeError(`${fn}: ${name} is missing ${dk} (the gradient of ${member(likeName, k)})${hint}`);
     }
+  }
+  for (const k of Object.keys(like)) {
     const m = like[k] as Matrix;
+    const dk = gradKey(k);
     out[k] = expectMatrix(fn, member(name, dk), r[dk], m.rows, m.cols, `the shape of ${member(likeName, k)}`);
   }
   return out;
@@ -113,7 +130,7 @@ export function checkNumber(
   minOpen: boolean,
   maxOpen: boolean,
 ): number {
-  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${typeof v}`);
+  if (typeof v !== 'number') throw new TypeError(`${fn}: ${name} must be a number, got ${describeValue(v)}`);
   const lowOk = minOpen ? v > min : v >= min;
   const highOk = maxOpen ? v < max : v <= max;
   if (!Number.isFinite(v) || !lowOk || !highOk) {

@@ -1,4 +1,4 @@
-import { expectMatrix, expectRecord } from '../linalg/check.js';
+import { checkCellParams, dim, type Dim } from '../linalg/check.js';
 import type { Matrix } from '../linalg/matrix.js';
 
 /**
@@ -17,12 +17,15 @@ export interface RnnParams {
   readonly b: Matrix;
 }
 
-/** Checks a params record against D and H; returns it with `Matrix` fields. */
-export function checkRnnParams(fn: string, p: unknown, D: number, H: number): RnnParams {
-  const r = expectRecord(fn, 'p', p, 'an RnnParams record { Wx, Wh, b }');
-  return {
-    Wx: expectMatrix(fn, 'Wx', r.Wx, D, H, `D×H for D=${D}, H=${H}`),
-    Wh: expectMatrix(fn, 'Wh', r.Wh, H, H, `H×H for H=${H}`),
-    b: expectMatrix(fn, 'b', r.b, 1, H, `1×H for H=${H}`),
-  };
+/**
+ * Checks a params record: H is Wh's rows (unless given, as a cache's check
+ * does), Wx is D×H, the bias 1×H. `D` and `H` are sizes or
+ * {@link Dim}s naming where they were read; `at` names the record (`p`,
+ * `cache.params`). Returns the record with `Matrix` fields.
+ */
+export function checkRnnParams(fn: string, p: unknown, D: number | Dim, H?: number | Dim, at?: string): RnnParams {
+  const d = typeof D === 'number' ? dim('D', D, "Wx's rows") : D;
+  const h = typeof H === 'number' ? dim('H', H, "Wh's rows") : H;
+  return checkCellParams(fn, p, { record: 'RnnParams', gates: 1, biases: ['b'] }, d, h, at)
+    .params as unknown as RnnParams;
 }

@@ -8,9 +8,13 @@ import {
   asMatrix,
   expectMatrix,
   expectRecord,
-  expectTensor3,
   checkSequenceInputs,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
+  expectUpstreamSeq,
 } from '../linalg/check.js';
 import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
@@ -112,7 +116,7 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const c = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [c.h.rows, c.h.cols];
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   checkMemory(fn, { N, D: c.x.cols, H }, { grads: cellGrads(N, 1, c.x.cols, H, 1, 1), scratch: N * H });
   const du = Matrix.zeros(N, H);
   for (let n = 0; n < N; n++) {
@@ -165,8 +169,8 @@ export function rnnForward(
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkStamp(fn, cache);
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 1, 1), scratch: 2 * cellGrads(N, 1, D, H, 1, 2) });
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh, db] = [Matrix.zeros(N, H), Matrix.zeros(D, H), Matrix.zeros(H, H), Matrix.zeros(1, H)];
@@ -181,11 +185,13 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
 /** Checks a step cache (`name` is `cache` or `cache.steps[t]`); N, H, D come from its own x and h. */
 function checkStepCache(fn: string, name: string, cache: unknown): RnnStepCache {
   const r = expectRecord(fn, name, cache, 'the cache returned by rnnStepForward');
+  if (name === 'cache') expectCacheOfPath(fn, r, 'rnnStepForward', 'reference');
   const x = asMatrix(fn, `${name}.x`, r.x);
   const h = asMatrix(fn, `${name}.h`, r.h);
-  expectMatrix(fn, `${name}.h`, h, x.rows, h.cols, `N×H, N=${x.rows} from ${name}.x`);
-  const hPrev = expectMatrix(fn, `${name}.hPrev`, r.hPrev, x.rows, h.cols, 'N×H, the shape of h');
-  return { x, hPrev, h, params: checkRnnParams(fn, r.params, x.cols, h.cols) };
+  const [N, H] = [dim('N', x.rows, `${name}.x`), dim('H', h.cols, `${name}.h`)];
+  expectShape(fn, `${name}.h`, h, N, H);
+  const hPrev = expectShape(fn, `${name}.hPrev`, r.hPrev, N, H);
+  return { x, hPrev, h, params: checkRnnParams(fn, r.params, dim('D', x.cols, `${name}.x`), H, `${name}.params`) };
 }
 
 /** Checks a sequence cache: a non-empty list of step caches, all of step 0's shapes. */

@@ -23,9 +23,7 @@ import {
   colSumInto,
   copyInto,
   expectCacheOfPath,
-  expectMatrix,
   expectRecord,
-  expectTensor3,
   holdOperand,
   matmulInto,
   matmulTransAInto,
@@ -37,6 +35,10 @@ import {
   scatterChunk,
   stepOf,
   checkSequenceInputs,
+  dim,
+  expectShape,
+  expectShape3,
+  expectUpstreamSeq,
   checkStamp,
   stampInputs,
   type InputStamp,
@@ -159,7 +161,7 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;
   const H = c.h0.cols;
-  const dhs = expectTensor3(fn, 'dh', dh, N, T, H, 'N×T×H, the shape of h');
+  const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 1, 2), scratch: bpttScratch(N, T, D, H, 1, 1) });
 
   // g holds dL/dh_t in full: the upstream dh_t plus what step t+1 carries
@@ -220,10 +222,10 @@ function checkRnnCache(fn: string, cache: unknown): RnnCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by rnnForward');
   expectCacheOfPath(fn, r, 'rnnForward', 'fast');
   const x = asTensor3(fn, 'cache.x', r.x);
-  const [N, T, D] = x.dims;
+  const [N, T, D] = [dim('N', x.dims[0], 'cache.x'), dim('T', x.dims[1], 'cache.x'), dim('D', x.dims[2], 'cache.x')];
   const h0 = asMatrix(fn, 'cache.h0', r.h0);
-  const H = h0.cols;
-  expectMatrix(fn, 'cache.h0', h0, N, H);
-  const h = expectTensor3(fn, 'cache.h', r.h, N, T, H);
-  return { x, h0, h, params: checkRnnParams(fn, r.params, D, H) };
+  const H = dim('H', h0.cols, 'cache.h0');
+  expectShape(fn, 'cache.h0', h0, N, H);
+  const h = expectShape3(fn, 'cache.h', r.h, [N, T, H]);
+  return { x, h0, h, params: checkRnnParams(fn, r.params, D, H, 'cache.params') };
 }

@@ -8,7 +8,6 @@ import {
   asMatrix,
   broadcastRowInto,
   colSumInto,
-  expectMatrix,
   expectRecord,
   matmulInto,
   matmulTransAInto,
@@ -16,6 +15,10 @@ import {
   tanhInto,
   type MatrixView,
   checkStepInputs,
+  expectCacheOfPath,
+  dim,
+  expectShape,
+  expectUpstream,
   checkStamp,
   stampInputs,
   type InputStamp,
@@ -203,7 +206,7 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const N = c.x.rows;
   const D = c.x.cols;
   const H = c.h.cols;
-  const dhm = expectMatrix(fn, 'dh', dh, N, H, 'N×H, the shape of h');
+  const dhm = expectUpstream(fn, 'dh', dh, 'h', N, H);
   checkMemory(fn, { N, D, H }, { grads: cellGrads(N, 1, D, H, 1, 1), scratch: N * H });
   const grads = {
     dx: Matrix.zeros(N, D),
@@ -218,11 +221,11 @@ export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
 
 function checkRnnStepCache(fn: string, cache: unknown): RnnStepCache {
   const r = expectRecord(fn, 'cache', cache, 'the cache returned by rnnStepForward');
+  expectCacheOfPath(fn, r, 'rnnStepForward', 'fast');
   const x = asMatrix(fn, 'cache.x', r.x);
   const h = asMatrix(fn, 'cache.h', r.h);
-  const N = x.rows;
-  const H = h.cols;
-  expectMatrix(fn, 'cache.h', h, N, H);
-  const hPrev = expectMatrix(fn, 'cache.hPrev', r.hPrev, N, H);
-  return { x, hPrev, h, params: checkRnnParams(fn, r.params, x.cols, H) };
+  const [N, H] = [dim('N', x.rows, 'cache.x'), dim('H', h.cols, 'cache.h')];
+  expectShape(fn, 'cache.h', h, N, H);
+  const hPrev = expectShape(fn, 'cache.hPrev', r.hPrev, N, H);
+  return { x, hPrev, h, params: checkRnnParams(fn, r.params, dim('D', x.cols, 'cache.x'), H, 'cache.params') };
 }

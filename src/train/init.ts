@@ -9,7 +9,7 @@ import { checkMemory } from '../linalg/budget.js';
 import type { GruParams } from '../gru/params.js';
 import type { LstmParams } from '../lstm/params.js';
 import type { RnnParams } from '../rnn/params.js';
-import { randomNormalMatrix, randomOrthogonal, type Rand } from './random.js';
+import { checkRand, randomNormalMatrix, randomOrthogonal, type Rand } from './random.js';
 
 /**
  * Input weights N(0, 1/D) and recurrent blocks orthogonal: each unit's input
@@ -27,6 +27,10 @@ export function initRecurrentWeights(
   /** Recurrent weights, H×(gateCount·H), each H×H block orthogonal. */
   Wh: Matrix;
 } {
+  checkSize('initRecurrentWeights', 'D', D);
+  checkSize('initRecurrentWeights', 'H', H);
+  checkSize('initRecurrentWeights', 'gateCount', gateCount);
+  checkRand('initRecurrentWeights', rand);
   const Wx = randomNormalMatrix(D, gateCount * H, rand, 1 / Math.sqrt(D));
   const Wh = Matrix.zeros(H, gateCount * H);
   for (let g = 0; g < gateCount; g++) {
@@ -39,9 +43,7 @@ export function initRecurrentWeights(
 function checkInit(fn: string, D: number, H: number, rand: Rand, gateCount: number): void {
   checkSize(fn, 'D', D);
   checkSize(fn, 'H', H);
-  if (typeof rand !== 'function') {
-    throw new TypeError(`${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1)`);
-  }
+  checkRand(fn, rand);
   // Wx, Wh and the biases, and the H×H scratch of the orthogonal blocks: refused here, by name, rather than
   // as the engine's "Array buffer allocation failed" from somewhere inside.
   const values = (D + H + 2) * gateCount * H + H * H;

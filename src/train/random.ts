@@ -2,6 +2,7 @@
  * Seeded randomness for initialisation, data and sampling, so that every
  * experiment in docs/experiments.md reproduces bit for bit from its seed.
  */
+import { describeValue } from '../linalg/describe.js';
 import { normalDraw, seededUniform } from '../gradcheck/random.js';
 import { Matrix, checkSize } from '../linalg/index.js';
 
@@ -16,10 +17,21 @@ export type Rand = () => number;
  */
 export function seededRandom(seed: number): Rand {
   if (typeof seed !== 'number' || !Number.isFinite(seed)) {
-    throw new TypeError(`seededRandom: seed must be a finite number, got ${String(seed)}`);
+    throw new TypeError(`seededRandom: seed must be a finite number, got ${describeValue(seed)}`);
   }
   // The checker's generator: one mulberry32 in the library (ToUint32 truncates the seed).
   return seededUniform(seed);
+}
+
+/** Throws unless `rand` is a function, naming `fn` and what `rand` was instead. */
+export function checkRand(fn: string, rand: unknown): void {
+  if (typeof rand !== 'function') {
+    const seed = typeof rand === 'number' ? `; for the seed ${rand}, pass seededRandom(${rand})` : '';
+    throw new TypeError(
+      `${fn}: rand must be a function returning draws in [0, 1), e.g. seededRandom(1), ` +
+        `got ${describeValue(rand)}${seed}`,
+    );
+  }
 }
 
 /** A standard normal draw from uniform ones (Box–Muller; 1 − u keeps log finite). */
@@ -31,6 +43,7 @@ export function gaussianFrom(rand: Rand): number {
 export function randomNormalMatrix(rows: number, cols: number, rand: Rand, scale = 1): Matrix {
   checkSize('randomNormalMatrix', 'rows', rows);
   checkSize('randomNormalMatrix', 'cols', cols);
+  checkRand('randomNormalMatrix', rand);
   const m = Matrix.zeros(rows, cols);
   for (let k = 0; k < m.data.length; k++) m.data[k] = scale * gaussianFrom(rand);
   return m;
@@ -46,6 +59,7 @@ export function randomNormalMatrix(rows: number, cols: number, rand: Rand, scale
  */
 export function randomOrthogonal(H: number, rand: Rand): Matrix {
   checkSize('randomOrthogonal', 'H', H);
+  checkRand('randomOrthogonal', rand);
   const q = randomNormalMatrix(H, H, rand).data;
   for (let j = 0; j < H; j++) {
     for (let pass = 0; pass < 2; pass++) {
@@ -68,6 +82,11 @@ export function randomOrthogonal(H: number, rand: Rand): Matrix {
  * (they need not sum to 1): the inverse-CDF method.
  */
 export function sampleIndex(weights: ArrayLike<number>, rand: Rand): number {
+  const w = weights as unknown;
+  if (typeof w !== 'object' || w === null || typeof (w as { length?: unknown }).length !== 'number') {
+    throw new TypeError(`sampleIndex: weights must be an array of non-negative numbers, got ${describeValue(w)}`);
+  }
+  checkRand('sampleIndex', rand);
   let total = 0;
   for (let k = 0; k < weights.length; k++) total += weights[k] as number;
   let u = rand() * total;

@@ -102,7 +102,7 @@ describe('numericGradient', () => {
   it('throws TypeError naming f when f is not a function', () => {
     expect(() =>
       numericGradient(42 as unknown as (m: Matrix) => Matrix, Matrix.from([[1]]), Matrix.from([[1]])),
-    ).toThrow(new TypeError('numericGradient: f must be a function, got number'));
+    ).toThrow(new TypeError('numericGradient: f must be a function, got the number 42'));
   });
 
   it('throws RangeError naming eps when eps is not positive', () => {

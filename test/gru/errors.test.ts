@@ -33,13 +33,13 @@ const cases: Case[] = [
     'gruStepForward: hPrev not a Matrix',
     () => gruStepForward(x, null as never, p),
     TypeError,
-    /^gruStepForward: hPrev must be a Matrix, got null/,
+    /^gruStepForward: hPrev must be a Matrix \(N×H = 2×4\), got null/,
   ],
   [
     'gruStepForward: hPrev batch ≠ x batch',
     () => gruStepForward(x, bad(N + 1, H), p),
     ShapeError,
-    /^gruStepForward: hPrev must be 2×4 \(N×H, N=2 from x\), got 3×4/,
+    /^gruStepForward: hPrev must be N×H = 2×4 \(N = 2 from x, H = 4 from Wh\), got 3×4/,
   ],
   [
     'gruStepForward: p not a record',
@@ -51,38 +51,38 @@ const cases: Case[] = [
     'gruStepForward: Wx missing',
     () => gruStepForward(x, hPrev, { ...p, Wx: undefined } as never),
     TypeError,
-    /^gruStepForward: Wx must be a Matrix, got undefined/,
+    /^gruStepForward: Wx must be a Matrix \(D×3H = 5×12\), got undefined/,
   ],
   [
     'gruStepForward: Wx D×4H (an LSTM weight)',
     () => gruStepForward(x, hPrev, { ...p, Wx: bad(D, 4 * H) }),
     ShapeError,
-    /^gruStepForward: Wx must be 5×12 \(D×3H for D=5, H=4\), got 5×16/,
+    /^gruStepForward: Wx must be D×3H = 5×12 \(D = 5 from x, H = 4 from Wh\), got 5×16/,
   ],
   [
     'gruStepForward: Wh wrong',
     () => gruStepForward(x, hPrev, { ...p, Wh: bad(3 * H, H) }),
     ShapeError,
-    /^gruStepForward: Wh must be 4×12 \(H×3H for H=4\), got 12×4/,
+    /^gruStepForward: Wh must be H×3H = 4×12 \(H = 4 from Wx's columns \/ 3\), got 12×4; that is its transpose/,
   ],
   [
     'gruStepForward: bx wrong',
     () => gruStepForward(x, hPrev, { ...p, bx: bad(1, H) }),
     ShapeError,
-    /^gruStepForward: bx must be 1×12 \(1×3H for H=4\), got 1×4/,
+    /^gruStepForward: bx must be 1×3H = 1×12 \(H = 4 from Wh\), got 1×4/,
   ],
   [
     'gruStepForward: bh wrong',
     () => gruStepForward(x, hPrev, { ...p, bh: bad(3 * H, 1) }),
     ShapeError,
-    /^gruStepForward: bh must be 1×12 \(1×3H for H=4\), got 12×1/,
+    /^gruStepForward: bh must be 1×3H = 1×12 \(H = 4 from Wh\), got 12×1/,
   ],
   // gruStepBackward
   [
     'gruStepBackward: cache not a record',
     () => gruStepBackward(dh, 'cache' as never),
     TypeError,
-    /^gruStepBackward: cache must be the cache returned by gruStepForward, got string/,
+    /^gruStepBackward: cache must be the cache returned by gruStepForward, got the string "cache"/,
   ],
   [
     'gruStepBackward: cache.x not a Matrix',
@@ -100,62 +100,68 @@ const cases: Case[] = [
     'gruStepBackward: cache.hPrev batch ≠ cache.x batch',
     () => gruStepBackward(dh, { ...step.cache, hPrev: bad(N + 1, H) }),
     ShapeError,
-    /^gruStepBackward: cache\.hPrev must be 2×4, got 3×4/,
+    /^gruStepBackward: cache\.hPrev must be N×H = 2×4 \(N = 2 from cache\.x, H = 4 from cache\.hPrev\), got 3×4/,
   ],
   [
     'gruStepBackward: cache.gates wrong',
     () => gruStepBackward(dh, { ...step.cache, gates: bad(N, 4 * H) }),
     ShapeError,
-    /^gruStepBackward: cache\.gates must be 2×12, got 2×16/,
+    /^gruStepBackward: cache\.gates must be N×3H = 2×12 \(N = 2 from cache\.x, H = 4 from cache\.hPrev\), got 2×16/,
   ],
   [
     'gruStepBackward: cache.hn wrong',
     () => gruStepBackward(dh, { ...step.cache, hn: bad(N, 3 * H) }),
     ShapeError,
-    /^gruStepBackward: cache\.hn must be 2×4, got 2×12/,
+    /^gruStepBackward: cache\.hn must be N×H = 2×4 \(N = 2 from cache\.x, H = 4 from cache\.hPrev\), got 2×12/,
   ],
   [
     'gruStepBackward: cache.params wrong',
     () => gruStepBackward(dh, { ...step.cache, params: { ...p, Wh: bad(H, H) } }),
     ShapeError,
-    /^gruStepBackward: Wh must be 4×12/,
+    /^gruStepBackward: cache\.params\.Wh must be H×3H = 4×12 \(H = 4 from cache\.hPrev\), got 4×4/,
   ],
   [
     'gruStepBackward: dh wrong',
     () => gruStepBackward(bad(N, H + 1), step.cache),
     ShapeError,
-    /^gruStepBackward: dh must be 2×4 \(N×H, the shape of h\), got 2×5/,
+    /^gruStepBackward: dh must be N×H = 2×4 \(the shape of h: N = 2 and H = 4 from the cache\), got 2×5/,
   ],
   // gruForward
   [
     'gruForward: x not a Tensor3',
     () => gruForward(x as never, h0, p),
     TypeError,
-    /^gruForward: x must be a Tensor3 \(batch × time × features\)/,
+    new RegExp(
+      /^gruForward: x must be a Tensor3 \(N×T×D: batch × time × features\), got a Matrix \(2×5\); /.source +
+        /a sequence x is N×T×D — use Tensor3 \(or gruStepForward for one step\)/.source,
+    ),
   ],
   [
     'gruForward: h0 not a Matrix',
     () => gruForward(xs, [[0]] as never, p),
     TypeError,
-    /^gruForward: h0 must be a Matrix, got a plain array/,
+    new RegExp(
+      /^gruForward: h0 must be a Matrix \(N×H = 2×4\), got a plain 1×1 array of numbers; /.source +
+        /wrap it with Matrix\.from\(h0\) \(a 1×1 Matrix\)/.source,
+    ),
   ],
   [
     'gruForward: h0 batch ≠ x batch',
     () => gruForward(xs, bad(1, H), p),
     ShapeError,
-    /^gruForward: h0 must be 2×4 \(N×H, N=2 from x\), got 1×4/,
+    /^gruForward: h0 must be N×H = 2×4 \(N = 2 from x, H = 4 from Wh\), got 1×4/,
   ],
   [
     'gruForward: p not a record',
     () => gruForward(xs, h0, [] as never),
     TypeError,
-    /^gruForward: p must be a GruParams record .*, got an array/,
+    /^gruForward: p must be a GruParams record \{ Wx, Wh, bx, bh \}, got an empty array/,
   ],
   [
     'gruForward: Wx rows ≠ D',
     () => gruForward(xs, h0, { ...p, Wx: bad(D + 1, 3 * H) }),
     ShapeError,
-    /^gruForward: Wx must be 5×12 \(D×3H for D=5, H=4\), got 6×12/,
+    /^gruForward: Wx must be D×3H = 5×12 \(D = 5 from x, H = 4 from Wh\), got 6×12/,
   ],
   // gruBackward
   [
@@ -174,25 +180,25 @@ const cases: Case[] = [
     'gruBackward: cache.h0 not a Matrix',
     () => gruBackward(dhs, { ...seq.cache, h0: 0 } as never),
     TypeError,
-    /^gruBackward: cache\.h0 must be a Matrix, got number/,
+    /^gruBackward: cache\.h0 must be a Matrix, got the number 0/,
   ],
   [
     'gruBackward: cache.h0 batch ≠ cache.x batch',
     () => gruBackward(dhs, { ...seq.cache, h0: bad(N + 2, H) }),
     ShapeError,
-    /^gruBackward: cache\.h0 must be 2×4, got 4×4/,
+    /^gruBackward: cache\.h0 must be N×H = 2×4 \(N = 2 from cache\.x, H = 4 from cache\.h0\), got 4×4/,
   ],
   [
     'gruBackward: cache.h wrong',
     () => gruBackward(dhs, { ...seq.cache, h: Tensor3.zeros(N, T + 1, H) }),
     ShapeError,
-    /^gruBackward: cache\.h must be 2×3×4, got 2×4×4/,
+    /^gruBackward: cache\.h must be N×T×H = 2×3×4 \(N = 2 and T = 3 from cache\.x, H = 4 from cache\.h0\), got 2×4×4/,
   ],
   [
     'gruBackward: cache.gates not a Float64Array',
     () => gruBackward(dhs, { ...seq.cache, gates: [] } as never),
     TypeError,
-    /^gruBackward: cache\.gates must be a Float64Array, got object/,
+    /^gruBackward: cache\.gates must be a Float64Array, got an empty array/,
   ],
   [
     'gruBackward: cache.gates wrong length',
@@ -216,13 +222,13 @@ const cases: Case[] = [
     'gruBackward: cache.params wrong',
     () => gruBackward(dhs, { ...seq.cache, params: { ...p, bh: bad(1, 3) } }),
     ShapeError,
-    /^gruBackward: bh must be 1×12/,
+    /^gruBackward: cache\.params\.bh must be 1×3H = 1×12 \(H = 4 from cache\.h0\), got 1×3/,
   ],
   [
     'gruBackward: dh wrong',
     () => gruBackward(randTensor(N, T - 1, H, r), seq.cache),
     ShapeError,
-    /^gruBackward: dh must be 2×3×4 \(N×T×H, the shape of h\), got 2×2×4/,
+    /^gruBackward: dh must be N×T×H = 2×3×4 \(the shape of h: N = 2, T = 3 and H = 4 from the cache\), got 2×2×4/,
   ],
 ];
 
@@ -237,6 +243,6 @@ describe.each(cases)('%s', (_label, thunk, type, mustName) => {
     expect(caught).toBeInstanceOf(type);
     expect((caught as Error).message).toMatch(mustName);
     if (type === ShapeError)
-      expect((caught as ShapeError).argument).toMatch(/^(cache\.)?(x|hPrev|h0|h|gates|hn|dh|Wx|Wh|bx|bh)$/);
+      expect((caught as ShapeError).argument).toMatch(/^(cache\.(params\.)?)?(x|hPrev|h0|h|gates|hn|dh|Wx|Wh|bx|bh)$/);
   });
 });

@@ -63,7 +63,7 @@ const cases: Case[] = [
     'row 0 is not an array',
     () => gruParamsFromTorch({ ...gru, weight_ih: [1, 2] as never }),
     TypeError,
-    /^gruParamsFromTorch: weight_ih\[0\] must be an array of numbers, got number$/,
+    /^gruParamsFromTorch: weight_ih\[0\] must be an array of numbers, got the number 1$/,
   ],
   [
     'row 0 is empty',
@@ -75,7 +75,7 @@ const cases: Case[] = [
     'a later row is not an array',
     () => rnnParamsFromTorch({ ...rnn, weight_hh: [[1], 'x'] as never }),
     TypeError,
-    /^rnnParamsFromTorch: weight_hh\[1\] must be an array of numbers, got string$/,
+    /^rnnParamsFromTorch: weight_hh\[1\] must be an array of numbers, got the string "x"$/,
   ],
   [
     'ragged rows',
@@ -87,13 +87,13 @@ const cases: Case[] = [
     'an entry is not a number',
     () => lstmParamsFromTorch({ ...lstm, weight_ih: [[0, 0, '1'], ...lstm.weight_ih.slice(1)] as never }),
     TypeError,
-    /^lstmParamsFromTorch: weight_ih\[0\]\[2\] must be a number, got string$/,
+    /^lstmParamsFromTorch: weight_ih\[0\]\[2\] must be a number, got the string "1"$/,
   ],
   [
     'a bias is not an array',
     () => lstmParamsFromTorch({ ...lstm, bias_ih: 0 } as never),
     TypeError,
-    /^lstmParamsFromTorch: bias_ih must be an array of numbers \(number\[\]\), got number$/,
+    /^lstmParamsFromTorch: bias_ih must be an array of numbers \(number\[\]\), got the number 0$/,
   ],
   [
     'a bias entry is not a number',
@@ -106,7 +106,10 @@ const cases: Case[] = [
     'LSTM weights given to the GRU converter: 3 does not divide 16 rows',
     () => gruParamsFromTorch(lstm),
     ShapeError,
-    /^gruParamsFromTorch: weight_hh must have 3·H rows \(3 gate blocks\), got 16, which 3 does not divide$/,
+    new RegExp(
+      /^gruParamsFromTorch: weight_hh must have 3·H rows \(3 gate blocks\), got 16, /.source +
+        /which 3 does not divide; weight_hh is 16×4$/.source,
+    ),
   ],
   [
     'GRU weights given to the LSTM converter: 3 blocks, not 4',
@@ -121,7 +124,10 @@ const cases: Case[] = [
     'weight_ih rows not a multiple of 4',
     () => lstmParamsFromTorch({ ...lstm, weight_ih: lstm.weight_ih.slice(1) }),
     ShapeError,
-    /^lstmParamsFromTorch: weight_ih must have 4·H rows \(4 gate blocks\), got 15, which 4 does not divide$/,
+    new RegExp(
+      /^lstmParamsFromTorch: weight_ih must have 4·H rows \(4 gate blocks\), got 15, /.source +
+        /which 4 does not divide; weight_ih is 15×3$/.source,
+    ),
   ],
   [
     'weight_ih with a different H than weight_hh',
@@ -148,13 +154,16 @@ const cases: Case[] = [
     'cs231n: record is not an object',
     () => lstmParamsFromCs231n([] as never),
     TypeError,
-    /^lstmParamsFromCs231n: w must be a cs231n weights record \{ Wx, Wh, b \}, got an array$/,
+    /^lstmParamsFromCs231n: w must be a cs231n weights record \{ Wx, Wh, b \}, got an empty array$/,
   ],
   [
     'cs231n: Wh columns not a multiple of 4',
     () => lstmParamsFromCs231n({ ...cs, Wh: randRows(H, 4 * H - 2, r) }),
     ShapeError,
-    /^lstmParamsFromCs231n: Wh must have 4·H columns \(4 gate blocks\), got 14, which 4 does not divide$/,
+    new RegExp(
+      /^lstmParamsFromCs231n: Wh must have 4·H columns \(4 gate blocks\), got 14, /.source +
+        /which 4 does not divide; Wh is 4×14: is it transposed \(its transpose is 14×4\)\?$/.source,
+    ),
   ],
   [
     'cs231n: Wh not H×4H (a GRU-sized Wh)',
@@ -169,7 +178,7 @@ const cases: Case[] = [
     'cs231n: Wx columns not a multiple of 4',
     () => lstmParamsFromCs231n({ ...cs, Wx: randRows(D, 5, r) }),
     ShapeError,
-    /^lstmParamsFromCs231n: Wx must have 4·H columns \(4 gate blocks\), got 5, which 4 does not divide$/,
+    /^lstmParamsFromCs231n: Wx must have 4·H columns \(4 gate blocks\), got 5, which 4 does not divide; Wx is 3×5$/,
   ],
   [
     'cs231n: Wx with another H',
@@ -215,37 +224,43 @@ const cases: Case[] = [
     'to PyTorch: Wx not a Matrix',
     () => gruParamsToTorch({ ...gruP, Wx: [[1]] } as never),
     TypeError,
-    /^gruParamsToTorch: Wx must be a Matrix, got a plain array/,
+    new RegExp(
+      /^gruParamsToTorch: Wx must be a Matrix, got a plain 1×1 array of numbers; /.source +
+        /wrap it with Matrix\.from\(Wx\) \(a 1×1 Matrix\)/.source,
+    ),
   ],
   [
     'to PyTorch: Wh not a Matrix',
     () => rnnParamsToTorch({ ...rnnP, Wh: 3 } as never),
     TypeError,
-    /^rnnParamsToTorch: Wh must be a Matrix, got number$/,
+    /^rnnParamsToTorch: Wh must be a Matrix, got the number 3$/,
   ],
   [
     'to PyTorch: b of the wrong shape',
     () => rnnParamsToTorch({ ...rnnP, b: z(1, H + 1) }),
     ShapeError,
-    /^rnnParamsToTorch: b must be 1×4 \(1×H for H=4\), got 1×5$/,
+    /^rnnParamsToTorch: b must be 1×H = 1×4 \(H = 4 from Wh\), got 1×5$/,
   ],
   [
     'to PyTorch: an LSTM Wh for a GRU',
     () => gruParamsToTorch({ ...gruP, Wh: z(H, 4 * H) }),
     ShapeError,
-    /^gruParamsToTorch: Wh must be 4×12 \(H×3H for H=4\), got 4×16$/,
+    new RegExp(
+      /^gruParamsToTorch: Wh must be H×3H = 4×12 \(H = 4 from Wx's columns \/ 3\), got 4×16; /.source +
+        /4×16 is H×4H, the Wh of an LSTM \(lstm…\)$/.source,
+    ),
   ],
   [
     'to cs231n: Wx of the wrong width',
     () => lstmParamsToCs231n({ ...lstmP, Wx: z(D, 3 * H) }),
     ShapeError,
-    /^lstmParamsToCs231n: Wx must be 3×16 \(D×4H for D=3, H=4\), got 3×12$/,
+    /^lstmParamsToCs231n: Wx must be D×4H = 3×16 \(D = 3 from Wx's rows, H = 4 from Wh\), got 3×12$/,
   ],
   [
     'to Keras: params not an object',
     () => lstmParamsToKeras('p' as never),
     TypeError,
-    /^lstmParamsToKeras: p must be an LstmParams record \{ Wx, Wh, b \}, got string$/,
+    /^lstmParamsToKeras: p must be an LstmParams record \{ Wx, Wh, b \}, got the string "p"$/,
   ],
   [
     'grads to PyTorch: not an object',
@@ -287,7 +302,7 @@ const cases: Case[] = [
     'grads to PyTorch: GRU dbx missing',
     () => gruGradsToTorch({ ...gruG, dbx: undefined } as never),
     TypeError,
-    /^gruGradsToTorch: dbx must be a Matrix, got undefined$/,
+    /^gruGradsToTorch: dbx must be a Matrix \(1×12\), got undefined$/,
   ],
 ];
 

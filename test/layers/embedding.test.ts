@@ -136,15 +136,27 @@ describe('wordEmbeddingForward / wordEmbeddingBackward', () => {
         ],
         Matrix.zeros(3, 2),
       ),
-    ).toThrow(/ids\[1\]\[1\] must be an integer in \[0, 3\), got 3/);
+    ).toThrow(
+      new RegExp(
+        /wordEmbeddingForward: ids\[1\]\[1\] is 3, past the last id 2; /.source +
+          /ids must be integers in \[0, 3\) \(V = 3 from W's rows\)/.source,
+      ),
+    );
   });
 
   it('rejects a non-integer id, naming its position', () => {
-    expect(() => wordEmbeddingForward([[0, 1.5]], Matrix.zeros(3, 2))).toThrow(/ids\[0\]\[1\].*got 1\.5/);
+    expect(() => wordEmbeddingForward([[0, 1.5]], Matrix.zeros(3, 2))).toThrow(
+      new RegExp(
+        /wordEmbeddingForward: ids\[0\]\[1\] is 1\.5, not an integer; /.source +
+          /ids must be integers in \[0, 3\) \(V = 3 from W's rows\)/.source,
+      ),
+    );
   });
 
   it('rejects a negative id', () => {
-    expect(() => wordEmbeddingForward([[-1]], Matrix.zeros(3, 2))).toThrow(/ids\[0\]\[0\].*got -1/);
+    expect(() => wordEmbeddingForward([[-1]], Matrix.zeros(3, 2))).toThrow(
+      /wordEmbeddingForward: ids\[0\]\[0\] is -1, below 0; ids must be integers in \[0, 3\) \(V = 3 from W's rows\)/,
+    );
   });
 
   it('rejects ragged ids', () => {
@@ -161,7 +173,12 @@ describe('wordEmbeddingForward / wordEmbeddingBackward', () => {
 
   it('rejects a dout of the wrong shape', () => {
     const { cache } = wordEmbeddingForward([[0, 1]], Matrix.zeros(3, 2));
-    expect(() => wordEmbeddingBackward(Tensor3.zeros(1, 2, 3), cache)).toThrow(/dout must be 1×2×2/);
+    expect(() => wordEmbeddingBackward(Tensor3.zeros(1, 2, 3), cache)).toThrow(
+      new RegExp(
+        /wordEmbeddingBackward: dout must be N×T×D = 1×2×2 \(the shape of out: N = 1, /.source +
+          /T = 2 and D = 2 from the cache\), got 1×2×3/.source,
+      ),
+    );
   });
 
   it('rejects a cache that is not one', () => {

@@ -127,15 +127,27 @@ describe('temporalSoftmaxLoss', () => {
         [0, 1],
         [3, 0],
       ]),
-    ).toThrow(/targets\[1\]\[0\] must be an integer in \[0, 3\), got 3/);
+    ).toThrow(
+      new RegExp(
+        /temporalSoftmaxLoss: targets\[1\]\[0\] is 3, past the last id 2; /.source +
+          /targets must be integers in \[0, 3\) \(V = 3 from scores\)/.source,
+      ),
+    );
   });
 
   it('rejects a non-integer target', () => {
-    expect(() => temporalSoftmaxLoss(Tensor3.zeros(1, 2, 3), [[0, 0.5]])).toThrow(/targets\[0\]\[1\].*got 0\.5/);
+    expect(() => temporalSoftmaxLoss(Tensor3.zeros(1, 2, 3), [[0, 0.5]])).toThrow(
+      new RegExp(
+        /temporalSoftmaxLoss: targets\[0\]\[1\] is 0\.5, not an integer; /.source +
+          /targets must be integers in \[0, 3\) \(V = 3 from scores\)/.source,
+      ),
+    );
   });
 
   it('rejects targets whose N×T differs from the scores', () => {
-    expect(() => temporalSoftmaxLoss(Tensor3.zeros(2, 2, 3), [[0, 1]])).toThrow(/targets must be 2×2/);
+    expect(() => temporalSoftmaxLoss(Tensor3.zeros(2, 2, 3), [[0, 1]])).toThrow(
+      /temporalSoftmaxLoss: targets must be N×T = 2×2 \(N = 2 and T = 2 from scores\), got 1×2/,
+    );
   });
 
   it('rejects a mask of the wrong shape', () => {

@@ -92,13 +92,13 @@ describe('temporalAffineForward / temporalAffineBackward', () => {
 
   it('rejects a W whose rows differ from D', () => {
     expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(4, 2), Matrix.zeros(1, 2))).toThrow(
-      /W must be 3×2 \(D×M, D=3 from x\), got 4×2/,
+      /temporalAffineForward: W must be D×M = 3×2 \(D = 3 from x, M = 2 from W's columns\), got 4×2/,
     );
   });
 
   it('rejects a b that is not 1×M', () => {
     expect(() => temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(3, 2), Matrix.zeros(1, 3))).toThrow(
-      /b must be 1×2/,
+      /temporalAffineForward: b must be 1×M = 1×2 \(M = 2 from W\), got 1×3/,
     );
   });
 
@@ -110,7 +110,12 @@ describe('temporalAffineForward / temporalAffineBackward', () => {
 
   it('rejects a dout of the wrong shape', () => {
     const { cache } = temporalAffineForward(Tensor3.zeros(1, 2, 3), Matrix.zeros(3, 2), Matrix.zeros(1, 2));
-    expect(() => temporalAffineBackward(Tensor3.zeros(1, 2, 3), cache)).toThrow(/dout must be 1×2×2/);
+    expect(() => temporalAffineBackward(Tensor3.zeros(1, 2, 3), cache)).toThrow(
+      new RegExp(
+        /temporalAffineBackward: dout must be N×T×M = 1×2×2 \(the shape of out: N = 1, /.source +
+          /T = 2 and M = 2 from the cache\), got 1×2×3/.source,
+      ),
+    );
   });
 
   it('rejects a cache that is not one', () => {

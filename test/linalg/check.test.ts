@@ -21,10 +21,10 @@ describe('boundary checks', () => {
   });
   test('plain arrays are refused with a hint to wrap them', () => {
     expect(() => asMatrix('f', 'A', [[1]])).toThrow(
-      'f: A must be a Matrix, got a plain array (wrap it with Matrix.from / Tensor3.from)',
+      'f: A must be a Matrix, got a plain 1×1 array of numbers; wrap it with Matrix.from(A) (a 1×1 Matrix)',
     );
     expect(() => asTensor3('f', 'x', undefined)).toThrow(
-      'f: x must be a Tensor3 (batch × time × features), got undefined',
+      'f: x must be a Tensor3 (N×T×D: batch × time × features), got undefined',
     );
   });
   test('expectMatrix / expectTensor3 say the expected and the actual shape', () => {
@@ -33,7 +33,7 @@ describe('boundary checks', () => {
   });
   test('expectRecord refuses null, arrays and scalars', () => {
     expect(() => expectRecord('f', 'p', null, 'a record')).toThrow('f: p must be a record, got null');
-    expect(() => expectRecord('f', 'p', [], 'a record')).toThrow('f: p must be a record, got an array');
-    expect(() => expectRecord('f', 'p', 3, 'a record')).toThrow('f: p must be a record, got number');
+    expect(() => expectRecord('f', 'p', [], 'a record')).toThrow('f: p must be a record, got an empty array');
+    expect(() => expectRecord('f', 'p', 3, 'a record')).toThrow('f: p must be a record, got the number 3');
   });
 });

@@ -192,15 +192,19 @@ describe('products: shape errors name the argument', () => {
       () => matmulTransBInto(Matrix.zeros(2, 3), A, Matrix.zeros(2, 3)),
       /matmulTransBInto: C must be 2×2/,
     ],
-    ['addRowInto row', () => addRowInto(A, Matrix.zeros(1, 2)), /addRowInto: row must be 1×3, got 1×2/],
+    [
+      'addRowInto row',
+      () => addRowInto(A, Matrix.zeros(1, 2)),
+      /addRowInto: row must be 1×3 \(one value per column of C, 2×3\), got 1×2/,
+    ],
     [
       'broadcastRowInto row',
       () => broadcastRowInto(A, Matrix.zeros(2, 3)),
-      /broadcastRowInto: row must be 1×3, got 2×3/,
+      /broadcastRowInto: row must be 1×3 \(one value per column of C, 2×3\), got 2×3/,
     ],
     ['colSumInto dst', () => colSumInto(Matrix.zeros(1, 2), A), /colSumInto: dst must be 1×3/],
-    ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3, got 3×2/],
-    ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3, got 3×2/],
+    ['addInto A', () => addInto(A, Matrix.zeros(3, 2)), /addInto: A must be 2×3 \(the shape of C\), got 3×2/],
+    ['copyInto src', () => copyInto(A, Matrix.zeros(3, 2)), /copyInto: src must be 2×3 \(the shape of dst\), got 3×2/],
   ])('%s', (_label, call, message) => {
     expect(call).toThrow(ShapeError);
     expect(call).toThrow(message);
@@ -220,13 +224,19 @@ describe('block operations: an argument that is not a matrix view is named, befo
       'sigmoidInto, a plain array as src',
       () => sigmoidInto(M23, plain as never),
       TypeError,
-      /sigmoidInto: src must be a Matrix or matrix view .*got a plain array \(wrap it with Matrix\.from/,
+      new RegExp(
+        /sigmoidInto: src must be a Matrix or matrix view \(Float64Array data, offset, stride, rows, /.source +
+          /cols\), got a plain 2×3 array of numbers; wrap it with Matrix\.from\(src\) \(a 2×3 Matrix\)/.source,
+      ),
     ],
     [
       'tanhInto, a ragged array as dst',
       () => tanhInto(ragged as never, M23),
       TypeError,
-      /tanhInto: dst must be a Matrix or matrix view .*got a plain array/,
+      new RegExp(
+        /tanhInto: dst must be a Matrix or matrix view \(Float64Array data, offset, stride, rows, /.source +
+          /cols\), got a plain 2×3 array of numbers; wrap it with Matrix\.from\(dst\) \(a 2×3 Matrix\)/.source,
+      ),
     ],
     [
       'broadcastRowInto, null as row',

@@ -61,24 +61,30 @@ describe('lstmForward / lstmBackward: bad input', () => {
   const { x, h0, p } = setup(2, 3, 4, 5);
   test('c0 of the wrong shape → ShapeError naming c0', () => {
     expect(() => lstmForward(x, h0, p, Matrix.zeros(2, 4))).toThrow(ShapeError);
-    expect(() => lstmForward(x, h0, p, Matrix.zeros(2, 4))).toThrow(/lstmForward: c0 must be 2×5/);
+    expect(() => lstmForward(x, h0, p, Matrix.zeros(2, 4))).toThrow(
+      /lstmForward: c0 must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 2×4/,
+    );
   });
   test('Wh of the wrong shape → ShapeError naming Wh with the H×4H hint', () => {
     expect(() => lstmForward(x, h0, { ...p, Wh: Matrix.zeros(5, 16) })).toThrow(
-      'lstmForward: Wh must be 5×20 (H×4H for H=5), got 5×16',
+      "lstmForward: Wh must be H×4H = 5×20 (H = 5 from Wx's columns / 4), got 5×16",
     );
   });
   test('h0 with the wrong batch size → ShapeError naming h0', () => {
-    expect(() => lstmForward(x, Matrix.zeros(1, 5), p)).toThrow(/lstmForward: h0 must be 2×5/);
+    expect(() => lstmForward(x, Matrix.zeros(1, 5), p)).toThrow(
+      /lstmForward: h0 must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 1×5/,
+    );
   });
   test('dh of the wrong shape → ShapeError naming dh', () => {
     const { cache } = lstmForward(x, h0, p);
-    expect(() => lstmBackward(Tensor3.zeros(2, 3, 4), cache)).toThrow(/lstmBackward: dh must be 2×3×5/);
+    expect(() => lstmBackward(Tensor3.zeros(2, 3, 4), cache)).toThrow(
+      /lstmBackward: dh must be N×T×H = 2×3×5 \(the shape of h: N = 2, T = 3 and H = 5 from the cache\), got 2×3×4/,
+    );
   });
   test('dcT of the wrong shape → ShapeError naming dcT', () => {
     const { cache } = lstmForward(x, h0, p);
     expect(() => lstmBackward(Tensor3.zeros(2, 3, 5), cache, Matrix.zeros(3, 5))).toThrow(
-      /lstmBackward: dcT must be 2×5/,
+      /lstmBackward: dcT must be N×H = 2×5 \(the shape of c: N = 2 and H = 5 from the cache\), got 3×5/,
     );
   });
   test('a cache with a truncated gates buffer → RangeError naming cache.gates', () => {

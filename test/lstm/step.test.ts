@@ -75,18 +75,22 @@ describe('lstmStepForward / lstmStepBackward: numerics', () => {
 describe('lstmStepForward: bad input', () => {
   const { x, hPrev, cPrev, p } = setup(2, 3, 5);
   test.each([
-    ['Wx', { ...p, Wx: Matrix.zeros(3, 16) }, 'Wx must be 3×20 (D×4H for D=3, H=5), got 3×16'],
-    ['Wh', { ...p, Wh: Matrix.zeros(5, 16) }, 'Wh must be 5×20 (H×4H for H=5), got 5×16'],
-    ['b', { ...p, b: Matrix.zeros(1, 5) }, 'b must be 1×20 (1×4H for H=5), got 1×5'],
+    ['Wx', { ...p, Wx: Matrix.zeros(3, 16) }, 'Wx must be D×4H = 3×20 (D = 3 from x, H = 5 from Wh), got 3×16'],
+    ['Wh', { ...p, Wh: Matrix.zeros(5, 16) }, "Wh must be H×4H = 5×20 (H = 5 from Wx's columns / 4), got 5×16"],
+    ['b', { ...p, b: Matrix.zeros(1, 5) }, 'b must be 1×4H = 1×20 (H = 5 from Wh), got 1×5'],
   ])('wrong %s shape → ShapeError naming it', (_name, params, message) => {
     expect(() => lstmStepForward(x, hPrev, cPrev, params)).toThrow(ShapeError);
     expect(() => lstmStepForward(x, hPrev, cPrev, params)).toThrow(`lstmStepForward: ${message}`);
   });
   test('cPrev of the wrong shape → ShapeError naming cPrev', () => {
-    expect(() => lstmStepForward(x, hPrev, Matrix.zeros(2, 4), p)).toThrow(/lstmStepForward: cPrev must be 2×5/);
+    expect(() => lstmStepForward(x, hPrev, Matrix.zeros(2, 4), p)).toThrow(
+      /lstmStepForward: cPrev must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 2×4/,
+    );
   });
   test('hPrev with another batch size → ShapeError naming hPrev', () => {
-    expect(() => lstmStepForward(x, Matrix.zeros(1, 5), cPrev, p)).toThrow(/lstmStepForward: hPrev must be 2×5/);
+    expect(() => lstmStepForward(x, Matrix.zeros(1, 5), cPrev, p)).toThrow(
+      /lstmStepForward: hPrev must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 1×5/,
+    );
   });
   test('a number for x → TypeError naming x', () => {
     expect(() => lstmStepForward(3 as never, hPrev, cPrev, p)).toThrow(TypeError);
@@ -99,15 +103,19 @@ describe('lstmStepBackward: bad input', () => {
   const { cache } = lstmStepForward(x, hPrev, cPrev, p);
   test('dh of the wrong shape → ShapeError naming dh', () => {
     expect(() => lstmStepBackward(Matrix.zeros(5, 2), Matrix.zeros(2, 5), cache)).toThrow(
-      /lstmStepBackward: dh must be 2×5/,
+      /lstmStepBackward: dh must be N×H = 2×5 \(the shape of h: N = 2 and H = 5 from the cache\), got 5×2/,
     );
   });
   test('dcNext of the wrong shape → ShapeError naming dcNext', () => {
     expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 6), cache)).toThrow(ShapeError);
-    expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 6), cache)).toThrow(/dcNext must be 2×5/);
+    expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 6), cache)).toThrow(
+      /lstmStepBackward: dcNext must be N×H = 2×5 \(the shape of c: N = 2 and H = 5 from the cache\), got 2×6/,
+    );
   });
   test('a cache with a wrong gates block → ShapeError naming cache.gates', () => {
     const bad = { ...cache, gates: Matrix.zeros(2, 19) };
-    expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 5), bad)).toThrow(/cache\.gates must be 2×20/);
+    expect(() => lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 5), bad)).toThrow(
+      /lstmStepBackward: cache\.gates must be N×4H = 2×20 \(N = 2 from cache\.x, H = 5 from cache\.hPrev\), got 2×19/,
+    );
   });
 });

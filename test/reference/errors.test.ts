@@ -50,7 +50,11 @@ describe('reference caches', () => {
   test('a fast step cache is refused by name', () => {
     const { cache } = fast.lstmStepForward(Matrix.zeros(2, 4), Matrix.zeros(2, 5), Matrix.zeros(2, 5), p(4, 5, 4));
     expect(() => reference.lstmStepBackward(Matrix.zeros(2, 5), Matrix.zeros(2, 5), cache as never)).toThrow(
-      /^lstmStepBackward: cache\.c must be a Matrix, got undefined$/,
+      new TypeError(
+        "lstmStepBackward: cache was made by handgrad's (fast) lstmStepForward; " +
+          "pass it to handgrad's lstmStepBackward, " +
+          "or give this lstmStepBackward the cache of handgrad/reference's lstmStepForward",
+      ),
     );
   });
 
@@ -70,7 +74,7 @@ describe('reference caches', () => {
     const [x, h, c] = [Matrix.zeros(2, 4), Matrix.zeros(2, 5), Matrix.zeros(2, 5)];
     const { cache } = reference.lstmStepForward(x, h, c, p(4, 5, 4));
     expect(() => reference.lstmStepBackward(h, c, { ...cache, o: Matrix.zeros(2, 4) })).toThrow(
-      /^lstmStepBackward: cache\.o must be 2×5 \(N×H, N=2 from cache\.x\), got 2×4$/,
+      /^lstmStepBackward: cache\.o must be N×H = 2×5 \(N = 2 from cache\.x, H = 5 from cache\.c\), got 2×4$/,
     );
   });
 
@@ -86,7 +90,9 @@ describe('reference caches', () => {
       return 'no error';
     };
     const want = message(() => fast.lstmBackward(Tensor3.zeros(2, 4, 5), fastCache));
-    expect(want).toMatch(/^lstmBackward: dh must be 2×3×5/);
+    expect(want).toMatch(
+      /^lstmBackward: dh must be N×T×H = 2×3×5 \(the shape of h: N = 2, T = 3 and H = 5 from the cache\), got 2×4×5/,
+    );
     expect(message(() => reference.lstmBackward(Tensor3.zeros(2, 4, 5), cache))).toBe(want);
   });
 

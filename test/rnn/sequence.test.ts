@@ -40,11 +40,13 @@ describe('rnnForward / rnnBackward: bad input', () => {
   test('h0 with the wrong batch size → ShapeError naming h0', () => {
     expect(() => rnnForward(x, Matrix.zeros(3, 5), p)).toThrow(ShapeError);
     expect(() => rnnForward(x, Matrix.zeros(3, 5), p)).toThrow(
-      /rnnForward: h0 must be 2×5 \(N×H, N=2 from x\), got 3×5/,
+      /rnnForward: h0 must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 3×5/,
     );
   });
   test('Wx that does not match D → ShapeError naming Wx', () => {
-    expect(() => rnnForward(x, h0, { ...p, Wx: Matrix.zeros(5, 5) })).toThrow(/rnnForward: Wx must be 4×5/);
+    expect(() => rnnForward(x, h0, { ...p, Wx: Matrix.zeros(5, 5) })).toThrow(
+      /rnnForward: Wx must be D×H = 4×5 \(D = 4 from x, H = 5 from Wh\), got 5×5/,
+    );
   });
   test('x that is a Matrix, not a Tensor3 → TypeError naming x', () => {
     expect(() => rnnForward(Matrix.zeros(2, 4) as never, h0, p)).toThrow(TypeError);
@@ -52,12 +54,17 @@ describe('rnnForward / rnnBackward: bad input', () => {
   });
   test('dh of the wrong shape → ShapeError naming dh', () => {
     const { cache } = rnnForward(x, h0, p);
-    expect(() => rnnBackward(Tensor3.zeros(2, 4, 5), cache)).toThrow(/rnnBackward: dh must be 2×3×5/);
+    expect(() => rnnBackward(Tensor3.zeros(2, 4, 5), cache)).toThrow(
+      /rnnBackward: dh must be N×T×H = 2×3×5 \(the shape of h: N = 2, T = 3 and H = 5 from the cache\), got 2×4×5/,
+    );
   });
-  test('a step cache passed to the sequence backward → TypeError naming cache.x', () => {
+  test('a step cache passed to the sequence backward → TypeError naming rnnStepForward and rnnStepBackward', () => {
     const { cache } = rnnStepForward(x.step(0), h0, p);
     expect(() => rnnBackward(Tensor3.zeros(2, 3, 5), cache as never)).toThrow(
-      /rnnBackward: cache\.x must be a Tensor3/,
+      new RegExp(
+        /rnnBackward: cache is an rnnStepForward cache \(it has hPrev and h, no gates\); /.source +
+          /pass it to rnnStepBackward — rnnBackward takes the cache of rnnForward/.source,
+      ),
     );
   });
 });

@@ -58,15 +58,17 @@ describe('rnnStepForward / rnnStepBackward: numerics', () => {
 describe('rnnStepForward: bad input', () => {
   const { x, hPrev, p } = setup(2, 3, 5);
   test.each([
-    ['Wx', { ...p, Wx: Matrix.zeros(4, 5) }, 'Wx must be 3×5 (D×H for D=3, H=5), got 4×5'],
-    ['Wh', { ...p, Wh: Matrix.zeros(5, 4) }, 'Wh must be 5×5 (H×H for H=5), got 5×4'],
-    ['b', { ...p, b: Matrix.zeros(5, 1) }, 'b must be 1×5 (1×H for H=5), got 5×1'],
+    ['Wx', { ...p, Wx: Matrix.zeros(4, 5) }, 'Wx must be D×H = 3×5 (D = 3 from x, H = 5 from Wh), got 4×5'],
+    ['Wh', { ...p, Wh: Matrix.zeros(5, 4) }, "Wh must be H×H = 5×5 (H = 5 from Wx's columns), got 5×4"],
+    ['b', { ...p, b: Matrix.zeros(5, 1) }, 'b must be 1×H = 1×5 (H = 5 from Wh), got 5×1'],
   ])('wrong %s shape → ShapeError naming it', (_name, params, message) => {
     expect(() => rnnStepForward(x, hPrev, params)).toThrow(ShapeError);
     expect(() => rnnStepForward(x, hPrev, params)).toThrow(`rnnStepForward: ${message}`);
   });
   test('hPrev with another batch size → ShapeError naming hPrev', () => {
-    expect(() => rnnStepForward(x, Matrix.zeros(3, 5), p)).toThrow(/rnnStepForward: hPrev must be 2×5 .*got 3×5/);
+    expect(() => rnnStepForward(x, Matrix.zeros(3, 5), p)).toThrow(
+      /rnnStepForward: hPrev must be N×H = 2×5 \(N = 2 from x, H = 5 from Wh\), got 3×5/,
+    );
   });
   test('a plain array for x → TypeError naming x', () => {
     expect(() => rnnStepForward([[1, 2, 3]] as unknown as Matrix, hPrev, p)).toThrow(TypeError);
@@ -82,7 +84,9 @@ describe('rnnStepBackward: bad input', () => {
   const { cache } = rnnStepForward(x, hPrev, p);
   test('dh of the wrong shape → ShapeError naming dh', () => {
     expect(() => rnnStepBackward(Matrix.zeros(2, 4), cache)).toThrow(ShapeError);
-    expect(() => rnnStepBackward(Matrix.zeros(2, 4), cache)).toThrow('rnnStepBackward: dh must be 2×5');
+    expect(() => rnnStepBackward(Matrix.zeros(2, 4), cache)).toThrow(
+      'rnnStepBackward: dh must be N×H = 2×5 (the shape of h: N = 2 and H = 5 from the cache), got 2×4',
+    );
   });
   test('something that is not a cache → TypeError naming cache', () => {
     expect(() => rnnStepBackward(Matrix.zeros(2, 5), null as never)).toThrow(/rnnStepBackward: cache must be/);
