@@ -36,8 +36,26 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const self = fileURLToPath(import.meta.url);
 const OUTCOMES = ['clear', 'handled', 'unclear', 'silent', 'crash', 'hang'];
 /** Messages that are the engine's, not the library's. */
-const ENGINE =
-  /Invalid typed array length|Array buffer allocation failed|Cannot read propert|Cannot set propert|is not a function|is not iterable|Maximum call stack|WebAssembly|out of memory|internal error|detached ArrayBuffer|Cannot convert|Cannot mix BigInt|undefined is not|null is not/i;
+const ENGINE = new RegExp(
+  [
+    'Invalid typed array length',
+    'Array buffer allocation failed',
+    'Cannot read propert',
+    'Cannot set propert',
+    'is not a function',
+    'is not iterable',
+    'Maximum call stack',
+    'WebAssembly',
+    'out of memory',
+    'internal error',
+    'detached ArrayBuffer',
+    'Cannot convert',
+    'Cannot mix BigInt',
+    'undefined is not',
+    'null is not',
+  ].join('|'),
+  'i',
+);
 
 async function loadApi() {
   const at = (p) => import(pathToFileURL(join(root, 'dist/esm', p)).href);
@@ -436,9 +454,7 @@ async function main() {
   }
   console.log(`${pad(`all ${all.length} calls`, 44)}${OUTCOMES.map((o) => pad(counts[o], 9)).join('')}`);
   if (interrupts) console.log(`interrupted saves: ${interrupts.runs}, files lost: ${interrupts.lost}`);
-  console.log(
-    `seconds: calls ${res.seconds.calls.toFixed(1)}, huge ${res.seconds.huge.toFixed(1)}, interrupts ${res.seconds.interrupts.toFixed(1)}`,
-  );
+  console.log(`seconds: calls ${res.seconds.calls}, huge ${res.seconds.huge}, interrupts ${res.seconds.interrupts}`);
   if (flag('--verbose')) {
     for (const r of all) if (r.outcome !== 'clear' && r.outcome !== 'handled') console.log(JSON.stringify(r));
   }
@@ -454,7 +470,9 @@ async function main() {
     // One record a line: readable diffs, a small file.
     const { notClear, huge: hugeRows, ...head } = res;
     const lines = (list) => list.map((r) => `  ${JSON.stringify(r)}`).join(',\n');
-    const text = `${JSON.stringify(head, null, 1).replace(/\n}$/, '')},\n "huge": [\n${lines(hugeRows)}\n ],\n "notClear": [\n${lines(notClear)}\n ]\n}\n`;
+    const text =
+      `${JSON.stringify(head, null, 1).replace(/\n}$/, '')},\n` +
+      ` "huge": [\n${lines(hugeRows)}\n ],\n "notClear": [\n${lines(notClear)}\n ]\n}\n`;
     JSON.parse(text);
     writeFileSync(out, text);
     console.log(`wrote ${out}`);
@@ -468,7 +486,8 @@ async function main() {
   const failures = counts.silent + counts.crash + counts.hang + (interrupts?.lost ?? 0);
   if (failures > 0 || counts.unclear > maxUnclear) {
     console.log(
-      `reliability gate: ${counts.silent} silent, ${counts.crash} crashed, ${counts.hang} hung, ${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear (ceiling ${maxUnclear})`,
+      `reliability gate: ${counts.silent} silent, ${counts.crash} crashed, ${counts.hang} hung, ` +
+        `${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear (ceiling ${maxUnclear})`,
     );
     process.exitCode = 1;
   }

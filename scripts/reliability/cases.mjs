@@ -579,11 +579,12 @@ export function buildCases(api) {
         ];
         for (const [name, pick] of edits) {
           for (const how of ['edited', 'detached']) {
+            const verb = how === 'edited' ? 'edited in place' : 'transferred (detached)';
             add({
               subpath: pathName,
               fn: k.bwd,
               arg: name,
-              what: `${name} ${how === 'edited' ? 'edited in place' : 'transferred (detached)'} between forward and backward`,
+              what: `${name} ${verb} between forward and backward`,
               facts: how === 'edited' ? [/chang|edit|modif/i] : [/detached|transferred/i],
               run: () => {
                 const fargs = freshArgs();
