@@ -16,8 +16,8 @@
 //   crash    the process died, or a non-Error / WebAssembly trap came out
 //   hang     no answer within the timeout
 //
-// Usage: node scripts/reliability-probe.mjs [--tier ts|wasm|auto] [--no-huge]
-//          [--no-interrupts] [--out FILE] [--update-doc] [--markdown]
+// Usage: node scripts/reliability-probe.mjs [--tier ts,wasm] [--no-huge]
+//          [--no-interrupts] [--out FILE] [--save] [--update-doc] [--markdown]
 //          [--max-unclear N] [--list]
 //        node scripts/reliability-probe.mjs --table-from FILE   (prints the doc's table)
 //        node scripts/reliability-probe.mjs --doc-from FILE     (rewrites it in docs/reliability.md)
@@ -260,7 +260,7 @@ async function probeInterrupts(env) {
   const runs = Number(process.env.RELIABILITY_INTERRUPTS ?? 6);
   const dir = mkdtempSync(join(tmpdir(), 'handgrad-interrupt-'));
   const model = join(dir, 'model.json');
-  const base = ['train', 'chars', '--cell', 'lstm', '--H', '256', '--T', '8', '--batch', '2', '--sample-every', '1000'];
+  const base = ['train', 'chars', '--cell', 'lstm', '--H', '128', '--T', '8', '--batch', '2', '--sample-every', '1000'];
   const train = (extra) =>
     spawnSync(process.execPath, [bin, ...base, ...extra, '--save', model], { env, encoding: 'utf8', timeout: 120000 });
   const first = train(['--steps', '1']);
@@ -350,7 +350,9 @@ export function markdownTable(res) {
   const it = res.interrupts;
   const files =
     it && it.runs > 0 ? `${it.lost} of ${it.runs} interrupted saves lost a file` : 'interrupted saves not measured';
-  return `${rows.join('\n')}\n\n${files}; product tier \`${res.tier}\`, Node ${res.node}.`;
+  const tiers = res.tier.split(', ').length;
+  const each = tiers > 1 ? `each call on ${tiers} product tiers (${res.tier}), ` : `product tier ${res.tier}, `;
+  return `${rows.join('\n')}\n\n${each}huge sizes on the default tier; ${files}; Node ${res.node}.`;
 }
 
 function gitCommit() {
@@ -394,15 +396,22 @@ async function main() {
     return;
   }
   if (!existsSync(join(root, 'dist/esm/index.js'))) throw new Error('no dist/: run node scripts/build.mjs first');
-  const tier = option('--tier', process.env.HANDGRAD_TIER ?? 'auto');
-  const env = { ...process.env, HANDGRAD_TIER: tier, FORCE_COLOR: '0' };
+  // The calls run once on each product tier (the TypeScript one and, where the
+  // engine has SIMD, WebAssembly); the huge sizes and the interrupts on the default.
+  const { wasmSimdAvailable } = await import(pathToFileURL(join(root, 'dist/esm/linalg/public.js')).href);
+  const tiers = option('--tier', wasmSimdAvailable() ? 'ts,wasm' : 'ts').split(',');
+  const tier = tiers.join(', ');
+  const env = { ...process.env, FORCE_COLOR: '0' };
   if (flag('--list')) {
     const { buildCases } = await import('./reliability/cases.mjs');
     for (const c of buildCases(await loadApi())) console.log(`${c.id}\t${c.fn}\t${c.arg}\t${c.what}`);
     return;
   }
   const t0 = performance.now();
-  const cases = await probeCases(env);
+  const cases = [];
+  for (const t of tiers) {
+    for (const r of await probeCases({ ...env, HANDGRAD_TIER: t })) cases.push({ ...r, tier: t });
+  }
   const t1 = performance.now();
   const huge = flag('--no-huge') ? [] : await probeHuge(env);
   const t2 = performance.now();
@@ -426,8 +435,9 @@ async function main() {
     // The calls that did not end clear or handled, with the message they got.
     notClear: cases
       .filter((r) => r.outcome !== 'clear' && r.outcome !== 'handled')
-      .map(({ id, subpath, fn, arg, what, outcome, reasons, message }) => ({
+      .map(({ id, tier: t, subpath, fn, arg, what, outcome, reasons, message }) => ({
         id,
+        tier: t,
         subpath,
         fn,
         arg,
@@ -441,7 +451,7 @@ async function main() {
   // the console report
   const rowsBy = new Map();
   for (const r of all) {
-    const k = `${r.subpath} ${r.fn}`;
+    const k = `${r.subpath} ${r.fn}${r.tier ? ` [${r.tier}]` : ''}`;
     if (!rowsBy.has(k)) rowsBy.set(k, []);
     rowsBy.get(k).push(r);
   }

@@ -96,7 +96,9 @@ export function buildCases(api) {
       },
     ];
     if (r !== c) {
-      out.push({ what: `${name} transposed`, make: () => M(c, r), facts: [dims(c, r)] });
+      // A weight's message shows its shape; an activation's may name the size it sets instead (D = 2 from x).
+      const weight = /^(W|b|A|B|C|dst|src|row|target|pred)/.test(name);
+      out.push({ what: `${name} transposed`, make: () => M(c, r), facts: weight ? [dims(c, r)] : [num(c), num(r)] });
     }
     if (!optional)
       out.push({ what: `${name} missing (undefined)`, make: () => undefined, facts: [/undefined|missing/i] });
@@ -337,13 +339,14 @@ export function buildCases(api) {
         for (const other of Object.keys(CELLS)) {
           if (other === cell || CELLS[other].G === CELLS[cell].G) continue;
           const otherP = makeParams(other);
-          const guilty = 'Wx';
+          // Any of the params may be named; a clear message says whose params they are.
           add({
             subpath: pathName,
             fn: k.fwd,
-            arg: guilty,
+            arg: 'p or one of its matrices',
+            argRe: /(?<!\w)(p|Wx|Wh|b|bx|bh)(?!\w)/,
             what: `p of a ${other.toUpperCase()} (Wx ${D}×${CELLS[other].G * H})`,
-            facts: [dims(D, CELLS[other].G * H), dims(D, CELLS[cell].G * H)],
+            facts: [new RegExp(other === 'rnn' ? 'rnn|vanilla' : other, 'i')],
             run: withP(() => otherP),
           });
         }
@@ -543,11 +546,20 @@ export function buildCases(api) {
             arg: 'cache',
             what: `cache without ${field}`,
             facts: [word(field)],
-            run: withCache(() => {
-              const c = { ...forwardOf(mod).cache };
+            // A field the backward can do without: the right gradients are handled.
+            run: () => {
+              const fargs = freshArgs();
+              const up = freshBack(null);
+              const want = bwd(...up.map((u, j) => (j === cacheIndex ? fwd(...fargs).cache : u)));
+              const c = { ...fwd(...fargs).cache };
               delete c[field];
-              return c;
-            }),
+              return { want, got: bwd(...up.map((u, j) => (j === cacheIndex ? c : u))) };
+            },
+            judge: ({ want, got }) => {
+              for (const key of Object.keys(want))
+                if (!close(want[key].data, got[key].data)) return `silent: ${key} differs`;
+              return 'handled';
+            },
           });
           const v = sampleCache[field];
           if (v instanceof Matrix || v instanceof Tensor3 || v instanceof Float64Array) {
@@ -712,50 +724,49 @@ export function buildCases(api) {
     for (const m of matrixMistakes('C', cRows, cCols, false, true)) {
       linalg(fn, 'C', m.what, m.facts, () => into(m.make(), M(...aShape), M(...bShape)));
     }
-    // the output aliasing an operand: computed right, or refused naming C
-    for (const [label, alias] of [
-      ['C is A', 0],
-      ['C is B', 1],
-    ]) {
-      const sq = [4, 4];
-      if (fn === 'matmulInto' && alias === 0) continue; // A is 3×4, C is 3×4: aliasing C = A needs square
-      for (const accumulate of [false, true]) {
-        linalg(
-          fn,
-          'C',
-          `${label}${accumulate ? ' (accumulate)' : ''}`,
-          [/alias|overlap|same/i],
-          () => {
-            const A = M(...(fn === 'matmulInto' ? sq : aShape));
-            const B = M(...bShape);
-            const want = plain(A, B);
-            if (accumulate) la.addInto(want, alias === 0 ? A : B);
-            const C = alias === 0 ? A : B;
-            into(C, A, B, accumulate);
-            return { want, got: C };
-          },
-          ({ want, got }) => (close(want.data, got.data) ? 'handled' : 'silent: wrong product'),
-        );
+    // the output aliasing an operand: computed right, or refused naming C (small and blocked sizes)
+    for (const n of [4, 24]) {
+      for (const [label, alias] of [
+        ['C is A', 0],
+        ['C is B', 1],
+      ]) {
+        for (const accumulate of [false, true]) {
+          linalg(
+            fn,
+            'C',
+            `${label}, ${n}×${n}${accumulate ? ' (accumulate)' : ''}`,
+            [/alias|overlap|same/i],
+            () => {
+              const A = M(n, n);
+              const B = M(n, n);
+              const want = plain(A, B);
+              if (accumulate) la.addInto(want, alias === 0 ? A : B);
+              const C = alias === 0 ? A : B;
+              into(C, A, B, accumulate);
+              return { want, got: C };
+            },
+            ({ want, got }) => (close(want.data, got.data) ? 'handled' : 'silent: wrong product'),
+          );
+        }
       }
+      linalg(
+        fn,
+        'C',
+        `C a view overlapping A by one row, ${n}×${n}`,
+        [/alias|overlap|same/i],
+        () => {
+          const buf = new Float64Array(3 * n * n);
+          for (let i = 0; i < buf.length; i++) buf[i] = rand();
+          const A = { data: buf, offset: 0, stride: n, rows: n, cols: n };
+          const B = M(n, n);
+          const want = plain(new Matrix(n, n, buf.slice(0, n * n)), B);
+          const start = (n - 1) * n;
+          into({ data: buf, offset: start, stride: n, rows: n, cols: n }, A, B);
+          return { want, got: new Matrix(n, n, buf.slice(start, start + n * n)) };
+        },
+        ({ want, got }) => (close(want.data, got.data) ? 'handled' : 'silent: wrong product'),
+      );
     }
-    linalg(
-      fn,
-      'C',
-      'C a view overlapping A by one row',
-      [/alias|overlap|same/i],
-      () => {
-        const buf = new Float64Array(40);
-        for (let i = 0; i < buf.length; i++) buf[i] = rand();
-        const A = { data: buf, offset: 0, stride: 4, rows: 4, cols: 4 };
-        const B = M(4, 4);
-        const Acopy = new Matrix(4, 4, buf.slice(0, 16));
-        const want = plain(Acopy, B);
-        const C = { data: buf, offset: 12, stride: 4, rows: 4, cols: 4 };
-        const into4 = fn === 'matmulInto' ? into(C, A, B) : into(C, A, B);
-        return { want, got: new Matrix(4, 4, into4.data.slice(12, 28)) };
-      },
-      ({ want, got }) => (close(want.data, got.data) ? 'handled' : 'silent: wrong product'),
-    );
   }
   for (const [fn, call, shapeC, shapeA, argName] of [
     ['addInto', la.addInto, [3, 4], [3, 4], 'A'],
