@@ -90,7 +90,8 @@ describe('sizes are checked before allocating (the memory budget)', () => {
   it('gruForward with H = 512 on an 8 MB x fails in under a second, naming itself and the bytes', () => {
     const out = inChild(`(h) => {
       const H = 512;
-      const p = { Wx: h.Matrix.zeros(1, 3 * H), Wh: h.Matrix.zeros(H, 3 * H), bx: h.Matrix.zeros(1, 3 * H), bh: h.Matrix.zeros(1, 3 * H) };
+      const z = (r, c) => h.Matrix.zeros(r, c);
+      const p = { Wx: z(1, 3 * H), Wh: z(H, 3 * H), bx: z(1, 3 * H), bh: z(1, 3 * H) };
       return h.gruForward(h.Tensor3.zeros(1, 2 ** 20, 1), h.Matrix.zeros(1, H), p).h.dims;
     }`);
     expect(out.threw).toBe(true);
