@@ -23,8 +23,9 @@
 //        node scripts/reliability-probe.mjs --doc-from FILE     (rewrites it in docs/reliability.md)
 // `npm run reliability` runs it, writes bench/results/<date>-reliability.json
 // and rewrites the figures in docs/reliability.md.
-// Exit status 1 when any call is silent, crashed or hung, or when more calls
-// than --max-unclear (default: any) are unclear.
+// Exit status 1 when any call crashed or hung, an interrupted save lost a file,
+// a call was silent (more than --max-silent, default 0), or more calls than
+// --max-unclear (default: no ceiling) are unclear.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -493,11 +494,12 @@ async function main() {
   }
 
   const maxUnclear = Number(option('--max-unclear', 'Infinity'));
-  const failures = counts.silent + counts.crash + counts.hang + (interrupts?.lost ?? 0);
-  if (failures > 0 || counts.unclear > maxUnclear) {
+  const maxSilent = Number(option('--max-silent', '0'));
+  const failures = counts.crash + counts.hang + (interrupts?.lost ?? 0);
+  if (failures > 0 || counts.silent > maxSilent || counts.unclear > maxUnclear) {
     console.log(
       `reliability gate: ${counts.silent} silent, ${counts.crash} crashed, ${counts.hang} hung, ` +
-        `${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear (ceiling ${maxUnclear})`,
+        `${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear (ceiling ${maxUnclear}, silent ${maxSilent})`,
     );
     process.exitCode = 1;
   }
