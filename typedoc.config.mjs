@@ -31,6 +31,7 @@ export const READING_ORDER = [
   'docs/training.md',
   'docs/experiments.md',
   'docs/performance.md',
+  'docs/reliability.md',
 ];
 const contributorPages = ['docs/architecture.md', 'docs/performance-design.md'];
 const here = dirname(fileURLToPath(import.meta.url));
