@@ -224,9 +224,10 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
   const fn = 'lstmBackward';
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
-  let dc = dcT === undefined ? Matrix.zeros(N, H) : expectUpstream(fn, 'dcT', dcT, 'c', N, H);
+  const dcTm = dcT === undefined ? undefined : expectUpstream(fn, 'dcT', dcT, 'c', N, H);
   checkStamp(fn, cache);
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 2), scratch: 2 * cellGrads(N, 1, D, H, 4, 4) });
+  let dc = dcTm ?? Matrix.zeros(N, H);
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 4 * H), Matrix.zeros(H, 4 * H)];
   let db = Matrix.zeros(1, 4 * H);
