@@ -173,11 +173,6 @@ export class Matrix implements MatrixView {
   }
 }
 
-/**
- * An N×T×D tensor of float64, batch-first and row-major: element (n, t, d)
- * is `data[(n·T + t)·D + d]`. A sequence of T inputs x₁…x_T for a batch of N
- * examples is one `Tensor3`.
- */
 /** Why an array holds no values when its buffer was transferred: said, since a length of 0 alone misleads. */
 function detachedNote(data: Float64Array): string {
   return data.length === 0 && isDetached(data.buffer)
@@ -185,6 +180,11 @@ function detachedNote(data: Float64Array): string {
     : '';
 }
 
+/**
+ * An N×T×D tensor of float64, batch-first and row-major: element (n, t, d)
+ * is `data[(n·T + t)·D + d]`. A sequence of T inputs x₁…x_T for a batch of N
+ * examples is one `Tensor3`.
+ */
 export class Tensor3 {
   /** `[N, T, D]`. */
   readonly dims: readonly [number, number, number];
