@@ -24,8 +24,9 @@
 // `npm run reliability` runs it, writes bench/results/<date>-reliability.json
 // and rewrites the figures in docs/reliability.md.
 // Exit status 1 when any call crashed or hung, an interrupted save lost a file,
-// a call was silent (more than --max-silent, default 0), or more calls than
-// --max-unclear (default: no ceiling) are unclear.
+// a call was silent (more than --max-silent, default 0, not counting the calls
+// of a documented limit: a case's `documented`, listed in the results), or more
+// calls than --max-unclear (default: no ceiling) are unclear.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -207,7 +208,15 @@ async function probeCases(env) {
     }
     if (next === start) next++;
   }
-  return cases.map((c, i) => ({ id: i, subpath: c.subpath, fn: c.fn, arg: c.arg, what: c.what, ...results[i] }));
+  return cases.map((c, i) => ({
+    id: i,
+    subpath: c.subpath,
+    fn: c.fn,
+    arg: c.arg,
+    what: c.what,
+    ...(c.documented ? { documented: c.documented } : {}),
+    ...results[i],
+  }));
 }
 
 async function probeHuge(env) {
@@ -340,20 +349,28 @@ function tally(list) {
 
 /** The figures table of docs/reliability.md, from a results file. */
 export function markdownTable(res) {
-  const head = '| calls to | tried | clear error | handled | unclear | silent | crash | hang |';
-  const rows = [head, '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
-  const line = (name, c) => {
+  const head = '| calls to | tried | clear error | handled | unclear | silent | of them documented | crash | hang |';
+  const rows = [head, '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |'];
+  // Results files from before the documented class have no such count: shown as a dash, not a 0.
+  const documented = res.documented?.bySubpath;
+  const line = (name, c, d) => {
     const tried = OUTCOMES.reduce((sum, o) => sum + c[o], 0);
-    rows.push(`| ${name} | ${tried} | ${OUTCOMES.map((o) => c[o]).join(' | ')} |`);
+    const cells = OUTCOMES.map((o) => c[o]);
+    cells.splice(OUTCOMES.indexOf('silent') + 1, 0, documented ? d : '–');
+    rows.push(`| ${name} | ${tried} | ${cells.join(' | ')} |`);
   };
-  for (const [k, c] of Object.entries(res.bySubpath)) line(k === 'huge' ? 'huge sizes' : `\`${k}\``, c);
-  line('**all**', res.counts);
+  for (const [k, c] of Object.entries(res.bySubpath)) {
+    line(k === 'huge' ? 'huge sizes' : `\`${k}\``, c, documented?.[k] ?? 0);
+  }
+  line('**all**', res.counts, res.documented?.silent ?? 0);
   const it = res.interrupts;
   const files =
     it && it.runs > 0 ? `${it.lost} of ${it.runs} interrupted saves lost a file` : 'interrupted saves not measured';
   const tiers = res.tier.split(', ').length;
   const each = tiers > 1 ? `each call on ${tiers} product tiers (${res.tier}), ` : `product tier ${res.tier}, `;
-  return `${rows.join('\n')}\n\n${each}huge sizes on the default tier; ${files}; Node ${res.node}.`;
+  const why =
+    res.documented?.silent > 0 ? `; the documented ones are a stated limit (${res.documented.why.join('; ')})` : '';
+  return `${rows.join('\n')}\n\n${each}huge sizes on the default tier; ${files}${why}; Node ${res.node}.`;
 }
 
 function gitCommit() {
@@ -432,17 +449,29 @@ async function main() {
       [...new Set(all.map((r) => r.subpath))].map((k) => [k, tally(all.filter((r) => r.subpath === k))]),
     ),
     interrupts,
+    // Silent calls of a documented limit (the case's `documented`): counted silent above, allowed by the gate.
+    documented: {
+      silent: all.filter((r) => r.outcome === 'silent' && r.documented).length,
+      bySubpath: Object.fromEntries(
+        [...new Set(all.map((r) => r.subpath))].map((k) => [
+          k,
+          all.filter((r) => r.subpath === k && r.outcome === 'silent' && r.documented).length,
+        ]),
+      ),
+      why: [...new Set(all.filter((r) => r.outcome === 'silent' && r.documented).map((r) => r.documented))],
+    },
     huge: huge.map(({ name, ...r }) => ({ ...r, ms: Math.round(r.ms) })),
     // The calls that did not end clear or handled, with the message they got.
     notClear: cases
       .filter((r) => r.outcome !== 'clear' && r.outcome !== 'handled')
-      .map(({ id, tier: t, subpath, fn, arg, what, outcome, reasons, message }) => ({
+      .map(({ id, tier: t, subpath, fn, arg, what, documented, outcome, reasons, message }) => ({
         id,
         tier: t,
         subpath,
         fn,
         arg,
         what,
+        ...(documented ? { documented } : {}),
         outcome,
         reasons,
         message,
@@ -496,10 +525,16 @@ async function main() {
   const maxUnclear = Number(option('--max-unclear', 'Infinity'));
   const maxSilent = Number(option('--max-silent', '0'));
   const failures = counts.crash + counts.hang + (interrupts?.lost ?? 0);
-  if (failures > 0 || counts.silent > maxSilent || counts.unclear > maxUnclear) {
+  // Only the documented class of silent calls is allowed; any other silent call counts against --max-silent.
+  const undocumented = counts.silent - res.documented.silent;
+  if (res.documented.silent > 0) {
+    console.log(`documented silent calls (allowed): ${res.documented.silent} (${res.documented.why.join('; ')})`);
+  }
+  if (failures > 0 || undocumented > maxSilent || counts.unclear > maxUnclear) {
     console.log(
-      `reliability gate: ${counts.silent} silent, ${counts.crash} crashed, ${counts.hang} hung, ` +
-        `${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear (ceiling ${maxUnclear}, silent ${maxSilent})`,
+      `reliability gate: ${undocumented} silent outside the documented limit, ${counts.crash} crashed, ` +
+        `${counts.hang} hung, ${interrupts?.lost ?? 0} files lost, ${counts.unclear} unclear ` +
+        `(ceiling ${maxUnclear}, silent ${maxSilent})`,
     );
     process.exitCode = 1;
   }

@@ -128,7 +128,7 @@ async function load(request: ChildRequest): Promise<UserKernel[]> {
   try {
     specs = request.kernels === null ? builtinKernelSpecs() : selectKernelSpecs(request.kernels);
   } catch (err) {
-    throw new UsageError(`--kernel: ${(err as Error).message}`);
+    throw new UsageError(`--kernel: ${(err as Error).message.replace(/^selectKernelSpecs: /, '')}`);
   }
   const exports = await loadUserModule(request.impl, request.cwd);
   const found = findUserKernels(request.impl, exports, specs, builtinKernelSpecs(), request.kernels !== null);

@@ -184,7 +184,7 @@ async function runCheck(flags: CheckFlags): Promise<number> {
     // A numpy module's kernels are other specs, selected in its child (numpy-specs.ts).
     specs = patterns === null || isPythonModule(flags.impl ?? '') ? builtinKernelSpecs() : selectKernelSpecs(patterns);
   } catch (err) {
-    return usage(new UsageError(`--kernel: ${(err as Error).message}`));
+    return usage(new UsageError(`--kernel: ${(err as Error).message.replace(/^selectKernelSpecs: /, '')}`));
   }
 
   const showProgress = flags.json !== true && flags.quiet !== true;

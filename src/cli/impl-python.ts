@@ -39,7 +39,7 @@ export function loadPythonModule(
   try {
     specs = request.kernels === null ? all : selectKernelSpecs(request.kernels, all);
   } catch (err) {
-    throw new UsageError(`--kernel: ${(err as Error).message}`);
+    throw new UsageError(`--kernel: ${(err as Error).message.replace(/^selectKernelSpecs: /, '')}`);
   }
   const path = resolve(request.cwd, request.impl);
   if (!existsSync(path)) throw new UsageError(`--impl: cannot find ${request.impl} (looked for ${path})`);

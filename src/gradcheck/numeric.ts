@@ -141,6 +141,13 @@ function checkOutputs(
   return list as readonly { readonly data: ArrayLike<number> }[];
 }
 
+/** "2×3" for a Matrix, "2×3×4" for a Tensor3, undefined for anything else with data. */
+function shapeOf(o: unknown): string | undefined {
+  if (o instanceof Matrix) return `${o.rows}×${o.cols}`;
+  if (o instanceof Tensor3) return o.dims.join('×');
+  return undefined;
+}
+
 function dotOutputs(fn: string, out: Outputs, douts: readonly { readonly data: ArrayLike<number> }[]): number {
   const outs = asList(out);
   if (outs.length !== douts.length) {
@@ -152,6 +159,13 @@ function dotOutputs(fn: string, out: Outputs, douts: readonly { readonly data: A
     const b = (douts[j] as { readonly data: ArrayLike<number> }).data;
     if (a.length !== b.length) {
       throw new ShapeError(`${fn}: output ${j} of f(x) holds ${a.length} values but dout holds ${b.length}`, 'dout');
+    }
+    // The same count in another shape (3×2 for 2×3) would pair each output with another one's weight.
+    const want = shapeOf(o);
+    const got = shapeOf(douts[j]);
+    if (want !== undefined && got !== undefined && want !== got) {
+      const at = douts.length > 1 ? `dout[${j}]` : 'dout';
+      throw new ShapeError(`${fn}: ${at} must be ${want} (the shape of output ${j} of f(x)), got ${got}`, 'dout');
     }
     for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
   });

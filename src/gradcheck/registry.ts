@@ -68,7 +68,8 @@ export function selectKernelSpecs(
       : all.filter((s) => s.name === p);
     if (matches.length === 0) {
       throw new RangeError(
-        `unknown kernel ${JSON.stringify(pattern)}; known kernels: ${all.map((s) => s.name).join(', ')} ` +
+        `selectKernelSpecs: unknown kernel ${JSON.stringify(pattern)}; ` +
+          `known kernels: ${all.map((s) => s.name).join(', ')} ` +
           '(a trailing * matches a prefix, e.g. lstm*)',
       );
     }

@@ -17,7 +17,7 @@ import {
   expectUpstream,
   expectUpstreamSeq,
 } from '../linalg/check.js';
-import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
+import { checkStamp, expectLiveStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -146,6 +146,7 @@ export function gruStepForward(
  */
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const s = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [s.hPrev.rows, s.hPrev.cols];
@@ -208,6 +209,7 @@ export function gruForward(
  */
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkStamp(fn, cache);

@@ -45,6 +45,7 @@ import {
   describeValue,
   expectLiveData,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -180,6 +181,7 @@ export function gruForward(
  */
 export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
   const fn = 'gruBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkGruCache(fn, cache);
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;

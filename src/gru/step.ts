@@ -22,6 +22,7 @@ import {
   expectShape,
   expectUpstream,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -312,6 +313,7 @@ export function gruStepForward(
  */
 export function gruStepBackward(dh: Matrix, cache: GruStepCache): GruStepGrads {
   const fn = 'gruStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkGruStepCache(fn, cache);
   checkStamp(fn, cache);
   const N = c.x.rows;

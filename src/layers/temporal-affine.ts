@@ -20,6 +20,7 @@ import {
   matmulTransAInto,
   matmulTransBInto,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -100,6 +101,7 @@ export function temporalAffineBackward(
   db: Matrix;
 } {
   const fn = 'temporalAffineBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = expectRecord(fn, 'cache', cache, 'the cache returned by temporalAffineForward');
   expectCacheOfPath(fn, c, 'temporalAffineForward', 'fast');
   const x = asTensor3(fn, 'cache.x', c.x);

@@ -1,5 +1,6 @@
 import { unaliased } from './buffers.js';
 import { expectView } from './check.js';
+import { describeValue } from './describe.js';
 import { ShapeError } from './errors.js';
 import { mapWasm } from './gemm-wasm.js';
 import type { MatrixView } from './matrix.js';
@@ -59,6 +60,8 @@ const INV_LN2 = Math.LOG2E;
  */
 export function sigmoid(z: number): number {
   if (!(z >= -690 && z <= 37.5)) {
+    // Checked only here, off the fast path: anything but a number lands here (NaN compares false).
+    if (typeof z !== 'number') notScalar('sigmoid', z);
     if (z > 0) return 1;
     const e = Math.exp(z);
     return e / (1 + e);
@@ -116,8 +119,12 @@ export function tanh(z: number): number {
   // Not `z < 0 ? −t : t`: V8 compiles that to a branch, which random signs
   // mispredict half the time (≈ 4 ns per element measured).
   const sign = SIGN[+(z < 0)] as number;
-  // 2/(e^(2a) + 1) < 2^−54 from a ≈ 19.07 on; the exponent table ends at 2^63.
-  if (a > 19.1) return sign;
+  // 2/(e^(2a) + 1) < 2^−54 from a ≈ 19.07 on; the exponent table ends at 2^63. NaN (and anything
+  // but a number, whose Math.abs is NaN) also takes this branch, so the type check costs the fast path nothing.
+  if (!(a <= 19.1)) {
+    if (typeof z !== 'number') notScalar('tanh', z);
+    return a > 19.1 ? sign : z;
+  }
   const x = 2 * a;
   const k = (x * INV_LN2 + 0.5) | 0;
   const r = x - k * LN2_HI - k * LN2_LO;
@@ -129,6 +136,14 @@ export function tanh(z: number): number {
   // 2/(e^(2a) + 1) ≤ 0.24 here, so its rounding and that of e^(2a) shrink in
   // the difference.
   return sign * (1 - (2 * D) / ((POW2[k] as number) * (E + O) + D));
+}
+
+/** The TypeError of a scalar activation given something else, e.g. a Matrix. */
+function notScalar(fn: 'sigmoid' | 'tanh', z: unknown): never {
+  throw new TypeError(
+    `${fn}: z must be a number (${fn} is the scalar function), got ${describeValue(z)}; ` +
+      `for a Matrix use ${fn}Into(dst, z), or map ${fn} over z.data`,
+  );
 }
 
 /**

@@ -14,3 +14,17 @@ export function allocFloat64(length: number): Float64Array {
 export function allocationCount(): number {
   return allocations;
 }
+
+/** Is `buffer` detached? `ArrayBuffer.prototype.detached` where the engine has it (Node ≥ 22). */
+export function isDetached(buffer: ArrayBufferLike): boolean {
+  const flag = (buffer as { detached?: unknown }).detached;
+  if (typeof flag === 'boolean') return flag;
+  if (buffer.byteLength !== 0) return false;
+  try {
+    // Node 20 has no `detached`; slicing a detached buffer throws.
+    buffer.slice(0, 0);
+    return false;
+  } catch {
+    return true;
+  }
+}

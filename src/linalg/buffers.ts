@@ -10,22 +10,9 @@
  * call {@link stampInputs} in the forward and {@link checkStamp} at the start
  * of the backward.
  */
+import { isDetached } from './alloc.js';
 import type { GemmOperands } from './gemm-ts.js';
 import { Matrix, type MatrixView } from './matrix.js';
-
-/** Is `buffer` detached? `ArrayBuffer.prototype.detached` where the engine has it (Node ≥ 22). */
-function isDetached(buffer: ArrayBufferLike): boolean {
-  const flag = (buffer as { detached?: unknown }).detached;
-  if (typeof flag === 'boolean') return flag;
-  if (buffer.byteLength !== 0) return false;
-  try {
-    // Node 20 has no `detached`; slicing a detached buffer throws.
-    buffer.slice(0, 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 /**
  * Throws a `TypeError` unless `data` still holds the values its shape needs:
@@ -210,7 +197,7 @@ export function unaliasedOperands(op: GemmOperands): GemmOperands {
  * that made the cache, so the gradients would mix the old and the new
  * values. The message names the array; {@link StaleCacheError.argument} too.
  */
-export class StaleCacheError extends Error {
+export class StaleCacheError extends RangeError {
   /** The array that changed, e.g. `"Wx"`. */
   readonly argument: string;
 
@@ -236,6 +223,8 @@ interface StampedArray {
   /** {@link checksum} of its 64-bit words' low and high halves. */
   readonly low: number;
   readonly high: number;
+  /** Its length then, for the message when its buffer is detached since (absent in a stamp made by hand). */
+  readonly length?: number;
 }
 
 /**
@@ -314,7 +303,7 @@ export function stampInputs(
     for (const [name, m] of Object.entries(record as { readonly [name: string]: Stampable })) {
       if (!(m?.data instanceof Float64Array)) continue;
       const [low, high] = checksum(m.data);
-      arrays.push({ name, data: m.data, weight, low, high });
+      arrays.push({ name, data: m.data, weight, low, high, length: m.data.length });
     }
   }
   return { forward, arrays };
@@ -340,9 +329,32 @@ function isStampedArray(a: unknown): a is StampedArray {
 }
 
 /**
+ * Throws a `TypeError` naming the first array `cache.stamp` refers to whose
+ * buffer was detached since the forward. A backward calls it before reading
+ * the cache, so the message names the forward's argument (`x`, `h0`, `Wx`)
+ * rather than the cache field that shares its storage, or the engine's text.
+ */
+export function expectLiveStamp(fn: string, cache: unknown): void {
+  const arrays = (cache as { stamp?: { arrays?: unknown } | null } | null)?.stamp?.arrays;
+  if (!Array.isArray(arrays)) return;
+  for (const a of arrays) {
+    // A detached array has length 0; the forward never stamps an empty one (every size is ≥ 1).
+    if (!isStampedArray(a) || a.data.length !== 0 || !isDetached(a.data.buffer)) continue;
+    const forward = (cache as { stamp: { forward?: unknown } }).stamp.forward;
+    const by = typeof forward === 'string' ? forward : 'the forward';
+    throw new TypeError(
+      `${fn}: ${a.name}'s buffer was detached (transferred to a worker or another thread?) after ${by} made ` +
+        `the cache, which keeps ${a.name}; it holds 0 of the ${a.length ?? 'its'} values it held then; run ${by} ` +
+        'again on data that is not transferred',
+    );
+  }
+}
+
+/**
  * Throws a {@link StaleCacheError} naming the first array whose checksum
  * differs from the one `cache.stamp` kept: an array edited in place between
- * the forward and `fn`. A cache without a stamp (made by hand) is not
+ * the forward and `fn` (a `TypeError` for one detached since, as
+ * {@link expectLiveStamp}). A cache without a stamp (made by hand) is not
  * checked.
  */
 export function checkStamp(fn: string, cache: unknown): void {
@@ -355,6 +367,7 @@ export function checkStamp(fn: string, cache: unknown): void {
         `got ${kindOfStamp(stamp)}`,
     );
   }
+  expectLiveStamp(fn, cache);
   for (const a of arrays) {
     const [low, high] = checksum(a.data);
     if (low === a.low && high === a.high) continue;

@@ -69,4 +69,4 @@ export {
   CHUNK_VALUES,
 } from './batch-first.js';
 export { expectLiveData, unaliased } from './buffers.js';
-export { StaleCacheError, checkStamp, stampInputs, type InputStamp } from './buffers.js';
+export { StaleCacheError, checkStamp, expectLiveStamp, stampInputs, type InputStamp } from './buffers.js';

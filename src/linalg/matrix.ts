@@ -1,5 +1,5 @@
 import { ShapeError } from './errors.js';
-import { allocFloat64 } from './alloc.js';
+import { allocFloat64, isDetached } from './alloc.js';
 import { checkMemory } from './budget.js';
 import { describeValue } from './describe.js';
 
@@ -83,7 +83,8 @@ export class Matrix implements MatrixView {
       throw new TypeError(`Matrix: data must be a Float64Array, got ${describeData(data)}`);
     } else if (data.length !== rows * cols) {
       throw new ShapeError(
-        `Matrix: data must hold rows·cols = ${rows * cols} values for a ${rows}×${cols} matrix, got ${data.length}`,
+        `Matrix: data must hold rows·cols = ${rows * cols} values for a ${rows}×${cols} matrix, got ${data.length}` +
+          detachedNote(data),
         'data',
       );
     }
@@ -172,6 +173,13 @@ export class Matrix implements MatrixView {
   }
 }
 
+/** Why an array holds no values when its buffer was transferred: said, since a length of 0 alone misleads. */
+function detachedNote(data: Float64Array): string {
+  return data.length === 0 && isDetached(data.buffer)
+    ? ' (its buffer was detached: transferred to a worker or another thread?)'
+    : '';
+}
+
 /**
  * An N×T×D tensor of float64, batch-first and row-major: element (n, t, d)
  * is `data[(n·T + t)·D + d]`. A sequence of T inputs x₁…x_T for a batch of N
@@ -198,7 +206,8 @@ export class Tensor3 {
       throw new TypeError(`Tensor3: data must be a Float64Array, got ${describeData(data)}`);
     } else if (data.length !== N * T * D) {
       throw new ShapeError(
-        `Tensor3: data must hold N·T·D = ${N * T * D} values for a ${N}×${T}×${D} tensor, got ${data.length}`,
+        `Tensor3: data must hold N·T·D = ${N * T * D} values for a ${N}×${T}×${D} tensor, got ${data.length}` +
+          detachedNote(data),
         'data',
       );
     }

@@ -17,7 +17,7 @@ import {
   expectUpstream,
   expectUpstreamSeq,
 } from '../linalg/check.js';
-import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
+import { checkStamp, expectLiveStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import {
   add,
@@ -152,6 +152,7 @@ export function lstmStepForward(
  */
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const s = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [s.c.rows, s.c.cols];
@@ -222,12 +223,13 @@ export function lstmForward(
  */
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
-  const dcTm = dcT === undefined ? undefined : expectUpstream(fn, 'dcT', dcT, 'c', N, H);
+  const dcGiven = dcT === undefined ? undefined : expectUpstream(fn, 'dcT', dcT, 'c', N, H);
   checkStamp(fn, cache);
   checkMemory(fn, { N, T, D, H }, { grads: cellGrads(N, T, D, H, 4, 2), scratch: 2 * cellGrads(N, 1, D, H, 4, 4) });
-  let dc = dcTm ?? Matrix.zeros(N, H);
+  let dc = dcGiven ?? Matrix.zeros(N, H); // allocated after the memory check
   const dx = Tensor3.zeros(N, T, D);
   let [carried, dWx, dWh] = [Matrix.zeros(N, H), Matrix.zeros(D, 4 * H), Matrix.zeros(H, 4 * H)];
   let db = Matrix.zeros(1, 4 * H);

@@ -44,6 +44,7 @@ import {
   describeValue,
   expectLiveData,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -182,6 +183,7 @@ export function lstmForward(
  */
 export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmGrads {
   const fn = 'lstmBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkLstmCache(fn, cache);
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;

@@ -24,6 +24,7 @@ import {
   expectState,
   expectUpstream,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -337,6 +338,7 @@ export function lstmStepForward(
  */
 export function lstmStepBackward(dh: Matrix, dcNext: Matrix, cache: LstmStepCache): LstmStepGrads {
   const fn = 'lstmStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkLstmStepCache(fn, cache);
   checkStamp(fn, cache);
   const N = c.x.rows;

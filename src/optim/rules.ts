@@ -25,6 +25,34 @@ import {
   type ParamsLike,
 } from './params.js';
 
+/** Other libraries' names for the options, with what they are called here. */
+const OPTION_ALIASES: Readonly<Record<string, string>> = {
+  lr: 'learningRate',
+  learning_rate: 'learningRate',
+  alpha: 'learningRate',
+  eps: 'epsilon',
+  betas: 'beta1 and beta2 (two numbers, not a pair)',
+  beta_1: 'beta1',
+  beta_2: 'beta2',
+  mu: 'momentum',
+};
+
+/**
+ * Refuses an option key the rule does not read, so a name from another
+ * library (PyTorch's `eps`, `lr`, `betas`) is not silently replaced by the default.
+ */
+function checkOptionKeys(fn: string, options: Record<string, unknown>, known: readonly string[]): void {
+  for (const k of Object.keys(options)) {
+    if (known.includes(k)) continue;
+    const alias = OPTION_ALIASES[k];
+    const hint = alias === undefined ? '' : ` (here ${k} is called ${alias})`;
+    throw new TypeError(
+      `${fn}: options.${k} is not an option${hint}; expected only ${known.join(', ')}, ` +
+        `got { ${Object.keys(options).join(', ')} }`,
+    );
+  }
+}
+
 /** Options of {@link sgd}. */
 export interface SgdOptions {
   /** Step size α > 0. */
@@ -45,6 +73,7 @@ export function sgd<P extends ParamsLike<P>>(params: P, grads: GradsOf<P>, optio
   const p = checkParamRecord(fn, 'params', params);
   const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate }');
+  checkOptionKeys(fn, o, ['learningRate']);
   const lr = checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
   const out: Record<string, Matrix> = {};
   for (const k of Object.keys(p)) {
@@ -95,6 +124,7 @@ export function sgdMomentum<P extends ParamsLike<P>>(
   const p = checkParamRecord(fn, 'params', params);
   const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate, momentum? }');
+  checkOptionKeys(fn, o, ['learningRate', 'momentum']);
   const lr = checkNumber(fn, 'options.learningRate', o.learningRate, 0, Infinity, true, true);
   const mu = o.momentum === undefined ? 0.9 : checkNumber(fn, 'options.momentum', o.momentum, 0, 1, false, true);
   const v0 =
@@ -183,6 +213,7 @@ export function adam<P extends ParamsLike<P>>(
   const p = checkParamRecord(fn, 'params', params);
   const g = checkGrads(fn, 'grads', grads, p, 'params');
   const o = expectRecord(fn, 'options', options, '{ learningRate?, beta1?, beta2?, epsilon? }');
+  checkOptionKeys(fn, o, ['learningRate', 'beta1', 'beta2', 'epsilon']);
   const lr =
     o.learningRate === undefined
       ? 1e-3

@@ -16,7 +16,7 @@ import {
   expectUpstream,
   expectUpstreamSeq,
 } from '../linalg/check.js';
-import { checkStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
+import { checkStamp, expectLiveStamp, stampInputs, type InputStamp } from '../linalg/buffers.js';
 import { Matrix, Tensor3 } from '../linalg/matrix.js';
 import { add, affine, colSum, matmulTransA, matmulTransB, setStep, stepsOf, type Steps } from '../reference/ops.js';
 import { checkRnnParams, type RnnParams } from './params.js';
@@ -113,6 +113,7 @@ export function rnnStepForward(
  */
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkStepCache(fn, 'cache', cache);
   checkStamp(fn, cache);
   const [N, H] = [c.h.rows, c.h.cols];
@@ -168,6 +169,7 @@ export function rnnForward(
  */
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const { steps, N, T, D, H } = checkCache(fn, cache);
   const dhs = expectUpstreamSeq(fn, 'dh', dh, 'h', N, T, H);
   checkStamp(fn, cache);

@@ -40,6 +40,7 @@ import {
   expectShape3,
   expectUpstreamSeq,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -157,6 +158,7 @@ export function rnnForward(
  */
 export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
   const fn = 'rnnBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkRnnCache(fn, cache);
   checkStamp(fn, cache);
   const [N, T, D] = c.x.dims;

@@ -20,6 +20,7 @@ import {
   expectShape,
   expectUpstream,
   checkStamp,
+  expectLiveStamp,
   stampInputs,
   type InputStamp,
 } from '../linalg/index.js';
@@ -201,6 +202,7 @@ export function rnnStepForward(
  */
 export function rnnStepBackward(dh: Matrix, cache: RnnStepCache): RnnStepGrads {
   const fn = 'rnnStepBackward';
+  expectLiveStamp(fn, cache); // before the cache is read: a detached x or h0 is named as such
   const c = checkRnnStepCache(fn, cache);
   checkStamp(fn, cache);
   const N = c.x.rows;

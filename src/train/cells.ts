@@ -5,7 +5,16 @@
  *
  * Docs: docs/training.md ("Cells").
  */
-import { type Matrix, Tensor3, asMatrix, asTensor3, checkSize } from '../linalg/index.js';
+import {
+  type Matrix,
+  Tensor3,
+  asMatrix,
+  asTensor3,
+  checkMemory,
+  checkSize,
+  dim,
+  expectShape,
+} from '../linalg/index.js';
 import { gruBackward, gruForward, type GruCache } from '../gru/sequence.js';
 import { lstmBackward, lstmForward, type LstmCache } from '../lstm/sequence.js';
 import { rnnBackward, rnnForward, type RnnCache } from '../rnn/sequence.js';
@@ -97,18 +106,23 @@ export function lastStepBackward(dhT: Matrix, T: number): Tensor3 {
   const fn = 'lastStepBackward';
   const d = asMatrix(fn, 'dhT', dhT);
   checkSize(fn, 'T', T);
+  // The N×T×H result, checked here so a huge T is refused in this function's name.
+  checkMemory(fn, { N: d.rows, T, H: d.cols }, { dh: d.rows * T * d.cols });
   return withLastStepAdded(Tensor3.zeros(d.rows, T, d.cols), d);
 }
 
 /** A copy of dh (N×T×H) with `dhLast` (N×H) added at the last step; dh itself when dhLast is undefined. */
 export function withLastStepAdded(dh: Tensor3, dhLast: Matrix | undefined): Tensor3 {
-  if (dhLast === undefined) return dh;
-  const [N, T, H] = dh.dims;
-  const out = dh.clone();
+  const fn = 'withLastStepAdded';
+  const t = asTensor3(fn, 'dh', dh);
+  if (dhLast === undefined) return t;
+  const [N, T, H] = t.dims;
+  const last = expectShape(fn, 'dhLast', dhLast, dim('N', N, 'dh'), dim('H', H, 'dh'), 'the shape of dh[:, T−1, :]');
+  const out = t.clone();
   for (let n = 0; n < N; n++) {
     for (let j = 0; j < H; j++) {
       const k = (n * T + T - 1) * H + j;
-      out.data[k] = (out.data[k] as number) + (dhLast.data[n * H + j] as number);
+      out.data[k] = (out.data[k] as number) + (last.data[n * H + j] as number);
     }
   }
   return out;

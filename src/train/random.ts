@@ -4,7 +4,7 @@
  */
 import { describeValue } from '../linalg/describe.js';
 import { normalDraw, seededUniform } from '../gradcheck/random.js';
-import { Matrix, checkSize } from '../linalg/index.js';
+import { Matrix, checkMemory, checkSize } from '../linalg/index.js';
 
 /** A source of uniform draws in [0, 1). */
 export type Rand = () => number;
@@ -39,11 +39,23 @@ export function gaussianFrom(rand: Rand): number {
   return normalDraw(rand);
 }
 
-/** A rows×cols matrix of independent N(0, scale²) draws. */
+/**
+ * A rows×cols matrix of independent N(0, scale²) draws.
+ *
+ * @throws RangeError when `scale` is not a finite number ≥ 0 (a standard deviation), or the matrix is over the
+ *   memory budget.
+ */
 export function randomNormalMatrix(rows: number, cols: number, rand: Rand, scale = 1): Matrix {
-  checkSize('randomNormalMatrix', 'rows', rows);
-  checkSize('randomNormalMatrix', 'cols', cols);
-  checkRand('randomNormalMatrix', rand);
+  const fn = 'randomNormalMatrix';
+  checkSize(fn, 'rows', rows);
+  checkSize(fn, 'cols', cols);
+  checkRand(fn, rand);
+  // scale is a standard deviation: NaN or ±Infinity would fill the matrix with NaN, a negative one is a sign slip.
+  if (typeof scale !== 'number') throw new TypeError(`${fn}: scale must be a number, got ${describeValue(scale)}`);
+  if (!Number.isFinite(scale) || scale < 0) {
+    throw new RangeError(`${fn}: scale must be a finite number ≥ 0 (a standard deviation), got ${scale}`);
+  }
+  checkMemory(fn, { rows, cols }, { data: rows * cols });
   const m = Matrix.zeros(rows, cols);
   for (let k = 0; k < m.data.length; k++) m.data[k] = scale * gaussianFrom(rand);
   return m;
@@ -82,13 +94,28 @@ export function randomOrthogonal(H: number, rand: Rand): Matrix {
  * (they need not sum to 1): the inverse-CDF method.
  */
 export function sampleIndex(weights: ArrayLike<number>, rand: Rand): number {
+  const fn = 'sampleIndex';
   const w = weights as unknown;
   if (typeof w !== 'object' || w === null || typeof (w as { length?: unknown }).length !== 'number') {
-    throw new TypeError(`sampleIndex: weights must be an array of non-negative numbers, got ${describeValue(w)}`);
+    throw new TypeError(`${fn}: weights must be an array of non-negative numbers, got ${describeValue(w)}`);
   }
-  checkRand('sampleIndex', rand);
+  checkRand(fn, rand);
+  if (weights.length === 0) throw new RangeError(`${fn}: weights must hold at least one weight, got an empty array`);
   let total = 0;
-  for (let k = 0; k < weights.length; k++) total += weights[k] as number;
+  for (let k = 0; k < weights.length; k++) {
+    const wk = weights[k];
+    // A negative or NaN weight has no probability; the draw would be an index no distribution gives.
+    if (typeof wk !== 'number' || !Number.isFinite(wk) || wk < 0) {
+      const got = typeof wk === 'number' ? String(wk) : describeValue(wk);
+      throw new RangeError(`${fn}: weights must be finite numbers ≥ 0, got weights[${k}] = ${got}`);
+    }
+    total += wk;
+  }
+  if (!(total > 0 && Number.isFinite(total))) {
+    throw new RangeError(
+      `${fn}: weights must have a positive, finite sum, got ${total} over ${weights.length} weights (all zero?)`,
+    );
+  }
   let u = rand() * total;
   for (let k = 0; k < weights.length; k++) {
     u -= weights[k] as number;

@@ -208,7 +208,7 @@ describe('the registry', () => {
   it('throws RangeError naming an unknown kernel and listing the known ones', () => {
     expect(() => selectKernelSpecs(['nope'])).toThrow(RangeError);
     expect(() => selectKernelSpecs(['nope'])).toThrow(
-      /unknown kernel "nope"; known kernels: rnn-step, rnn, lstm-step, lstm/,
+      /^selectKernelSpecs: unknown kernel "nope"; known kernels: rnn-step, rnn, lstm-step, lstm/,
     );
   });
 

@@ -9,7 +9,9 @@ import {
   checkKernel,
   diagnoseKernel,
   lstmStepSpec,
+  describeGateOrder,
   mistakeCatalog,
+  mistakesOf,
   normRelError,
   selectKernelSpecs,
   type KernelFunction,
@@ -253,5 +255,24 @@ describe('diagnoseKernel', () => {
     // The same homework handed the library's layout is right.
     const library = { forward: lstmStepForward, backward: lstmStepBackward };
     expect(checkKernel(lstmStepSpec, { sizes, implementation: library }).diagnoses).toEqual([]);
+  });
+});
+
+describe('mistakesOf and describeGateOrder refuse names they do not know', () => {
+  it('mistakesOf refuses an unknown kernel, listing the known ones', () => {
+    expect(() => mistakesOf('lsmt')).toThrow(RangeError);
+    expect(() => mistakesOf('lsmt')).toThrow(/^mistakesOf: kernel must be one of rnn-step, .*lstm.*, got "lsmt"/);
+    expect(mistakesOf('lstm').length).toBeGreaterThan(0);
+  });
+  it.each([
+    [['f', 'i', 'g', 'q'], 'an unknown gate "q"'],
+    [['f', 'f', 'g', 'o'], 'the gate "f" twice'],
+    [['r', 'z'], '2 gates'],
+  ])("describeGateOrder refuses %p (%s), listing each cell's gates", (order, what) => {
+    expect(() => describeGateOrder(order)).toThrow(RangeError);
+    expect(() => describeGateOrder(order)).toThrow(
+      `describeGateOrder: order must hold each of the LSTM's gates f, i, g, o or each of the GRU's r, z, n once, ` +
+        `got ${JSON.stringify(order.join('|'))} (${what})`,
+    );
   });
 });

@@ -155,3 +155,16 @@ describe('numericGradient', () => {
     );
   });
 });
+
+describe('numericGradient: dout of the same size in another shape', () => {
+  it('is a ShapeError naming dout, the shape of f(x) and the one given', () => {
+    const x = Matrix.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    expect(() => numericGradient((m: Matrix) => m, x, Matrix.zeros(3, 2))).toThrow(ShapeError);
+    expect(() => numericGradient((m: Matrix) => m, x, Matrix.zeros(3, 2))).toThrow(
+      /^numericGradient: dout must be 2×3 \(the shape of output 0 of f\(x\)\), got 3×2/,
+    );
+  });
+});

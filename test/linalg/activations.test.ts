@@ -195,3 +195,15 @@ describe('sigmoid', () => {
     );
   });
 });
+
+describe('the scalar activations refuse a Matrix', () => {
+  it.each([
+    ['sigmoid', sigmoid],
+    ['tanh', tanh],
+  ] as const)('%s(Matrix) is a TypeError pointing to the Into form', (name, f) => {
+    const z = { rows: 2, cols: 3, data: new Float64Array(6) } as unknown as number;
+    expect(() => f(z)).toThrow(TypeError);
+    expect(() => f(z)).toThrow(new RegExp(`^${name}: z must be a number .*use ${name}Into\\(dst, z\\)`));
+    expect(Number.isNaN(f(Number.NaN))).toBe(true);
+  });
+});

@@ -27,7 +27,14 @@ import {
   type MatrixView,
 } from '../../src/linalg/public';
 import { productTier } from '../../src/linalg/tier';
-import { StaleCacheError, checkStamp, overlaps, stampInputs, type InputStamp } from '../../src/linalg/buffers';
+import {
+  StaleCacheError,
+  checkStamp,
+  expectLiveStamp,
+  overlaps,
+  stampInputs,
+  type InputStamp,
+} from '../../src/linalg/buffers';
 
 const TIERS = ['ts', 'wasm'] as const;
 const initial = productTier();
@@ -107,12 +114,13 @@ describe('detached and resized buffers are refused at the boundary', () => {
     );
   });
 
-  test("a cache whose saved arrays were detached: the backward names the cache's field", () => {
+  test("a cache whose saved arrays were detached: the backward names the input or the cache's field", () => {
     const { cache } = lstmForward(tensor(2, 3, 4, 1), filled(2, 5, 2), lstmParams(4, 5));
+    // cache.x is the caller's x: named as the forward's argument, before the cache is read.
     detach(cache.x.data);
     expect(() => lstmBackward(tensor(2, 3, 5, 3), cache)).toThrow(
-      "lstmBackward: cache.x's buffer was detached (transferred to a worker or another thread?); " +
-        'it holds 0 of the 24 values its 2×3×4 shape needs',
+      "lstmBackward: x's buffer was detached (transferred to a worker or another thread?) after lstmForward made " +
+        'the cache, which keeps x; it holds 0 of the 24 values it held then',
     );
     const fast = gruForward(tensor(2, 3, 4, 1), filled(2, 5, 2), {
       Wx: filled(4, 15, 1),
@@ -376,3 +384,28 @@ function throwsStale(call: () => unknown): boolean {
     return e instanceof StaleCacheError;
   }
 }
+
+describe('a stale or dead cache is refused with a typed error', () => {
+  it('StaleCacheError is a RangeError (an edited input no longer fits its cache), named StaleCacheError', () => {
+    const x = Matrix.from([[1, 2]]);
+    const stamp = stampInputs('f', { x });
+    x.data[0] = 5;
+    let caught: unknown;
+    try {
+      checkStamp('g', { stamp });
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(RangeError);
+    expect(caught).toBeInstanceOf(StaleCacheError);
+    expect((caught as Error).name).toBe('StaleCacheError');
+  });
+
+  it('expectLiveStamp names an input whose buffer was transferred after the forward, before reading the cache', () => {
+    const x = Matrix.from([[1, 2, 3]]);
+    const stamp = stampInputs('rnnForward', { x });
+    structuredClone(x.data.buffer, { transfer: [x.data.buffer as ArrayBuffer] });
+    expect(() => expectLiveStamp('rnnBackward', { stamp })).toThrow(TypeError);
+    expect(() => expectLiveStamp('rnnBackward', { stamp })).toThrow(/^rnnBackward: x's buffer was detached/);
+  });
+});

@@ -127,3 +127,13 @@ describe('SlidingView', () => {
     expect(SlidingView.stacked(data, 2, 3, 1).offset).toBe(6);
   });
 });
+
+describe('storage transferred away', () => {
+  it('a Matrix over a detached buffer says it was detached, not only that it holds 0 values', () => {
+    const data = new Float64Array(6);
+    structuredClone(data.buffer, { transfer: [data.buffer] });
+    expect(() => new Matrix(2, 3, data)).toThrow(
+      /^Matrix: data must hold rows·cols = 6 .* got 0 \(its buffer was detached/,
+    );
+  });
+});

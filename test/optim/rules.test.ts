@@ -195,3 +195,24 @@ describe('clipGradNorm', () => {
     expect(() => clipGradNorm(p, { da: [[1]] } as never, 1)).toThrow(/grads\.da must be a Matrix/);
   });
 });
+
+describe('an option name from another library is refused by name', () => {
+  const p = { W: Matrix.from([[1, 2]]) };
+  const g = { dW: Matrix.from([[0.5, -0.5]]) };
+  it("adam refuses PyTorch's eps and says it is epsilon here", () => {
+    expect(() => adam(p, g, undefined, { eps: 1e-6 } as never)).toThrow(TypeError);
+    expect(() => adam(p, g, undefined, { eps: 1e-6 } as never)).toThrow(
+      /^adam: options\.eps is not an option \(here eps is called epsilon\); expected only learningRate, beta1, beta2/,
+    );
+  });
+  it('sgd refuses lr and says it is learningRate here', () => {
+    expect(() => sgd(p, g, { learningRate: 0.1, lr: 0.1 } as never)).toThrow(
+      /^sgd: options\.lr is not an option \(here lr is called learningRate\)/,
+    );
+  });
+  it('sgdMomentum refuses an unknown key and lists the known ones', () => {
+    expect(() => sgdMomentum(p, g, undefined, { learningRate: 0.1, nesterov: true } as never)).toThrow(
+      /^sgdMomentum: options\.nesterov is not an option; expected only learningRate, momentum, got \{ learningRate/,
+    );
+  });
+});

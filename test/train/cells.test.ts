@@ -3,9 +3,11 @@ import {
   cellNames,
   getCell,
   initRecurrentWeights,
+  lastStepBackward,
   lstmCell,
   registerCell,
   rnnCell,
+  withLastStepAdded,
   type CellState,
   type RecurrentCell,
 } from '../../src/train/cells';
@@ -152,6 +154,21 @@ describe('the registry', () => {
   it('registerCell rejects a cell without backward', () => {
     expect(() => registerCell({ name: 'half', init: () => ({}), forward: () => ({}) } as never)).toThrow(
       /has no backward\(\) method/,
+    );
+  });
+});
+
+describe('withLastStepAdded and lastStepBackward check their sizes', () => {
+  it('withLastStepAdded refuses a dhLast narrower than dh, naming both shapes', () => {
+    const dh = Tensor3.zeros(2, 3, 4);
+    expect(() => withLastStepAdded(dh, Matrix.zeros(2, 3))).toThrow(RangeError);
+    expect(() => withLastStepAdded(dh, Matrix.zeros(2, 3))).toThrow(
+      /^withLastStepAdded: dhLast must be N×H = 2×4 \(the shape of dh\[:, T−1, :\]: N = 2 and H = 4 from dh\), got 2×3/,
+    );
+  });
+  it('lastStepBackward refuses a huge T in its own name, before allocating', () => {
+    expect(() => lastStepBackward(Matrix.zeros(1000, 1000), 1e6)).toThrow(
+      /^lastStepBackward: N = 1000, T = 1000000, H = 1000 needs/,
     );
   });
 });

@@ -41,3 +41,37 @@ describe('sampleIndex', () => {
     expect(counts[2]! / 10000).toBeCloseTo(0.75, 1);
   });
 });
+
+describe('sampleIndex and randomNormalMatrix refuse what has no distribution', () => {
+  const rand = seededRandom(1);
+  it('sampleIndex refuses an empty weights array', () => {
+    expect(() => sampleIndex([], rand)).toThrow(
+      /^sampleIndex: weights must hold at least one weight, got an empty array/,
+    );
+  });
+  it.each([
+    [[1, -0.5, 2], 'weights\\[1\\] = -0\\.5'],
+    [[1, Number.NaN], 'weights\\[1\\] = NaN'],
+  ])('sampleIndex refuses %p, naming the weight', (weights, at) => {
+    expect(() => sampleIndex(weights, rand)).toThrow(RangeError);
+    expect(() => sampleIndex(weights, rand)).toThrow(
+      new RegExp(`^sampleIndex: weights must be finite numbers ≥ 0, got ${at}`),
+    );
+  });
+  it('sampleIndex refuses weights that are all zero', () => {
+    expect(() => sampleIndex([0, 0, 0], rand)).toThrow(
+      /^sampleIndex: weights must have a positive, finite sum, got 0 over 3/,
+    );
+  });
+  it.each([Number.NaN, Number.POSITIVE_INFINITY, -1])('randomNormalMatrix refuses scale = %p', (scale) => {
+    expect(() => randomNormalMatrix(2, 2, rand, scale)).toThrow(RangeError);
+    expect(() => randomNormalMatrix(2, 2, rand, scale)).toThrow(
+      new RegExp(`^randomNormalMatrix: scale must be a finite number ≥ 0 \\(a standard deviation\\), got ${scale}`),
+    );
+  });
+  it('randomNormalMatrix refuses a matrix past the memory limits in its own name', () => {
+    expect(() => randomNormalMatrix(1e6, 1e6, rand)).toThrow(
+      /^randomNormalMatrix: rows = 1000000, cols = 1000000 needs/,
+    );
+  });
+});

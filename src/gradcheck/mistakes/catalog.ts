@@ -6,6 +6,7 @@
  */
 import { GRU_GATE_ORDER } from '../../gru/params.js';
 import { LSTM_GATE_ORDER } from '../../lstm/params.js';
+import { describeValue } from '../../linalg/describe.js';
 import type { KernelImplementation } from '../spec.js';
 import { gruBiasesSwapped, gruReadingGatesAs, gruResetBeforeProduct, gruWithSlips, type GruGate } from './gru.js';
 import { lstmReadingGatesAs, lstmWithSlips, type LstmGate } from './lstm.js';
@@ -66,8 +67,35 @@ export function gateOrderDescription(reads: readonly string[], laidOut: readonly
   return `a forward that reads the gate blocks as ${r} while the weights are laid out ${l}`;
 }
 
-/** `"i|f|o|g (cs231n's order)"`, or the bare order when it has no name. */
+/**
+ * `"i|f|o|g (cs231n's order)"`, or the bare order when it has no name.
+ *
+ * @throws TypeError when `order` is not an array of strings.
+ * @throws RangeError when it is not an order of the LSTM's gates f, i, g, o or of the GRU's r, z, n, each once.
+ */
 export function describeGateOrder(order: readonly string[]): string {
+  const fn = 'describeGateOrder';
+  if (!Array.isArray(order) || !order.every((g) => typeof g === 'string')) {
+    throw new TypeError(
+      `${fn}: order must be an array of gate names, e.g. ['i', 'f', 'o', 'g'], got ${describeValue(order)}`,
+    );
+  }
+  const cells: readonly (readonly string[])[] = [LSTM_GATE_ORDER, GRU_GATE_ORDER];
+  const gates = cells.find((c) => c.includes(order[0] as string)) ?? LSTM_GATE_ORDER;
+  const unknown = order.find((g) => !gates.includes(g));
+  const repeated = order.find((g, i) => order.indexOf(g) !== i);
+  if (unknown !== undefined || repeated !== undefined || order.length !== gates.length) {
+    const what =
+      unknown !== undefined
+        ? `an unknown gate ${JSON.stringify(unknown)}`
+        : repeated !== undefined
+          ? `the gate ${JSON.stringify(repeated)} twice`
+          : `${order.length} gates`;
+    throw new RangeError(
+      `${fn}: order must hold each of the LSTM's gates ${LSTM_GATE_ORDER.join(', ')} or each of the GRU's ` +
+        `${GRU_GATE_ORDER.join(', ')} once, got ${JSON.stringify(order.join('|'))} (${what})`,
+    );
+  }
   const key = order.join('|');
   const name = KNOWN_GATE_ORDERS[key];
   return name === undefined ? key : `${key} (${name})`;
@@ -483,6 +511,17 @@ export function mistakeCatalog(): readonly Mistake[] {
 
 /** The mistakes that apply to `kernel` (those with an implementation of it). */
 export function mistakesOf(kernel: string): Mistake[] {
+  const known = [...new Set(mistakeCatalog().flatMap((m) => Object.keys(m.implementations)))];
+  if (typeof kernel !== 'string' || !known.includes(kernel)) {
+    const got = typeof kernel === 'string' ? JSON.stringify(kernel) : describeValue(kernel);
+    const Err = typeof kernel === 'string' ? RangeError : TypeError;
+    throw new Err(`mistakesOf: kernel must be one of ${known.join(', ')}, got ${got}`);
+  }
+  return mistakesFor(kernel);
+}
+
+/** {@link mistakesOf} without the check: none for a kernel the catalog has no implementation of (a registered one). */
+export function mistakesFor(kernel: string): Mistake[] {
   return mistakeCatalog().filter((m) => m.implementations[kernel] !== undefined);
 }
 

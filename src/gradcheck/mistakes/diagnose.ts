@@ -14,7 +14,7 @@ import { evalShape, shapeOf, type Checkable } from '../shapes.js';
 import { builtinKernelSpecs } from '../registry.js';
 import type { Diagnosis, DiagnosisMatch } from '../report.js';
 import type { KernelSpec } from '../spec.js';
-import { gateOrderDescription, mistakesOf, type Mistake } from './catalog.js';
+import { gateOrderDescription, mistakesFor, type Mistake } from './catalog.js';
 
 export type { Diagnosis, DiagnosisMatch };
 
@@ -244,7 +244,7 @@ export function diagnoseKernel(kernel: string | KernelSpec, c: DiagnoseCase): Di
   if (rows.length === 0) return [];
 
   const candidates: { mistake: Mistake; mutated: Ran; matches: DiagnosisMatch[] }[] = [];
-  for (const mistake of mistakesOf(spec.name)) {
+  for (const mistake of mistakesFor(spec.name)) {
     const mutated = run(spec, mistake.implementations[spec.name] as Impl, c, withBackward);
     if (mutated === null) continue;
     const matches: DiagnosisMatch[] = [];
