@@ -39,7 +39,14 @@ import {
 } from './wasm/gemm-bytes.js';
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
-import { gemmInThreads, getThreads, sharedMemoryAllowed, shutdownThreads, whenThreadsChange } from './threads.js';
+import {
+  gemmInThreads,
+  getThreads,
+  sharedMemoryAllowed,
+  shutdownThreads,
+  threshold,
+  whenThreadsChange,
+} from './threads.js';
 
 /** The slice of the WebAssembly JS API used here (the core has no DOM typings). */
 interface WasmApi {
@@ -159,7 +166,7 @@ function load(): Kernel | null {
   // is (copies into and out of a SharedArrayBuffer take V8's relaxed-atomic
   // copy, up to 2–4× slower than a memcpy for long rows, so one thread keeps
   // the module's own memory); an engine without WASM threads rejects them.
-  const shared = sharedMemoryAllowed() && getThreads() > 1;
+  const shared = sharedWanted && sharedMemoryAllowed() && getThreads() > 1;
   for (const [kind, base64, isShared] of [
     ['relaxed-simd', GEMM_RELAXED_SHARED_BASE64, true],
     ['simd128', GEMM_SIMD128_SHARED_BASE64, true],
@@ -198,8 +205,24 @@ function getKernel(): Kernel | null {
 
 // A change between one thread and several reloads the kernel on the other kind of memory (before the next product).
 whenThreadsChange(() => {
-  if (kernel && kernel.shared !== (sharedMemoryAllowed() && getThreads() > 1)) resetWasmKernel();
+  if (kernel?.shared && !(sharedMemoryAllowed() && getThreads() > 1)) resetWasmKernel();
 });
+
+/**
+ * Whether the kernel moves to shared memory: only once a product large
+ * enough to split has come, so a process that only ever runs small products
+ * keeps the engine's faster copies into its own memory at any thread count.
+ */
+let sharedWanted = false;
+
+/** Reloads the kernel on shared memory before a product the pool would split (between products only). */
+function kernelFor(work: number): Kernel | null {
+  const k = getKernel();
+  if (k === null || k.shared || work < threshold() || !(sharedMemoryAllowed() && getThreads() > 1)) return k;
+  sharedWanted = true;
+  resetWasmKernel();
+  return getKernel();
+}
 
 /**
  * Drops the kernel — its memory, with every packed weight and scratch block,
@@ -492,7 +515,7 @@ export function gemmWasm(
   blockValues = WASM_BLOCK_VALUES,
   product = 'gemmWasm',
 ): void {
-  const k = getKernel();
+  const k = kernelFor(op.M * op.N * op.K);
   if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
   const { M, N, K } = op;
   const np = (N + 3) >> 2;

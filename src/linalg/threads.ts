@@ -276,7 +276,8 @@ export const THREAD_MIN_WORK = 1 << 21;
 
 let minWork: number | undefined;
 
-function threshold(): number {
+/** The fewest multiply-adds of a kernel call that the pool splits. @internal */
+export function threshold(): number {
   if (threadPoolHooks.minWork !== undefined) return threadPoolHooks.minWork;
   if (minWork === undefined) {
     const value = nodeProcess()?.env?.HANDGRAD_THREAD_MIN_WORK;
