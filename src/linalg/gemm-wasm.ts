@@ -40,6 +40,7 @@ import {
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
 import {
+  type GemmKernel,
   gemmInThreads,
   getThreads,
   sharedMemoryAllowed,
@@ -75,17 +76,7 @@ interface Kernel {
    * The first `full` of the mp A panels run 6 rows high, the rest 4
    * ({@link rowPanels}); C's rows are `ld` values apart.
    */
-  readonly gemm: (
-    mp: number,
-    np: number,
-    K: number,
-    ap: number,
-    bp: number,
-    cp: number,
-    acc: number,
-    full: number,
-    ld: number,
-  ) => void;
+  readonly gemm: GemmKernel;
   /** Panels of width w from a raw block whose panel direction is contiguous (byte addresses). */
   readonly packDepthMajor: (
     src: number,

@@ -32,22 +32,29 @@
  * Workers are `unref()`ed: they never keep a process alive.
  */
 
+/**
+ * gemm.wat's `gemm`: C's mp×np panels (+)= A's mp panels by B's np panels over
+ * K; the first `full` A panels run 6 rows high, the rest 4; C's rows are `ld`
+ * values apart (byte addresses ap, bp, cp).
+ */
+export type GemmKernel = (
+  mp: number,
+  np: number,
+  K: number,
+  ap: number,
+  bp: number,
+  cp: number,
+  acc: number,
+  full: number,
+  ld: number,
+) => void;
+
 /** What the pool needs of the kernel: the module to instantiate in each worker and the memory they share. */
 export interface PoolKernel {
   readonly module: object;
   readonly memory: object;
   /** The calling thread's own instance of the product kernel (gemm.wat's `gemm`). */
-  readonly gemm: (
-    mp: number,
-    np: number,
-    K: number,
-    ap: number,
-    bp: number,
-    cp: number,
-    acc: number,
-    full: number,
-    ld: number,
-  ) => void;
+  readonly gemm: GemmKernel;
 }
 
 /** Int32 values per worker in the control block (1 KiB: slots never share a cache line). */
