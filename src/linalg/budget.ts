@@ -29,6 +29,7 @@
  *
  * Docs: README.md ("Memory"), for users; docs/architecture.md ("Memory"), for contributors.
  */
+import { describeValue } from './describe.js';
 
 /** Bytes per float64 value. */
 const VALUE_BYTES = 8;
@@ -175,10 +176,17 @@ export function defaultMemoryBudget(): number {
  * @throws RangeError when `bytes` is not a positive number (or undefined).
  */
 export function setMemoryBudget(bytes: number | undefined): void {
-  if (bytes !== undefined && (typeof bytes !== 'number' || Number.isNaN(bytes) || bytes <= 0)) {
+  if (bytes !== undefined && typeof bytes !== 'number') {
+    throw new TypeError(
+      `setMemoryBudget: bytes must be a number of bytes, Infinity, or undefined for the default, ` +
+        `got ${describeValue(bytes)}` +
+        (typeof bytes === 'string' ? ' (write 16 * 2 ** 30, not "16G"; HANDGRAD_MAX_BYTES takes "16G")' : ''),
+    );
+  }
+  if (bytes !== undefined && (Number.isNaN(bytes) || bytes <= 0)) {
     throw new RangeError(
       `setMemoryBudget: bytes must be a positive number of bytes, Infinity, or undefined for the default, ` +
-        `got ${typeof bytes === 'number' ? String(bytes) : typeof bytes}`,
+        `got ${String(bytes)}`,
     );
   }
   chosen = bytes;

@@ -31,6 +31,7 @@
  * `process.getBuiltinModule`, so the core has no static `node:` import.
  * Workers are `unref()`ed: they never keep a process alive.
  */
+import { describeValue } from './describe.js';
 
 /**
  * gemm.wat's `gemm`: C's mp×np panels (+)= A's mp panels by B's np panels over
@@ -241,6 +242,9 @@ function setting(): number {
  */
 export function setThreads(n: number): void {
   const cores = availableCores();
+  if (typeof n !== 'number') {
+    throw new TypeError(`setThreads: n must be a whole number from 1 to ${cores}, got ${describeValue(n)}`);
+  }
   if (!Number.isInteger(n) || n < 1 || n > cores) {
     throw new RangeError(
       `setThreads: n must be a whole number from 1 to ${cores} (the cores available), got ${String(n)}`,

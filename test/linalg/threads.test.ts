@@ -70,6 +70,13 @@ describe('setThreads and getThreads', () => {
     }
   });
 
+  it('names a count of the wrong type for what it is', () => {
+    expect(() => setThreads('2' as never)).toThrow(TypeError);
+    expect(() => setThreads('2' as never)).toThrow(
+      /^setThreads: n must be a whole number from 1 to \d+, got the string "2"$/,
+    );
+  });
+
   it('starts from HANDGRAD_THREADS, and refuses a bad value naming the variable', () => {
     const before = process.env.HANDGRAD_THREADS;
     const fresh = (value: string) => {
