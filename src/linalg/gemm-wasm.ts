@@ -206,10 +206,22 @@ whenThreadsChange(() => {
  */
 let sharedWanted = false;
 
-/** Reloads the kernel on shared memory before a product the pool would split (between products only). */
+/**
+ * How many times the split threshold a product must be to move the kernel to
+ * shared memory. Once there, every later product pays the slower copies,
+ * small ones included, so one product just over the threshold (the small
+ * LSTM's weight gradient) would cost the whole forward+backward more than
+ * splitting it saves. The sequences of the medium size and up have products
+ * over all N·T rows far above this, so they still move where splitting pays
+ * (docs/performance-design.md, "The move to shared memory").
+ */
+const SHARED_MOVE_FACTOR = 4;
+
+/** Reloads the kernel on shared memory before a product large enough to pay for the move (between products only). */
 function kernelFor(work: number): Kernel | null {
   const k = getKernel();
-  if (k === null || k.shared || work < threshold() || !(sharedMemoryAllowed() && getThreads() > 1)) return k;
+  if (k === null || k.shared || work < SHARED_MOVE_FACTOR * threshold()) return k;
+  if (!(sharedMemoryAllowed() && getThreads() > 1)) return k;
   sharedWanted = true;
   resetWasmKernel();
   return getKernel();
@@ -265,6 +277,11 @@ function runGemm(
 /** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
 export function wasmSimdAvailable(): boolean {
   return getKernel() !== null;
+}
+
+/** Whether the kernel runs on shared memory now (the thread pool's), false before it is loaded. @internal */
+export function wasmMemoryShared(): boolean {
+  return kernel?.shared === true;
 }
 
 /** Which build of the WASM kernel this engine runs, or null when it has no WASM SIMD. */

@@ -189,6 +189,74 @@ describePool('1 and 2 threads give the same bits', () => {
   }
 });
 
+describePool("the kernel's memory", () => {
+  // A fresh copy of the library: the kernel stays on shared memory once it has moved, for the process's life.
+  const fresh = () => {
+    let modules:
+      | {
+          hg: typeof import('../../src/index');
+          linalg: typeof import('../../src/linalg/index');
+          gemm: typeof import('../../src/linalg/gemm-wasm');
+          threads: typeof import('../../src/linalg/threads');
+        }
+      | undefined;
+    jest.isolateModules(() => {
+      modules = {
+        hg: require('../../src/index'),
+        linalg: require('../../src/linalg/index'),
+        gemm: require('../../src/linalg/gemm-wasm'),
+        threads: require('../../src/linalg/threads'),
+      };
+    });
+    return modules as NonNullable<typeof modules>;
+  };
+
+  it('stays unshared through a small LSTM and GRU forward+backward with 2 threads (nothing worth the move)', () => {
+    const { hg, gemm, threads } = fresh();
+    threads.setThreads(2);
+    try {
+      const rand = rng(11);
+      const [N, T, D, H] = [10, 20, 32, 64];
+      const x = new hg.Tensor3(N, T, D, randMatrix(N * T, D, rand).data);
+      const h0 = randMatrix(N, H, rand);
+      const dh = new hg.Tensor3(N, T, H, randMatrix(N * T, H, rand).data);
+      const lstm = { Wx: randMatrix(D, 4 * H, rand), Wh: randMatrix(H, 4 * H, rand), b: randMatrix(1, 4 * H, rand) };
+      const gru = {
+        Wx: randMatrix(D, 3 * H, rand),
+        Wh: randMatrix(H, 3 * H, rand),
+        bx: randMatrix(1, 3 * H, rand),
+        bh: randMatrix(1, 3 * H, rand),
+      };
+      hg.lstmBackward(dh, hg.lstmForward(x, h0, lstm).cache);
+      hg.gruBackward(dh, hg.gruForward(x, h0, gru).cache);
+      expect(threads.threadPoolHooks.parallelProducts).toBe(0);
+      expect(gemm.wasmMemoryShared()).toBe(false);
+      // The largest product there, the LSTM's dW_h (64×200 by 200×256), is over the split threshold itself:
+      // the rule under test is the move's own, higher bar.
+      expect(64 * 256 * 200).toBeGreaterThan(threads.THREAD_MIN_WORK);
+    } finally {
+      threads.shutdownThreads();
+    }
+  });
+
+  it('moves on the first product of 4× the split threshold, and splits it', () => {
+    const { linalg, gemm, threads } = fresh();
+    threads.setThreads(2);
+    try {
+      const rand = rng(12);
+      // 48×256 by 256×512 = 6.3·10^6 multiply-adds, under 4× the threshold (8.4·10^6): stays.
+      linalg.matmulInto(Matrix.zeros(48, 512), randMatrix(48, 256, rand), randMatrix(256, 512, rand));
+      expect(gemm.wasmMemoryShared()).toBe(false);
+      // 64×256 by 256×512 = 8.4·10^6: moves, and this product is already split.
+      linalg.matmulInto(Matrix.zeros(64, 512), randMatrix(64, 256, rand), randMatrix(256, 512, rand));
+      expect(gemm.wasmMemoryShared()).toBe(true);
+      expect(threads.threadPoolHooks.parallelProducts).toBe(1);
+    } finally {
+      threads.shutdownThreads();
+    }
+  });
+});
+
 describePool('the pool over time', () => {
   it('stops its workers on shutdownThreads and on setThreads(1), and starts them again when needed', async () => {
     const A = randMatrix(20, 30, rng(1));
