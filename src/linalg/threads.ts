@@ -81,11 +81,18 @@ const FINISHED = 3;
 const REVOKED = 0;
 
 /**
- * Times a waiting thread checks again before it sleeps (Atomics.load costs a
- * few ns: a few microseconds of spinning), so back-to-back products of a step
- * loop are picked up without a futex wake-up.
+ * How long a waiting thread spins (re-reading its state word) before it
+ * sleeps in Atomics.wait, in ms. A futex wake-up costs tens of µs on a
+ * virtual machine, as much as splitting saves on a step's product, so both
+ * sides spin through the usual gaps instead: a worker through the caller's
+ * packing and cell arithmetic between the products of a step loop, the
+ * caller through the end of a worker's share of the same size as its own.
+ * Measured: docs/performance-design.md ("Synchronisation").
  */
-const SPIN = 2000;
+const SPIN_MS = 1;
+
+/** Loads between two looks at the clock while spinning (a clock read costs more than a load). */
+const SPIN_CHECK = 255;
 
 /** The worker's program, run from source text in a Node worker (CommonJS, eval) or a browser Worker (Blob URL). */
 const WORKER_SOURCE = `'use strict';
@@ -99,9 +106,10 @@ function start(d) {
   Atomics.store(ctl, base + ${READY}, 1);
   Atomics.notify(ctl, base + ${READY});
   for (;;) {
+    const until = performance.now() + ${SPIN_MS};
     let spins = 0;
     while (Atomics.load(ctl, base + ${STATE}) === seen) {
-      if (++spins > ${SPIN}) Atomics.wait(ctl, base + ${STATE}, seen);
+      if ((++spins & ${SPIN_CHECK}) === 0 && performance.now() > until) Atomics.wait(ctl, base + ${STATE}, seen);
     }
     seen = Atomics.load(ctl, base + ${STATE});
     if ((seen & 3) !== ${POSTED}) continue;
@@ -467,10 +475,10 @@ function collect(p: Pool, w: Member, job: number, work: number, product: string)
   }
   const started = Date.now();
   const allowed = threadPoolHooks.stallMs + Math.floor(work / 1e5);
+  const spinUntil = performance.now() + SPIN_MS;
   let spins = 0;
   while (Atomics.load(control, base + STATE) !== job + FINISHED) {
-    if (++spins < SPIN) continue;
-    spins = 0;
+    if ((++spins & SPIN_CHECK) !== 0 || performance.now() < spinUntil) continue;
     if (p.canWait) Atomics.wait(control, base + STATE, job + CLAIMED, 50);
     if (Date.now() - started > allowed) {
       fail(product, w.slot, `no answer after ${allowed} ms (the worker died or is stuck)`);
