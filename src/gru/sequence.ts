@@ -232,15 +232,17 @@ export function gruBackward(dh: Tensor3, cache: GruCache): GruGrads {
 
     // The rest of each step's backward does not feed the recurrence, so it
     // is summed over the chunk's steps as one product over its N·len rows.
+    // The latest chunk writes the weight gradients (nothing to copy in); earlier chunks add to them.
+    const add = t1 < T;
     const dX = allRows(dXs, N * len, 3 * H);
     const dY = allRows(dYs, N * len, 3 * H);
     const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
     matmulTransBInto(dxRows, dX, c.params.Wx); // dx_t = dX_t·W_xᵀ
     scatterChunk(dxRows, dx.data, N, T, t0, len);
-    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dX, true); // dW_x += Σ_t x_tᵀ·dX_t
-    colSumInto(dbx, dX, true); // db_x += Σ_t e_Nᵀ·dX_t
-    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dY, true); // dW_h += Σ_t h_{t−1}ᵀ·dY_t
-    colSumInto(dbh, dY, true); // db_h += Σ_t e_Nᵀ·dY_t
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dX, add); // dW_x += Σ_t x_tᵀ·dX_t
+    colSumInto(dbx, dX, add); // db_x += Σ_t e_Nᵀ·dX_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dY, add); // dW_h += Σ_t h_{t−1}ᵀ·dY_t
+    colSumInto(dbh, dY, add); // db_h += Σ_t e_Nᵀ·dY_t
   }
   return { dx, dh0: g, dWx, dWh, dbx, dbh };
 }

@@ -235,13 +235,15 @@ export function lstmBackward(dh: Tensor3, cache: LstmCache, dcT?: Matrix): LstmG
 
     // The rest of each step's backward does not feed the recurrence, so it
     // is summed over the chunk's steps as one product over its N·len rows.
+    // The latest chunk writes the weight gradients (nothing to copy in); earlier chunks add to them.
+    const add = t1 < T;
     const dA = allRows(dAs, N * len, 4 * H);
     const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
     matmulTransBInto(dxRows, dA, c.params.Wx); // dx_t = dA_t·W_xᵀ
     scatterChunk(dxRows, dx.data, N, T, t0, len);
-    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dA, true); // dW_x += Σ_t x_tᵀ·dA_t
-    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dA, true); // dW_h += Σ_t h_{t−1}ᵀ·dA_t
-    colSumInto(db, dA, true); // db += Σ_t e_Nᵀ·dA_t
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), dA, add); // dW_x += Σ_t x_tᵀ·dA_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), dA, add); // dW_h += Σ_t h_{t−1}ᵀ·dA_t
+    colSumInto(db, dA, add); // db += Σ_t e_Nᵀ·dA_t
   }
   return { dx, dh0, dc0: dc, dWx, dWh, db };
 }

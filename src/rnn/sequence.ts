@@ -209,13 +209,15 @@ export function rnnBackward(dh: Tensor3, cache: RnnCache): RnnGrads {
 
     // The rest of each step's backward does not feed the recurrence, so it
     // is summed over the chunk's steps as one product over its N·len rows.
+    // The latest chunk writes the weight gradients (nothing to copy in); earlier chunks add to them.
+    const add = t1 < T;
     const du = allRows(dus, N * len, H);
     const dxRows = chunkTarget(dx.data, N, T, D, t0, len, dxScratch);
     matmulTransBInto(dxRows, du, c.params.Wx); // dx_t = du_t·W_xᵀ
     scatterChunk(dxRows, dx.data, N, T, t0, len);
-    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), du, true); // dW_x += Σ_t x_tᵀ·du_t
-    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), du, true); // dW_h += Σ_t h_{t−1}ᵀ·du_t
-    colSumInto(db, du, true); // db += Σ_t e_Nᵀ·du_t
+    matmulTransAInto(dWx, chunkRows(c.x.data, N, T, D, t0, len, xScratch), du, add); // dW_x += Σ_t x_tᵀ·du_t
+    matmulTransAInto(dWh, previousStates(c.h0, c.h, t0, len, hPrevScratch), du, add); // dW_h += Σ_t h_{t−1}ᵀ·du_t
+    colSumInto(db, du, add); // db += Σ_t e_Nᵀ·du_t
   }
   return { dx, dh0, dWx, dWh, db };
 }
