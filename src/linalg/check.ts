@@ -267,6 +267,13 @@ function andList(parts: readonly string[]): string {
   return parts.length < 2 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
 }
 
+/** The size a side stands for (what {@link sideOf} computes, without the text). */
+function sideSize(s: Side): number {
+  if (s === 1) return 1;
+  if (Array.isArray(s)) return (s as readonly [number, Dim])[0] * (s as readonly [number, Dim])[1].size;
+  return (s as Dim).size;
+}
+
 /** "N×H = 4×64" and "N = 4 from x, H = 64 from Wh" for the given sides. */
 function shapeText(sides: readonly Side[], note?: string): { letters: string; text: string; sizes: number[] } {
   const parts = sides.map(sideOf);
@@ -298,6 +305,8 @@ export function expectShape(
   note?: string,
   hint = '',
 ): Matrix {
+  // The common case first: the message's text is built only when it is needed.
+  if (v instanceof Matrix && v.rows === sideSize(rows) && v.cols === sideSize(cols)) return liveMatrix(fn, name, v);
   const want = shapeText([rows, cols], note);
   const m = asMatrix(fn, name, v, { shape: want.letters });
   if (m.rows !== want.sizes[0] || m.cols !== want.sizes[1]) {
@@ -314,6 +323,7 @@ export function expectShape3(
   sides: readonly [Side, Side, Side],
   note?: string,
 ): Tensor3 {
+  if (v instanceof Tensor3 && v.dims.every((d, i) => d === sideSize(sides[i] as Side))) return liveTensor3(fn, name, v);
   const want = shapeText(sides, note);
   const t = asTensor3(fn, name, v, { shape: want.letters });
   if (t.dims.some((d, i) => d !== want.sizes[i])) {
