@@ -41,8 +41,11 @@ import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
 import {
   type GemmKernel,
+  finishHandOff,
   gemmInThreads,
   getThreads,
+  type HandOff,
+  handOff,
   sharedMemoryAllowed,
   shutdownThreads,
   threshold,
@@ -394,32 +397,97 @@ function packPanels(
   at: number,
   rawAt: number,
 ): boolean {
+  // Two raw blocks of half the size when a worker reorders one while this thread copies into the other.
+  const relay = n * K >= RAW_VALUES && k.shared && getThreads() > 1 ? new Relay(k) : null;
+  const budget = relay === null ? RAW_VALUES : RAW_VALUES >> 1;
   if (idxStride === 1 && n >= MIN_RUN) {
     // For each depth k the n panel-direction values are one run.
-    ensure(k, rawAt + Math.max(n, RAW_VALUES));
+    const block = Math.max(n, budget);
+    ensure(k, rawAt + (relay === null ? 1 : 2) * block);
     const h = heap;
-    const depths = Math.max(1, Math.floor(RAW_VALUES / n));
-    for (let k0 = 0; k0 < K; k0 += depths) {
+    const depths = Math.max(1, Math.floor(block / n));
+    for (let k0 = 0, i = 0; k0 < K; k0 += depths, i++) {
       const kn = Math.min(depths, K - k0);
-      copyRuns(h, rawAt, src, off + k0 * depthStride, depthStride, n, kn);
-      k.packDepthMajor(rawAt * 8, n, kn, n, w, K, (at + k0 * w) * 8);
+      const raw = rawAt + (relay === null ? 0 : (i & 1) * block);
+      copyRuns(h, raw, src, off + k0 * depthStride, depthStride, n, kn);
+      const args = [raw * 8, n, kn, n, w, K, (at + k0 * w) * 8] as const;
+      if (relay === null) k.packDepthMajor(...args);
+      else relay.next('depth', args);
     }
+    relay?.finish();
     return true;
   }
   if (depthStride === 1 && K >= MIN_RUN) {
     // For each index i the K depth values are one run; copy whole panels.
-    ensure(k, rawAt + Math.max(w * K, RAW_VALUES));
+    const block = Math.max(w * K, budget);
+    ensure(k, rawAt + (relay === null ? 1 : 2) * block);
     const h = heap;
-    const panels = Math.max(1, Math.floor(RAW_VALUES / (w * K)));
-    for (let i0 = 0; i0 < n; i0 += panels * w) {
+    const panels = Math.max(1, Math.floor(block / (w * K)));
+    for (let i0 = 0, i = 0; i0 < n; i0 += panels * w, i++) {
       const rows = Math.min(panels * w, n - i0);
-      copyRuns(h, rawAt, src, off + i0 * idxStride, idxStride, K, rows);
-      k.packIndexMajor(rawAt * 8, K, K, rows, w, (at + i0 * K) * 8);
+      const raw = rawAt + (relay === null ? 0 : (i & 1) * block);
+      copyRuns(h, raw, src, off + i0 * idxStride, idxStride, K, rows);
+      const args = [raw * 8, K, K, rows, w, (at + i0 * K) * 8] as const;
+      if (relay === null) k.packIndexMajor(...args);
+      else relay.next('index', args);
     }
+    relay?.finish();
     return true;
   }
   return false;
 }
+
+/**
+ * The packer calls of one operand, each handed to a worker of the pool
+ * while this thread copies the next raw block, so that copying and
+ * reordering overlap. One call is out at a time: the next is handed over
+ * once the previous has finished (or been taken back and run here, when the
+ * worker had not started it). The packers only copy values: the packed
+ * panels are the same whoever runs them.
+ */
+class Relay {
+  private pending: { call: () => void; handOff: HandOff | null } | null = null;
+
+  constructor(private readonly k: Kernel) {}
+
+  /** Finishes the call before, then hands this one over (or runs it, when no worker is ready). */
+  next(packer: 'depth' | 'index', args: readonly number[]): void {
+    this.finish();
+    const { k } = this;
+    const call =
+      packer === 'depth'
+        ? () => k.packDepthMajor(...(args as Parameters<Kernel['packDepthMajor']>))
+        : () => k.packIndexMajor(...(args as Parameters<Kernel['packIndexMajor']>));
+    let h: HandOff | null;
+    try {
+      h = handOff(k, packer, args, packingFor);
+    } catch (e) {
+      resetWasmKernel();
+      throw e;
+    }
+    if (h === null) call();
+    else this.pending = { call, handOff: h };
+  }
+
+  /** Waits for the call handed over, or runs it here if the worker has not started it. */
+  finish(): void {
+    const p = this.pending;
+    if (p === null) return;
+    this.pending = null;
+    let done: boolean;
+    try {
+      done = p.handOff !== null && finishHandOff(p.handOff);
+    } catch (e) {
+      // A worker that failed may still be writing into the memory: drop it, as runGemm does.
+      resetWasmKernel();
+      throw e;
+    }
+    if (!done) p.call();
+  }
+}
+
+/** The product being packed for, named in the errors of a worker that fails at packing. */
+let packingFor = 'gemmWasm';
 
 /** Packs rows rowStart … rowStart+M−1 of A into mp panels of MR rows at `at`. */
 function packA(k: Kernel, op: GemmOperands, rowStart: number, M: number, mp: number, at: number, rawAt: number): void {
@@ -525,6 +593,7 @@ export function gemmWasm(
 ): void {
   const k = kernelFor(op.M * op.N * op.K);
   if (k === null) throw new Error('gemmWasm: WebAssembly SIMD is not available in this engine');
+  packingFor = product;
   const { M, N, K } = op;
   const np = (N + 3) >> 2;
   const heldAt = heldPanels(k, op, np);
@@ -724,6 +793,7 @@ export class WasmBlocks {
     // The packers' raw block follows (packPanels takes at most this much).
     ensure(k, end + Math.max(4 * cols, RAW_VALUES));
     heap.fill(0, this.at, end);
+    packingFor = name;
     weights.forEach(({ W, transposed }, i) => {
       // packB reads only the B fields (and N, K) of an operand.
       const op: GemmOperands = transposed

@@ -63,8 +63,8 @@ const SLOT = 256;
 // Fields of a slot.
 const STATE = 0; // job number × 4 + one of the phases below
 const DELAY = 1; // test hook: ms the worker sleeps before it claims a job
-const OP = 2; // what to do: OP_GEMM, OP_EXIT, or a test hook's OP_THROW / OP_VANISH
-const ARGS = 3; // 9 arguments of gemm
+const OP = 2; // what to do: OP_GEMM, OP_PACK_DEPTH, OP_PACK_INDEX, OP_EXIT, or a test hook's OP_THROW / OP_VANISH
+const ARGS = 3; // the arguments of the kernel's function: 9 of gemm, 7 of pack_depth_major, 6 of pack_index_major
 const STATUS = 12; // 0 done, 1 failed (message below)
 const READY = 13; // 1 once the worker has instantiated the kernel
 const MESSAGE_LENGTH = 14;
@@ -74,6 +74,8 @@ const OP_GEMM = 1;
 const OP_EXIT = 2;
 const OP_THROW = 3;
 const OP_VANISH = 4;
+const OP_PACK_DEPTH = 5;
+const OP_PACK_INDEX = 6;
 // Phases of STATE: posted by the caller, claimed by the worker, done by the worker, or revoked by the caller.
 const POSTED = 1;
 const CLAIMED = 2;
@@ -101,6 +103,8 @@ function start(d) {
   const base = d.slot * ${SLOT};
   const { exports } = new WebAssembly.Instance(d.module, { env: { memory: d.memory }, js: { exp: Math.exp } });
   const gemm = exports.gemm;
+  const packDepth = exports.pack_depth_major;
+  const packIndex = exports.pack_index_major;
   // Read before READY is set: the caller posts no job before it sees READY.
   let seen = Atomics.load(ctl, base + ${STATE});
   Atomics.store(ctl, base + ${READY}, 1);
@@ -129,7 +133,10 @@ function start(d) {
     try {
       if (op === ${OP_THROW}) throw new Error('made to throw by a test hook');
       const a = base + ${ARGS};
-      gemm(ctl[a], ctl[a + 1], ctl[a + 2], ctl[a + 3], ctl[a + 4], ctl[a + 5], ctl[a + 6], ctl[a + 7], ctl[a + 8]);
+      const v = (i) => ctl[a + i];
+      if (op === ${OP_PACK_DEPTH}) packDepth(v(0), v(1), v(2), v(3), v(4), v(5), v(6));
+      else if (op === ${OP_PACK_INDEX}) packIndex(v(0), v(1), v(2), v(3), v(4), v(5));
+      else gemm(v(0), v(1), v(2), v(3), v(4), v(5), v(6), v(7), v(8));
     } catch (e) {
       status = 1;
       const text = String(e && e.message !== undefined ? e.message : e).slice(0, ${MESSAGE_MAX});
@@ -336,6 +343,8 @@ export const threadPoolHooks = {
   workerShares: 0,
   /** Shares the caller took back from a worker that had not claimed them yet, and computed itself. */
   revoked: 0,
+  /** Packing jobs a worker did while the caller copied the next block of the operand ({@link handOff}). */
+  packHandoffs: 0,
   /** Milliseconds each worker sleeps before it claims a job (tests of revocation). */
   claimDelayMs: 0,
   /** Whether the caller takes back unclaimed shares (tests switch it off so the workers compute theirs). */
@@ -446,11 +455,11 @@ function currentPool(kernel: PoolKernel, threads: number): Pool {
   return pool;
 }
 
-function fail(product: string, slot: number, why: string): never {
+function fail(product: string, slot: number, why: string, task = 'its share of the columns'): never {
   // A worker that did not answer may still write into the shared memory: the
   // caller's error handler in gemm-wasm.ts drops that memory too.
   shutdownThreads();
-  throw new Error(`${product}: worker ${slot + 1} of the thread pool failed on its share of the columns: ${why}`);
+  throw new Error(`${product}: worker ${slot + 1} of the thread pool failed on ${task}: ${why}`);
 }
 
 /** STATE of slot `base` with the job number after the current one and no phase. */
@@ -463,7 +472,7 @@ function nextJob(control: Int32Array, base: number): number {
  * posted (then returns false: the caller computes that share), else waits for
  * the worker's answer (true).
  */
-function collect(p: Pool, w: Member, job: number, work: number, product: string): boolean {
+function collect(p: Pool, w: Member, job: number, work: number, product: string, task?: string): boolean {
   const { control } = p;
   const base = w.slot * SLOT;
   if (
@@ -481,16 +490,15 @@ function collect(p: Pool, w: Member, job: number, work: number, product: string)
     if ((++spins & SPIN_CHECK) !== 0 || performance.now() < spinUntil) continue;
     if (p.canWait) Atomics.wait(control, base + STATE, job + CLAIMED, 50);
     if (Date.now() - started > allowed) {
-      fail(product, w.slot, `no answer after ${allowed} ms (the worker died or is stuck)`);
+      fail(product, w.slot, `no answer after ${allowed} ms (the worker died or is stuck)`, task);
     }
   }
   if (control[base + STATUS] !== 0) {
     const length = control[base + MESSAGE_LENGTH] as number;
     let text = '';
     for (let i = 0; i < length; i++) text += String.fromCharCode(control[base + MESSAGE + i] as number);
-    fail(product, w.slot, `it threw ${text}`);
+    fail(product, w.slot, `it threw ${text}`, task);
   }
-  threadPoolHooks.workerShares++;
   return true;
 }
 
@@ -553,9 +561,62 @@ export function gemmInThreads(
   for (let i = 1; i < parts; i++) {
     const q0 = start(i);
     const work = mp * 6 * (start(i + 1) - q0) * 4 * K;
-    if (collect(p, ready[i - 1] as Member, jobs[i - 1] as number, work, product)) continue;
+    if (collect(p, ready[i - 1] as Member, jobs[i - 1] as number, work, product)) {
+      threadPoolHooks.workerShares++;
+      continue;
+    }
     kernel.gemm(mp, start(i + 1) - q0, K, ap, bp + q0 * K * 32, cp + q0 * 32, acc, full, ld);
   }
+  return true;
+}
+
+/** A packing job given to a worker while the caller goes on ({@link handOff}); see {@link finishHandOff}. */
+export interface HandOff {
+  readonly pool: Pool;
+  readonly worker: Member;
+  readonly job: number;
+  readonly product: string;
+}
+
+/**
+ * Gives one call of the kernel's packer (`pack_depth_major` or
+ * `pack_index_major`, on the shared memory) to a ready worker, so that the
+ * caller can copy the next block of the operand meanwhile; null (nothing
+ * done) when only one thread may run or no worker is ready. Every hand-off
+ * must be finished with {@link finishHandOff} before the next product, pack
+ * or hand-off. The packers only copy values, so who runs them changes no bit.
+ */
+export function handOff(
+  kernel: PoolKernel,
+  packer: 'depth' | 'index',
+  args: readonly number[],
+  product: string,
+): HandOff | null {
+  if (getThreads() < 2) return null;
+  const p = currentPool(kernel, getThreads());
+  for (const w of p.workers) if (w.dead !== undefined) fail(product, w.slot, w.dead, 'packing an operand');
+  const w = p.workers.find((m) => Atomics.load(p.control, m.slot * SLOT + READY) === 1);
+  if (w === undefined) return null;
+  const { control } = p;
+  const base = w.slot * SLOT;
+  control[base + DELAY] = threadPoolHooks.claimDelayMs;
+  control[base + OP] = sabotaged.get(w.slot) ?? (packer === 'depth' ? OP_PACK_DEPTH : OP_PACK_INDEX);
+  sabotaged.delete(w.slot);
+  for (let i = 0; i < args.length; i++) control[base + ARGS + i] = args[i] as number;
+  const job = nextJob(control, base);
+  Atomics.store(control, base + STATE, job + POSTED);
+  Atomics.notify(control, base + STATE);
+  return { pool: p, worker: w, job, product };
+}
+
+/**
+ * Waits for a hand-off's worker to finish it (true), or takes it back if the
+ * worker has not started it (false: the caller then runs the packer itself).
+ * Throws, as a split product does, when the worker fails or does not answer.
+ */
+export function finishHandOff(h: HandOff): boolean {
+  if (!collect(h.pool, h.worker, h.job, 0, h.product, 'packing an operand')) return false;
+  threadPoolHooks.packHandoffs++;
   return true;
 }
 

@@ -315,6 +315,30 @@ describePool('the pool over time', () => {
     expect(bits({ C: second.result })).toEqual(bits({ C: first.result }));
   });
 
+  it('hands the packing of large operands to the worker too, with the same bits', () => {
+    // B is 2000×130 (2.6·10^5 values): its raw blocks are reordered by the worker while the caller copies the next.
+    const A = randMatrix(30, 2000, rng(13));
+    const B = randMatrix(2000, 130, rng(14));
+    const run = () => matmulInto(Matrix.zeros(30, 130), A, B) as Matrix;
+    const one = withThreads(1, run).result;
+    const before = threadPoolHooks.packHandoffs;
+    const two = withThreads(2, run).result;
+    expect(threadPoolHooks.packHandoffs).toBeGreaterThan(before);
+    expect(bits({ C: two })).toEqual(bits({ C: one }));
+  });
+
+  it('reports a worker that fails while packing, naming the product and the task', () => {
+    const A = randMatrix(30, 2000, rng(15));
+    const B = randMatrix(2000, 130, rng(16));
+    const run = () => matmulInto(Matrix.zeros(30, 130), A, B) as Matrix;
+    const good = withThreads(2, run).result;
+    sabotageWorker(0, 'throw');
+    expect(run).toThrow(
+      /^matmulInto \(30×2000 by 2000×130\): worker 1 of the thread pool failed on packing an operand: it threw .*throw/,
+    );
+    expect(bits({ C: withThreads(2, run).result })).toEqual(bits({ C: good }));
+  });
+
   describe('a worker that fails is reported with the product and the worker', () => {
     const A = randMatrix(20, 30, rng(5));
     const B = randMatrix(30, 40, rng(6));
