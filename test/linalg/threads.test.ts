@@ -208,7 +208,10 @@ describePool("the kernel's memory", () => {
         threads: require('../../src/linalg/threads'),
       };
     });
-    return modules as NonNullable<typeof modules>;
+    const m = modules as NonNullable<typeof modules>;
+    // The default threshold, whatever HANDGRAD_THREAD_MIN_WORK says (test:threads sets it to 0).
+    m.threads.threadPoolHooks.minWork = m.threads.THREAD_MIN_WORK;
+    return m;
   };
 
   it('stays unshared through a small LSTM and GRU forward+backward with 2 threads (nothing worth the move)', () => {
