@@ -144,6 +144,12 @@ const SIZES = tiny
     ];
 /** Warm-up per row and side, ms (see calibrate); none for the tiny CI run. */
 const WARM_MS = tiny ? 0 : 500;
+// After a sample on more than one thread, the next sample waits until that side's idle threads have stopped
+// spinning, so that it does not share a core with them: OpenBLAS's threads spin for about 0.1 s after every call
+// before they sleep (0.104 s of CPU time in the 0.3 s after one product, measured with getrusage; a handgrad
+// sample on 2 threads right after a numpy one had one core for most of that time), handgrad's for up to 1 ms.
+const SETTLE_MS = { numpy: tiny ? 0 : 150, handgrad: tiny ? 0 : 5 };
+const settle = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const sizes = opts.sizes && !tiny ? SIZES.filter((s) => opts.sizes.includes(s.name)) : SIZES;
 
 /** Gate blocks per cell: the weight matrices are D×(k·H) and H×(k·H). */
@@ -447,6 +453,7 @@ for (const size of sizes) {
           if (!servers[key]) continue;
           try {
             const { inner } = await servers[key].prepare(npShape);
+            if (key === 'all') await settle(SETTLE_MS.numpy);
             sides.push({ kind: 'numpy', key, inner, samples: [] });
           } catch (e) {
             stopNumpy(e);
@@ -466,10 +473,12 @@ for (const size of sizes) {
               }
               const s = sample(run, side.inner);
               side.samples.push({ wall: s.wall, cpu: s.cpu });
+              if (side.threads > 1) await settle(SETTLE_MS.handgrad);
             } else if (servers[side.key]) {
               try {
                 const s = await servers[side.key].sample();
                 side.samples.push({ wall: s.ms, cpu: s.cpu_ms });
+                if (side.key === 'all') await settle(SETTLE_MS.numpy);
               } catch (e) {
                 stopNumpy(e);
               }
@@ -686,7 +695,9 @@ if (asJson) {
   console.log(
     `ms = wall time per forward+backward, median of repeats after ${WARM_MS} ms of warm-up per row and side; ` +
       'the sides take turns sample by sample (each going first in turn) and each ratio is the median of the ' +
-      'ratios of samples of the same turn; "(CPU)" = the same with CPU time (user+sys), the steadier figure on ' +
+      "ratios of samples of the same turn; after a sample on 2 threads the next one waits until that side's idle " +
+      `threads stop spinning (${SETTLE_MS.numpy} ms after numpy's, ${SETTLE_MS.handgrad} ms after handgrad's); ` +
+      '"(CPU)" = the same with CPU time (user+sys), the steadier figure on ' +
       'a shared machine, for one thread on each side; ' +
       'flops = 6·N·T·(D+H)·gH (g = 1 RNN, 4 LSTM, 3 GRU); step = one time step (T = 1)',
   );
