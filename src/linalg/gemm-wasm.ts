@@ -225,6 +225,7 @@ function kernelFor(work: number): Kernel | null {
   const k = getKernel();
   if (k === null || k.shared || work < SHARED_MOVE_FACTOR * threshold()) return k;
   if (!(sharedMemoryAllowed() && getThreads() > 1)) return k;
+  wasmKernelHooks.moves++;
   sharedWanted = true;
   resetWasmKernel();
   return getKernel();
@@ -281,6 +282,15 @@ function runGemm(
 export function wasmSimdAvailable(): boolean {
   return getKernel() !== null;
 }
+
+/** Internal counters for tests. @internal */
+export const wasmKernelHooks = {
+  /**
+   * Times a product made the kernel move to shared memory. (It may still stay on its own memory if the
+   * engine cannot allocate a shared one: the process's address space is full of earlier memories, say.)
+   */
+  moves: 0,
+};
 
 /** Whether the kernel runs on shared memory now (the thread pool's), false before it is loaded. @internal */
 export function wasmMemoryShared(): boolean {

@@ -96,6 +96,9 @@ const SPIN_MS = 1;
 /** Loads between two looks at the clock while spinning (a clock read costs more than a load). */
 const SPIN_CHECK = 255;
 
+/** The caller's clock: performance.now() where the engine has it (Node, browsers), else Date.now(). */
+const clock: { now(): number } = (globalThis as { performance?: { now(): number } }).performance ?? Date;
+
 /** The worker's program, run from source text in a Node worker (CommonJS, eval) or a browser Worker (Blob URL). */
 const WORKER_SOURCE = `'use strict';
 function start(d) {
@@ -484,10 +487,10 @@ function collect(p: Pool, w: Member, job: number, work: number, product: string,
   }
   const started = Date.now();
   const allowed = threadPoolHooks.stallMs + Math.floor(work / 1e5);
-  const spinUntil = performance.now() + SPIN_MS;
+  const spinUntil = clock.now() + SPIN_MS;
   let spins = 0;
   while (Atomics.load(control, base + STATE) !== job + FINISHED) {
-    if ((++spins & SPIN_CHECK) !== 0 || performance.now() < spinUntil) continue;
+    if ((++spins & SPIN_CHECK) !== 0 || clock.now() < spinUntil) continue;
     if (p.canWait) Atomics.wait(control, base + STATE, job + CLAIMED, 50);
     if (Date.now() - started > allowed) {
       fail(product, w.slot, `no answer after ${allowed} ms (the worker died or is stuck)`, task);

@@ -233,6 +233,7 @@ describePool("the kernel's memory", () => {
       hg.lstmBackward(dh, hg.lstmForward(x, h0, lstm).cache);
       hg.gruBackward(dh, hg.gruForward(x, h0, gru).cache);
       expect(threads.threadPoolHooks.parallelProducts).toBe(0);
+      expect(gemm.wasmKernelHooks.moves).toBe(0);
       expect(gemm.wasmMemoryShared()).toBe(false);
       // The largest product there, the LSTM's dW_h (64×200 by 200×256), is over the split threshold itself:
       // the rule under test is the move's own, higher bar.
@@ -249,11 +250,14 @@ describePool("the kernel's memory", () => {
       const rand = rng(12);
       // 48×256 by 256×512 = 6.3·10^6 multiply-adds, under 4× the threshold (8.4·10^6): stays.
       linalg.matmulInto(Matrix.zeros(48, 512), randMatrix(48, 256, rand), randMatrix(256, 512, rand));
+      expect(gemm.wasmKernelHooks.moves).toBe(0);
       expect(gemm.wasmMemoryShared()).toBe(false);
-      // 64×256 by 256×512 = 8.4·10^6: moves, and this product is already split.
+      // 64×256 by 256×512 = 8.4·10^6: moves, and this product is already split. (Where the engine cannot
+      // allocate one more shared memory, late in a long test process, the kernel stays on its own and the
+      // product runs on one thread: the move was still asked for, which is the rule under test.)
       linalg.matmulInto(Matrix.zeros(64, 512), randMatrix(64, 256, rand), randMatrix(256, 512, rand));
-      expect(gemm.wasmMemoryShared()).toBe(true);
-      expect(threads.threadPoolHooks.parallelProducts).toBe(1);
+      expect(gemm.wasmKernelHooks.moves).toBe(1);
+      expect(threads.threadPoolHooks.parallelProducts).toBe(gemm.wasmMemoryShared() ? 1 : 0);
     } finally {
       threads.shutdownThreads();
     }
