@@ -82,8 +82,10 @@ testInBrowser(
               const { Matrix, matmul, setThreads, getThreads, setProductTier, threadPoolHooks } = g.linalg;
               setProductTier('wasm');
               setThreads(Math.min(2, g.navigator.hardwareConcurrency));
-              const A = Matrix.zeros(120, 200);
-              const B = Matrix.zeros(200, 160);
+              // 120×400 by 400×200 = 9.6·10^6 multiply-adds: past the 4× the split threshold that moves the kernel
+              // to shared memory.
+              const A = Matrix.zeros(120, 400);
+              const B = Matrix.zeros(400, 200);
               for (let i = 0; i < A.data.length; i++) A.data[i] = Math.sin(i);
               for (let i = 0; i < B.data.length; i++) B.data[i] = Math.cos(i);
               matmul(A, B); // starts the worker; the page's thread does the product while it loads

@@ -209,8 +209,10 @@ describePool("the kernel's memory", () => {
       };
     });
     const m = modules as NonNullable<typeof modules>;
-    // The default threshold, whatever HANDGRAD_THREAD_MIN_WORK says (test:threads sets it to 0).
+    // The default threshold, whatever HANDGRAD_THREAD_MIN_WORK says (test:threads sets it to 0), and the WASM
+    // tier, whatever HANDGRAD_TIER says (test:ts-tier forces the TypeScript one, which has no pool).
     m.threads.threadPoolHooks.minWork = m.threads.THREAD_MIN_WORK;
+    m.linalg.setProductTier('wasm');
     return m;
   };
 
