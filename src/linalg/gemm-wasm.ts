@@ -40,6 +40,7 @@ import {
 import type { GemmOperands } from './gemm-ts.js';
 import type { MatrixView } from './matrix.js';
 import {
+  type GemmArgs,
   type GemmKernel,
   finishHandOff,
   gemmInThreads,
@@ -252,30 +253,18 @@ export function resetWasmKernel(): void {
  * memory in doubt (it may still be writing into it): the kernel is dropped
  * before the error goes on.
  */
-function runGemm(
-  k: Kernel,
-  mp: number,
-  np: number,
-  K: number,
-  ap: number,
-  bp: number,
-  cp: number,
-  acc: number,
-  full: number,
-  ld: number,
-  product: string,
-): void {
+function runGemm(k: Kernel, args: GemmArgs, product: string): void {
   if (k.shared) {
     let done: boolean;
     try {
-      done = gemmInThreads(k, mp, np, K, ap, bp, cp, acc, full, ld, product);
+      done = gemmInThreads(k, args, product);
     } catch (e) {
       resetWasmKernel();
       throw e;
     }
     if (done) return;
   }
-  k.gemm(mp, np, K, ap, bp, cp, acc, full, ld);
+  k.gemm(...args);
 }
 
 /** Whether this engine runs the WASM-SIMD kernel (checked once, on first use). */
@@ -673,7 +662,7 @@ function multiplyBlock(
   // multiple of 4): one copy each way, no view per row.
   if (cRow === N && ldc === N) {
     if (accumulate) h.set(c.subarray(cOff, cOff + M * N), cAt);
-    runGemm(k, mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc, product);
+    runGemm(k, [mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc], product);
     c.set(h.subarray(cAt, cAt + M * N), cOff);
     return;
   }
@@ -687,7 +676,7 @@ function multiplyBlock(
       else h.set(c.subarray(src, src + N), dst);
     }
   }
-  runGemm(k, mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc, product);
+  runGemm(k, [mp, npb, K, aAt * 8, bAt * 8, cAt * 8, accumulate ? 1 : 0, full, ldc], product);
   for (let i = 0; i < M; i++) {
     const src = cAt + i * ldc;
     const dst = cOff + i * cRow;
@@ -902,19 +891,9 @@ export class WasmBlocks {
       k.packIndexMajor(src + r0 * ld * 8, ld, cols, 4, MR, (this.aAt + full * cols * MR) * 8);
       k.packIndexMajor(src + (r0 + 4) * ld * 8, ld, cols, rows - r0 - 4, MR, (this.aAt + (full + 1) * cols * MR) * 8);
     }
-    runGemm(
-      k,
-      full + tail,
-      ld >> 2,
-      cols,
-      this.aAt * 8,
-      (this.weightAt[w] as number) * 8,
-      (this.at + c * this.size) * 8,
-      accumulate ? 1 : 0,
-      full,
-      ld,
-      this.name,
-    );
+    const b = (this.weightAt[w] as number) * 8;
+    const cAt = (this.at + c * this.size) * 8;
+    runGemm(k, [full + tail, ld >> 2, cols, this.aAt * 8, b, cAt, accumulate ? 1 : 0, full, ld], this.name);
   }
 
   /** Block i ← tanh(block i). */

@@ -50,6 +50,9 @@ export type GemmKernel = (
   ld: number,
 ) => void;
 
+/** The arguments of one {@link GemmKernel} call, in its order. */
+export type GemmArgs = Parameters<GemmKernel>;
+
 /** What the pool needs of the kernel: the module to instantiate in each worker and the memory they share. */
 export interface PoolKernel {
   readonly module: object;
@@ -512,19 +515,8 @@ function collect(p: Pool, w: Member, job: number, work: number, product: string,
  * and the caller runs the kernel itself. `product` names the product in
  * errors. Throws when a worker fails or does not answer.
  */
-export function gemmInThreads(
-  kernel: PoolKernel,
-  mp: number,
-  np: number,
-  K: number,
-  ap: number,
-  bp: number,
-  cp: number,
-  acc: number,
-  full: number,
-  ld: number,
-  product: string,
-): boolean {
+export function gemmInThreads(kernel: PoolKernel, args: GemmArgs, product: string): boolean {
+  const [mp, np, K, ap, bp, cp, acc, full, ld] = args;
   if (np < 2 || mp * 6 * np * 4 * K < threshold()) return false;
   const threads = Math.min(getThreads(), np);
   if (threads < 2) return false;
