@@ -7,8 +7,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { CELL_DESCRIPTORS, fastDefs, makeUpstream, type Named } from '../helpers/kernels';
-import { randMatrix, rng } from '../helpers/numeric';
+import { CELL_DESCRIPTORS, fastDefs, gruDef, lstmDef, makeUpstream, type Named } from '../helpers/kernels';
+import { randMatrix, randTensor, rng } from '../helpers/numeric';
 import { Matrix, type Tensor3 } from '../../src/index';
 import {
   matmulInto,
@@ -220,20 +220,27 @@ describePool("the kernel's memory", () => {
     const { hg, gemm, threads } = fresh();
     threads.setThreads(2);
     try {
-      const rand = rng(11);
-      const [N, T, D, H] = [10, 20, 32, 64];
-      const x = new hg.Tensor3(N, T, D, randMatrix(N * T, D, rand).data);
-      const h0 = randMatrix(N, H, rand);
-      const dh = new hg.Tensor3(N, T, H, randMatrix(N * T, H, rand).data);
-      const lstm = { Wx: randMatrix(D, 4 * H, rand), Wh: randMatrix(H, 4 * H, rand), b: randMatrix(1, 4 * H, rand) };
-      const gru = {
-        Wx: randMatrix(D, 3 * H, rand),
-        Wh: randMatrix(H, 3 * H, rand),
-        bx: randMatrix(1, 3 * H, rand),
-        bh: randMatrix(1, 3 * H, rand),
+      // The bench's small size, inputs drawn as the kernel suites draw them.
+      const shape = { N: 10, T: 20, D: 32, H: 64 };
+      const dh = randTensor(shape.N, shape.T, shape.H, rng(11));
+      const l = lstmDef.makeInputs(shape, rng(12)) as {
+        x: Tensor3;
+        h0: Matrix;
+        c0: Matrix;
+        Wx: Matrix;
+        Wh: Matrix;
+        b: Matrix;
       };
-      hg.lstmBackward(dh, hg.lstmForward(x, h0, lstm).cache);
-      hg.gruBackward(dh, hg.gruForward(x, h0, gru).cache);
+      const g = gruDef.makeInputs(shape, rng(13)) as {
+        x: Tensor3;
+        h0: Matrix;
+        Wx: Matrix;
+        Wh: Matrix;
+        bx: Matrix;
+        bh: Matrix;
+      };
+      hg.lstmBackward(dh, hg.lstmForward(l.x, l.h0, { Wx: l.Wx, Wh: l.Wh, b: l.b }, l.c0).cache);
+      hg.gruBackward(dh, hg.gruForward(g.x, g.h0, { Wx: g.Wx, Wh: g.Wh, bx: g.bx, bh: g.bh }).cache);
       expect(threads.threadPoolHooks.parallelProducts).toBe(0);
       expect(gemm.wasmKernelHooks.moves).toBe(0);
       expect(gemm.wasmMemoryShared()).toBe(false);
