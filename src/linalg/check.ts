@@ -5,7 +5,7 @@
  */
 import { expectLiveData, expectLiveView, liveMatrix, liveTensor3 } from './buffers.js';
 import { ShapeError } from './errors.js';
-import { describeValue, matrixLike, nestedShape, tensorLike, typedArrayName } from './describe.js';
+import { describeValue, matrixLike, nestedShape, raggedAt, tensorLike, typedArrayName } from './describe.js';
 import { Matrix, Tensor3, type MatrixView } from './matrix.js';
 
 function isPositiveInt(n: unknown): n is number {
@@ -61,6 +61,7 @@ function typedArrayHint(name: string, typed: string, make: string): string {
 /** The advice after "got …" when a Matrix was expected. */
 function matrixHint(name: string, v: unknown): string {
   if (tensorLike(v) !== undefined) return `; a Tensor3 holds a sequence — take one time step with ${name}.step(t)`;
+  if (Array.isArray(v) && raggedAt(v) !== undefined) return '; every row must hold the same number of values';
   if (Array.isArray(v)) {
     const shape = nestedShape(v);
     if (shape.includes(0)) return '';
@@ -76,6 +77,7 @@ function matrixHint(name: string, v: unknown): string {
 /** The advice after "got …" when a Tensor3 was expected. */
 function tensorHint(name: string, v: unknown): string {
   if (matrixLike(v) !== undefined) return `; ${name} is a sequence (N×T×…) — use Tensor3`;
+  if (Array.isArray(v) && raggedAt(v) !== undefined) return '; every row must hold the same number of values';
   if (Array.isArray(v)) {
     const shape = nestedShape(v);
     if (shape.includes(0)) return '';

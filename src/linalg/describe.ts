@@ -28,8 +28,35 @@ function leafKind(v: unknown): string {
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** `"a plain 2×3 array of numbers"`, `"a plain array of 4 strings"`, `"an empty array"`. */
+/**
+ * Where a nested array stops being rectangular, e.g. `"[0][1] holds 1 value, [0][0] holds 2"`, or undefined
+ * when every level has the lengths of the first path ({@link nestedShape}). Walks the whole array: for
+ * messages only.
+ */
+export function raggedAt(a: readonly unknown[]): string | undefined {
+  const shape = nestedShape(a);
+  const first = (d: number): string => '[0]'.repeat(d);
+  const walk = (v: unknown, d: number, path: string): string | undefined => {
+    if (d === shape.length) {
+      return Array.isArray(v) && shape.length < 4 ? `${path} is an array, ${first(d)} is not` : undefined;
+    }
+    if (!Array.isArray(v)) return `${path} is ${describeValue(v)}, ${first(d)} an array of ${shape[d]}`;
+    if (v.length !== shape[d]) {
+      return `${path} holds ${v.length} value${v.length === 1 ? '' : 's'}, ${first(d)} holds ${shape[d]}`;
+    }
+    for (let i = 0; i < v.length; i++) {
+      const r = walk(v[i], d + 1, `${path}[${i}]`);
+      if (r !== undefined) return r;
+    }
+    return undefined;
+  };
+  return walk(a, 0, '');
+}
+
+/** `"a plain 2×3 array of numbers"`, `"a plain array of 4 strings"`, `"an empty array"`, `"a ragged array (…)"`. */
 function describeArray(a: readonly unknown[]): string {
+  const ragged = raggedAt(a);
+  if (ragged !== undefined) return `a ragged array (${ragged})`;
   const shape = nestedShape(a);
   if (shape.includes(0)) return shape.length === 1 ? 'an empty array' : `a plain ${shape.join('×')} array`;
   const leaf = `${leafKind(leafOf(a))}s`;

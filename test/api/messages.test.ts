@@ -99,6 +99,20 @@ const cellCases: Case[] = [
       'Tensor3.from takes a[n][t][d] (number[][][]), this has 2 levels',
   ],
   [
+    'a ragged array as x (one row shorter than the first)',
+    (api) => api.rnnForward([[[1, 2, 3, 4]], [[5, 6, 7]]] as never, state(), rnnP(D, H)),
+    TypeError,
+    'rnnForward: x must be a Tensor3 (N×T×D: batch × time × features), got a ragged array ' +
+      '([1][0] holds 3 values, [0][0] holds 4); every row must hold the same number of values',
+  ],
+  [
+    'a ragged array as hPrev (a number where a row goes)',
+    (api) => api.rnnStepForward(xt(), [[0, 0, 0, 0, 0], 0] as never, rnnP(D, H)),
+    TypeError,
+    'rnnStepForward: hPrev must be a Matrix (N×H = 2×5), got a ragged array ([1] is the number 0, [0] an array ' +
+      'of 5); every row must hold the same number of values',
+  ],
+  [
     'a plain 2-level array as hPrev',
     (api) => api.rnnStepForward(xt(), [[0, 0, 0, 0, 0]] as never, rnnP(D, H)),
     TypeError,

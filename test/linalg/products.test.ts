@@ -235,7 +235,8 @@ describe('block operations: an argument that is not a matrix view is named, befo
       TypeError,
       new RegExp(
         /tanhInto: dst must be a Matrix or matrix view \(Float64Array data, offset, stride, rows, /.source +
-          /cols\), got a plain 2×3 array of numbers; wrap it with Matrix\.from\(dst\) \(a 2×3 Matrix\)/.source,
+          /cols\), got a ragged array \(\[1\] holds 1 value, \[0\] holds 3\); every row must hold the same /.source +
+          /number of values$/.source,
       ),
     ],
     [
